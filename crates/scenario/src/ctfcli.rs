@@ -1,0 +1,330 @@
+//! Import of ctfcli `challenge.yml` files (the format CTFd's command line tool uses) into
+//! scenario challenges, and writing challenges back out as scenario YAML.
+
+use std::path::{Path, PathBuf};
+
+use crate::model::{Challenge, Decay, Flag, Hint, Text, ValueRule};
+use crate::problem::{Problem, Problems};
+use crate::reader::{fields, int_at_least, list, string, strings};
+use crate::teams_csv::slug;
+use crate::yaml::{self, Node, Value};
+
+/// Every field ctfcli writes; the ones drillboard has no use for are read and ignored.
+const CTFCLI: &[&str] = &[
+    "name",
+    "author",
+    "category",
+    "description",
+    "attribution",
+    "value",
+    "type",
+    "extra",
+    "image",
+    "protocol",
+    "host",
+    "connection_info",
+    "healthcheck",
+    "attempts",
+    "logic",
+    "flags",
+    "topics",
+    "tags",
+    "files",
+    "hints",
+    "requirements",
+    "next",
+    "state",
+    "version",
+];
+
+/// Find every `challenge.yml` (or `.yaml`) below `dir` and turn each into a challenge.
+/// Requirements given by challenge name are turned into the ids made from those names.
+pub fn import_dir(dir: &Path) -> Result<Vec<Challenge>, Vec<Problem>> {
+    let mut files = Vec::new();
+    collect(dir, &mut files);
+    files.sort();
+    if files.is_empty() {
+        return Err(vec![Problem {
+            file: dir.display().to_string(),
+            line: 0,
+            column: 0,
+            message: "no challenge.yml files were found below this folder".into(),
+            hint: Some("point at the folder that holds one sub-folder per challenge".into()),
+        }]);
+    }
+    let mut out = Vec::new();
+    let mut problems = Vec::new();
+    for f in files {
+        let name = f.display().to_string();
+        match std::fs::read_to_string(&f) {
+            Ok(src) => match import_one(&src, &name) {
+                Ok(c) => out.push(c),
+                Err(mut p) => problems.append(&mut p),
+            },
+            Err(e) => problems.push(Problem {
+                file: name,
+                line: 0,
+                column: 0,
+                message: format!("cannot read the file: {e}"),
+                hint: None,
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(out)
+    } else {
+        Err(problems)
+    }
+}
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("challenge.yml" | "challenge.yaml")
+        ) {
+            out.push(path);
+        }
+    }
+}
+
+/// Convert one `challenge.yml` text.
+pub fn import_one(src: &str, file: &str) -> Result<Challenge, Vec<Problem>> {
+    let mut p = Problems::new(file);
+    let root = match yaml::parse(src) {
+        Ok(r) => r,
+        Err(e) => {
+            p.at(e.pos, format!("this is not valid YAML: {}", e.message));
+            return Err(p.into_vec());
+        }
+    };
+    let challenge = read(&mut p, &root);
+    match challenge {
+        Some(c) if p.is_empty() => Ok(c),
+        _ => Err(p.into_vec()),
+    }
+}
+
+fn read(p: &mut Problems, root: &Node) -> Option<Challenge> {
+    let f = fields(p, root, "challenge.yml", CTFCLI)?;
+    let name = f.require(p, "name").and_then(|n| string(p, n, "`name`"))?;
+    let id = slug(&name);
+    let kind = f
+        .get("type")
+        .and_then(|n| string(p, n, "`type`"))
+        .unwrap_or_else(|| "standard".into());
+    let value = match kind.as_str() {
+        "dynamic" => {
+            let extra = f.require(p, "extra")?;
+            let e = fields(
+                p,
+                extra,
+                "`extra`",
+                &["initial", "decay", "minimum", "function"],
+            )?;
+            let initial = e
+                .require(p, "initial")
+                .and_then(|n| int_at_least(p, n, "`initial`", 0));
+            let decay = e
+                .require(p, "decay")
+                .and_then(|n| int_at_least(p, n, "`decay`", 1));
+            let minimum = e
+                .require(p, "minimum")
+                .and_then(|n| int_at_least(p, n, "`minimum`", 0));
+            let function = match e
+                .get("function")
+                .and_then(|n| string(p, n, "`function`"))
+                .as_deref()
+            {
+                Some("linear") => Decay::Linear,
+                _ => Decay::Logarithmic,
+            };
+            ValueRule::Dynamic {
+                function,
+                initial: initial?,
+                decay: decay?,
+                minimum: minimum?,
+            }
+        }
+        "standard" => {
+            let points = f
+                .require(p, "value")
+                .and_then(|n| int_at_least(p, n, "`value`", 0))?;
+            ValueRule::Static { points }
+        }
+        other => {
+            let pos = f.get("type").map_or(root.pos, |n| n.pos);
+            p.at(pos, format!("challenge type `{other}` cannot be imported"));
+            p.hint("drillboard imports `standard` and `dynamic` challenges");
+            return None;
+        }
+    };
+    let mut flags = Vec::new();
+    if let Some(n) = f.require(p, "flags") {
+        for item in list(p, n, "`flags`") {
+            match &item.value {
+                Value::Scalar { text, .. } => flags.push(Flag::Static {
+                    content: text.trim().to_owned(),
+                    case_insensitive: false,
+                }),
+                _ => {
+                    let ff = fields(p, item, "a flag", &["type", "content", "data"])?;
+                    let content = ff
+                        .require(p, "content")
+                        .and_then(|n| string(p, n, "`content`"))?;
+                    let ci = ff
+                        .get("data")
+                        .and_then(|n| string(p, n, "`data`"))
+                        .as_deref()
+                        == Some("case_insensitive");
+                    match ff
+                        .get("type")
+                        .and_then(|n| string(p, n, "`type`"))
+                        .as_deref()
+                    {
+                        Some("regex") => flags.push(Flag::Regex {
+                            pattern: content,
+                            case_insensitive: ci,
+                        }),
+                        _ => flags.push(Flag::Static {
+                            content: content.trim().to_owned(),
+                            case_insensitive: ci,
+                        }),
+                    }
+                }
+            }
+        }
+    }
+    let mut hints = Vec::new();
+    if let Some(n) = f.get("hints") {
+        for (i, item) in list(p, n, "`hints`").iter().enumerate() {
+            let (content, cost) = match &item.value {
+                Value::Scalar { text, .. } => (text.clone(), 0),
+                _ => {
+                    let hf = fields(p, item, "a hint", &["content", "cost", "title"])?;
+                    let content = hf
+                        .require(p, "content")
+                        .and_then(|n| string(p, n, "`content`"))?;
+                    let cost = hf
+                        .get("cost")
+                        .and_then(|n| int_at_least(p, n, "`cost`", 0))
+                        .unwrap_or(0);
+                    (content, cost)
+                }
+            };
+            hints.push(Hint {
+                id: (i + 1).to_string(),
+                content: Text::same(content),
+                cost,
+            });
+        }
+    }
+    let requires = f
+        .get("requirements")
+        .map(|n| {
+            strings(p, n, "`requirements`")
+                .iter()
+                .map(|r| slug(r))
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(Challenge {
+        id,
+        title: Text::same(name),
+        category: f
+            .get("category")
+            .and_then(|n| string(p, n, "`category`"))
+            .unwrap_or_else(|| "misc".into()),
+        description: Text::same(
+            f.get("description")
+                .and_then(|n| string(p, n, "`description`"))
+                .unwrap_or_default(),
+        ),
+        files: f
+            .get("files")
+            .map(|n| strings(p, n, "`files`"))
+            .unwrap_or_default(),
+        value,
+        flags,
+        hints,
+        requires,
+        first_blood: Vec::new(),
+        release_after_seconds: 0,
+    })
+}
+
+/// Challenges as the `challenges:` section of a scenario file.
+pub fn challenges_to_yaml(challenges: &[Challenge]) -> String {
+    let q = |s: &str| serde_json::to_string(s).unwrap_or_default();
+    let text = |t: &Text| format!("{{vi: {}, en: {}}}", q(&t.vi), q(&t.en));
+    let mut out = String::from("challenges:\n");
+    for c in challenges {
+        out.push_str(&format!(
+            "  - id: {}\n    title: {}\n    category: {}\n",
+            q(&c.id),
+            text(&c.title),
+            q(&c.category)
+        ));
+        out.push_str(&format!("    description: {}\n", text(&c.description)));
+        match c.value {
+            ValueRule::Static { points } => out.push_str(&format!("    value: {points}\n")),
+            ValueRule::Dynamic {
+                function,
+                initial,
+                decay,
+                minimum,
+            } => {
+                let f = match function {
+                    Decay::Logarithmic => "logarithmic",
+                    Decay::Linear => "linear",
+                };
+                out.push_str(&format!("    value: {{function: {f}, initial: {initial}, decay: {decay}, minimum: {minimum}}}\n"));
+            }
+        }
+        out.push_str("    flags:\n");
+        for flag in &c.flags {
+            let (kind, content, ci) = match flag {
+                Flag::Static {
+                    content,
+                    case_insensitive,
+                } => ("static", content, case_insensitive),
+                Flag::Regex {
+                    pattern,
+                    case_insensitive,
+                } => ("regex", pattern, case_insensitive),
+            };
+            out.push_str(&format!(
+                "      - {{type: {kind}, content: {}, case_insensitive: {ci}}}\n",
+                q(content)
+            ));
+        }
+        if !c.files.is_empty() {
+            out.push_str("    files:\n");
+            for f in &c.files {
+                out.push_str(&format!("      - {}\n", q(f)));
+            }
+        }
+        if !c.hints.is_empty() {
+            out.push_str("    hints:\n");
+            for h in &c.hints {
+                out.push_str(&format!(
+                    "      - {{id: {}, content: {}, cost: {}}}\n",
+                    q(&h.id),
+                    text(&h.content),
+                    h.cost
+                ));
+            }
+        }
+        if !c.requires.is_empty() {
+            let r: Vec<String> = c.requires.iter().map(|r| q(r)).collect();
+            out.push_str(&format!("    requires: [{}]\n", r.join(", ")));
+        }
+    }
+    out
+}

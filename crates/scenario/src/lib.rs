@@ -1,0 +1,15 @@
+//! Scenario format v1: the YAML an organiser writes, read into plain types with every problem
+//! reported at once (file, line, column and a hint). Pure: no async, no database, no HTTP.
+
+pub mod ctfcli;
+mod load;
+mod model;
+mod problem;
+mod reader;
+mod teams_csv;
+pub mod yaml;
+
+pub use load::{load_file, load_str};
+pub use model::*;
+pub use problem::Problem;
+pub use teams_csv::{parse_teams_csv, slug};

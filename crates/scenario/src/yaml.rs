@@ -1,0 +1,208 @@
+//! A YAML document as a tree of nodes that remember where they were written.
+//!
+//! Serde stops at the first error; an organiser fixing a scenario wants every problem at once,
+//! each with its line and column. So the loader reads the YAML event stream into this tree and
+//! then walks it by hand, collecting problems as it goes.
+
+use std::collections::HashMap;
+
+use granit_parser::{Event, Parser, ScalarStyle, Span};
+
+/// A position in the source: 1-based line and column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Pos {
+    /// Line, counting from 1.
+    pub line: usize,
+    /// Column, counting from 1.
+    pub col: usize,
+}
+
+impl Pos {
+    fn of(span: &Span) -> Self {
+        Pos {
+            line: span.start.line(),
+            col: span.start.col() + 1,
+        }
+    }
+}
+
+/// One YAML node with its position.
+#[derive(Debug, Clone)]
+pub struct Node {
+    /// Where the node starts.
+    pub pos: Pos,
+    /// What it holds.
+    pub value: Value,
+}
+
+/// The shapes a YAML node can take once anchors are resolved.
+#[derive(Debug, Clone)]
+pub enum Value {
+    /// `~`, `null` or an empty value.
+    Null,
+    /// Any scalar; `quoted` tells whether it was written in quotes (so `"10"` stays a string).
+    Scalar {
+        /// The text after escape processing.
+        text: String,
+        /// Whether the scalar was quoted or a block scalar.
+        quoted: bool,
+    },
+    /// A sequence, in order.
+    Seq(Vec<Node>),
+    /// A mapping, in source order (duplicate keys are kept so they can be reported).
+    Map(Vec<(Node, Node)>),
+}
+
+impl Node {
+    /// A short name of the node's shape, for error messages.
+    pub fn kind(&self) -> &'static str {
+        match &self.value {
+            Value::Null => "nothing",
+            Value::Scalar { .. } => "a single value",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+}
+
+/// A YAML syntax error: the document cannot be read at all past this point.
+#[derive(Debug, Clone)]
+pub struct SyntaxError {
+    /// Where the parser stopped.
+    pub pos: Pos,
+    /// What it said.
+    pub message: String,
+}
+
+/// Parse one YAML document into a node tree. An empty document gives `Value::Null`.
+pub fn parse(src: &str) -> Result<Node, SyntaxError> {
+    let mut builder = Builder::default();
+    for item in Parser::new_from_str(src) {
+        let (event, span) = item.map_err(|e| SyntaxError {
+            pos: Pos {
+                line: e.marker().line(),
+                col: e.marker().col() + 1,
+            },
+            message: e.info(),
+        })?;
+        builder.event(event, &span);
+        if builder.done.is_some() {
+            break;
+        }
+    }
+    Ok(builder.done.unwrap_or(Node {
+        pos: Pos { line: 1, col: 1 },
+        value: Value::Null,
+    }))
+}
+
+#[derive(Default)]
+struct Builder {
+    stack: Vec<Frame>,
+    anchors: HashMap<usize, Node>,
+    done: Option<Node>,
+}
+
+/// A collection being read; a mapping holds its key until the value arrives.
+struct Frame {
+    node: Node,
+    anchor: usize,
+    pending_key: Option<Node>,
+}
+
+impl Builder {
+    fn event(&mut self, event: Event<'_>, span: &Span) {
+        let pos = Pos::of(span);
+        match event {
+            Event::Scalar(text, style, anchor, _tag) => {
+                let quoted = !matches!(style, ScalarStyle::Plain);
+                let value = if !quoted && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
+                    Value::Null
+                } else {
+                    Value::Scalar {
+                        text: text.into_owned(),
+                        quoted,
+                    }
+                };
+                self.finish(Node { pos, value }, anchor);
+            }
+            Event::SequenceStart(_, anchor, _) => self.open(pos, Value::Seq(Vec::new()), anchor),
+            Event::MappingStart(_, anchor, _) => self.open(pos, Value::Map(Vec::new()), anchor),
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(frame) = self.stack.pop() {
+                    self.finish(frame.node, frame.anchor);
+                }
+            }
+            Event::Alias(id) => {
+                let value = self
+                    .anchors
+                    .get(&id)
+                    .map_or(Value::Null, |n| n.value.clone());
+                self.finish(Node { pos, value }, 0);
+            }
+            _ => {}
+        }
+    }
+
+    fn open(&mut self, pos: Pos, value: Value, anchor: usize) {
+        self.stack.push(Frame {
+            node: Node { pos, value },
+            anchor,
+            pending_key: None,
+        });
+    }
+
+    fn finish(&mut self, node: Node, anchor: usize) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        let Some(frame) = self.stack.last_mut() else {
+            self.done = Some(node);
+            return;
+        };
+        match &mut frame.node.value {
+            Value::Seq(items) => items.push(node),
+            Value::Map(pairs) => match frame.pending_key.take() {
+                Some(key) => pairs.push((key, node)),
+                None => frame.pending_key = Some(node),
+            },
+            _ => {}
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_positions_and_order() {
+        let node = parse("a: 1\nb:\n  - x\n  - \"10\"\n").unwrap();
+        let Value::Map(pairs) = node.value else {
+            panic!("expected a map")
+        };
+        assert_eq!(pairs.len(), 2);
+        assert_eq!(pairs[1].0.pos, Pos { line: 2, col: 1 });
+        let Value::Seq(items) = &pairs[1].1.value else {
+            panic!("expected a list")
+        };
+        assert_eq!(items[1].pos, Pos { line: 4, col: 5 });
+        assert!(matches!(&items[1].value, Value::Scalar { quoted: true, text } if text == "10"));
+    }
+
+    #[test]
+    fn syntax_error_has_position() {
+        let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
+        assert!(err.pos.line >= 1);
+        assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn aliases_resolve() {
+        let node = parse("a: &x {k: v}\nb: *x\n").unwrap();
+        let Value::Map(pairs) = node.value else {
+            panic!()
+        };
+        assert!(matches!(pairs[1].1.value, Value::Map(ref m) if m.len() == 1));
+    }
+}

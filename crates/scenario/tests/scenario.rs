@@ -1,0 +1,198 @@
+//! Loading scenarios: a good one, one with many mistakes, ctfcli import.
+
+use drillboard_scenario::{Decay, Flag, ValueRule, ctfcli, load_str};
+
+const GOOD: &str = r#"
+version: 1
+exercise:
+  id: drill-1
+  title: {vi: "Diễn tập", en: "Drill"}
+  timezone: Asia/Ho_Chi_Minh
+  start: 2026-12-01T08:00:00+07:00
+  duration: 4h
+  freeze_before_end: 30m
+teams:
+  - {id: hanoi, name: "Hà Nội", organisation: "Sở TTTT Hà Nội"}
+  - {id: hue, name: "Huế"}
+challenges:
+  - id: web-01
+    title: Login
+    category: web
+    value: 100
+    flags: ["flag{one}"]
+  - id: for-01
+    title: {vi: "Pháp chứng", en: "Forensics"}
+    value: {function: logarithmic, initial: 500, decay: 10, minimum: 100}
+    flags:
+      - {type: regex, content: "flag\\{[0-9]+\\}"}
+      - {content: "FLAG{Two}", case_insensitive: true}
+    hints: [{content: "look at the logs", cost: 20}]
+    requires: [web-01]
+    first_blood: [50, 20]
+    release_after: 1h
+"#;
+
+#[test]
+fn a_good_scenario_loads() {
+    let s = load_str(GOOD, "good.yaml", None).unwrap();
+    assert_eq!(s.exercise.duration_seconds, 4 * 3600);
+    assert_eq!(s.exercise.freeze_before_end_seconds, Some(1800));
+    assert_eq!(s.exercise.utc_offset_seconds, 7 * 3600);
+    assert_eq!(s.teams.len(), 2);
+    let c = &s.challenges[1];
+    assert_eq!(c.title.en, "Forensics");
+    assert_eq!(
+        c.value,
+        ValueRule::Dynamic {
+            function: Decay::Logarithmic,
+            initial: 500,
+            decay: 10,
+            minimum: 100
+        }
+    );
+    assert!(c.flags[0].matches("flag{123}"));
+    assert!(
+        !c.flags[0].matches("xflag{123}"),
+        "regex flags must match whole"
+    );
+    assert!(!c.flags[0].matches("flag{123}x"));
+    assert!(c.flags[1].matches("flag{two}"));
+    assert!(matches!(
+        &s.challenges[0].flags[0],
+        Flag::Static {
+            case_insensitive: false,
+            ..
+        }
+    ));
+    assert!(!s.challenges[0].flags[0].matches("FLAG{ONE}"));
+    assert_eq!(c.hints[0].id, "1");
+    assert_eq!(c.release_after_seconds, 3600);
+}
+
+#[test]
+fn every_mistake_is_reported_with_its_position() {
+    let src = "\
+version: 1
+exercise:
+  id: drill-1
+  title: Drill
+  timezone: Asia/Ho_Chi_Minh
+  start: 2026-12-01T08:00:00+07:00
+  duration: 2h
+  freeze_before_end: 3h
+  colour: red
+challenges:
+  - id: a
+    title: A
+    value: 100
+    flags: [x]
+    requires: [b]
+  - id: b
+    title: B
+    value: 100
+    flags:
+      - {type: regex, content: \"flag{[a-z\"}
+    requires: [a]
+  - id: a
+    title: dup
+    value: ten
+    flags: [y]
+    requires: [nope]
+    release_after: 5h
+";
+    let problems = load_str(src, "bad.yaml", None).unwrap_err();
+    let text: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+    let find = |needle: &str| {
+        problems
+            .iter()
+            .find(|p| p.message.contains(needle))
+            .unwrap_or_else(|| panic!("no problem mentions {needle:?}; got:\n{}", text.join("\n")))
+    };
+    let unknown = find("unknown field `colour`");
+    assert_eq!((unknown.line, unknown.column), (9, 3));
+    let freeze = find("freeze");
+    assert_eq!(freeze.line, 8);
+    let regex = find("not a valid regular expression");
+    assert_eq!(regex.line, 20);
+    assert!(regex.hint.is_some());
+    let value = find("`value` must be a whole number");
+    assert_eq!((value.line, value.column), (24, 12));
+    // The third challenge could not be read (bad value), so the duplicate id and the unknown
+    // prerequisite are reported only once the value is fixed; the cycle a -> b -> a is found now.
+    let cycle = find("cycle");
+    assert_eq!(cycle.line, 11);
+    assert!(problems.len() >= 5, "{}", text.join("\n"));
+    assert!(problems.iter().all(|p| p.file == "bad.yaml" && p.line > 0));
+
+    let fixed = src.replace("value: ten", "value: 10");
+    let problems = load_str(&fixed, "bad.yaml", None).unwrap_err();
+    let dup = problems
+        .iter()
+        .find(|p| p.message.contains("used twice"))
+        .expect("duplicate id");
+    assert_eq!(dup.line, 22);
+    let missing = problems
+        .iter()
+        .find(|p| p.message.contains("`nope`"))
+        .expect("unknown prerequisite");
+    assert_eq!((missing.line, missing.column), (26, 16));
+    let outside = problems
+        .iter()
+        .find(|p| p.message.contains("outside the exercise"))
+        .expect("release time");
+    assert_eq!(outside.line, 27);
+}
+
+#[test]
+fn syntax_errors_and_wrong_shapes_are_reported() {
+    let p = load_str("version: 1\nexercise: [unclosed\n", "x.yaml", None).unwrap_err();
+    assert_eq!(p.len(), 1);
+    assert!(p[0].message.contains("not valid YAML"));
+    let p = load_str("- just\n- a list\n", "x.yaml", None).unwrap_err();
+    assert!(p[0].message.contains("mapping"));
+    let p = load_str("version: 2\nchalenges: []\n", "x.yaml", None).unwrap_err();
+    assert!(
+        p.iter()
+            .any(|p| p.hint.as_deref() == Some("did you mean `challenges`?"))
+    );
+    assert!(p.iter().any(|p| p.message.contains("version 2")));
+    assert!(
+        p.iter()
+            .any(|p| p.message.contains("required field `exercise`"))
+    );
+}
+
+#[test]
+fn ctfcli_challenges_import_and_round_trip() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = dir.path().join("warmup");
+    let b = dir.path().join("web").join("sqli");
+    std::fs::create_dir_all(&a).unwrap();
+    std::fs::create_dir_all(&b).unwrap();
+    std::fs::write(a.join("challenge.yml"), "name: Warm Up\ncategory: misc\nvalue: 50\ntype: standard\nflags:\n  - flag{warm}\nauthor: me\nstate: visible\nversion: \"0.1\"\n").unwrap();
+    std::fs::write(b.join("challenge.yml"), "name: SQL Injection\ncategory: web\ndescription: Find the admin password\nvalue: 500\ntype: dynamic\nextra:\n  initial: 500\n  decay: 20\n  minimum: 100\nflags:\n  - {type: static, content: \"FLAG{Sqli}\", data: case_insensitive}\n  - {type: regex, content: \"flag\\\\{s[0-9]+\\\\}\"}\nhints:\n  - {content: \"try a quote\", cost: 25}\n  - free hint\nrequirements:\n  - Warm Up\n").unwrap();
+    let challenges = ctfcli::import_dir(dir.path()).unwrap();
+    assert_eq!(challenges.len(), 2);
+    let sqli = challenges.iter().find(|c| c.id == "sql-injection").unwrap();
+    assert_eq!(sqli.requires, vec!["warm-up"]);
+    assert!(sqli.flags[0].matches("flag{sqli}"));
+    assert!(sqli.flags[1].matches("flag{s42}"));
+    assert_eq!(sqli.hints[0].cost, 25);
+    assert_eq!(sqli.hints[1].cost, 0);
+
+    let yaml = ctfcli::challenges_to_yaml(&challenges);
+    let scenario = format!(
+        "version: 1\nexercise:\n  id: x\n  title: X\n  timezone: UTC\n  start: 2026-12-01T08:00:00Z\n  duration: 1h\n{yaml}"
+    );
+    let loaded =
+        load_str(&scenario, "imported.yaml", None).unwrap_or_else(|p| panic!("{p:?}\n{scenario}"));
+    assert_eq!(loaded.challenges, challenges);
+
+    std::fs::write(
+        a.join("challenge.yml"),
+        "name: Bad\ntype: container\nflags: []\n",
+    )
+    .unwrap();
+    let problems = ctfcli::import_dir(dir.path()).unwrap_err();
+    assert!(problems[0].message.contains("`container`"));
+}
