@@ -1,1 +1,13 @@
-//! placeholder
+//! drillboard's HTTP API: authentication, the JSON endpoints, and the embedded web pages.
+
+pub mod auth;
+pub mod error;
+pub mod export;
+pub mod json;
+pub mod markdown;
+pub mod ops;
+pub mod routes;
+pub mod state;
+
+pub use routes::router;
+pub use state::{AppState, Clock, Settings, system_clock};

@@ -1,1 +1,14 @@
-//! placeholder
+//! The scoring engine: a scenario's scoring rules and an append-only event log in, standings
+//! and per-team breakdowns out. Pure and deterministic: no I/O, no clock, no async, so the board
+//! at any past moment is just `standings(Some(t))` and a replay always gives the same answer.
+//!
+//! docs/scoring.md states every formula implemented here.
+
+mod engine;
+mod fasthash;
+mod rules;
+
+pub use engine::{ChallengeScore, ChallengeValue, Components, Engine, Standing, Standings};
+pub use rules::{
+    ChallengeRule, Config, Decay, Event, EventKind, Millis, TeamInfo, ValueRule, dynamic_value,
+};

@@ -1,0 +1,406 @@
+//! Who is calling: passwords (argon2id), sessions (HS256 JWTs), team API tokens (random, stored
+//! as SHA-256 hashes), the `Caller` extractor and a failed-login limiter.
+
+use std::collections::{HashMap, VecDeque};
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The three kinds of login. The public needs none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Runs the exercise.
+    Organiser,
+    /// Grades reports and reviews the live board.
+    Judge,
+    /// Plays.
+    Team,
+}
+
+impl Role {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Organiser => "organiser",
+            Role::Judge => "judge",
+            Role::Team => "team",
+        }
+    }
+
+    /// Parse a stored or submitted name.
+    pub fn parse(s: &str) -> Option<Role> {
+        match s {
+            "organiser" | "organizer" => Some(Role::Organiser),
+            "judge" => Some(Role::Judge),
+            "team" => Some(Role::Team),
+            _ => None,
+        }
+    }
+
+    /// Organisers and judges see the live board; teams and the public see it frozen.
+    pub fn sees_live_board(self) -> bool {
+        matches!(self, Role::Organiser | Role::Judge)
+    }
+}
+
+/// Claims inside a session token.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Claims {
+    /// User id.
+    pub sub: i32,
+    /// Username.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Team slug, for team logins.
+    pub team: Option<String>,
+    /// Expiry (seconds since epoch).
+    pub exp: u64,
+    /// Issued at.
+    pub iat: u64,
+}
+
+/// Signing and verification keys: the first signs, all verify (so a rotated key keeps old
+/// sessions valid until they expire).
+pub struct Keys {
+    encoding: EncodingKey,
+    decoding: Vec<DecodingKey>,
+}
+
+impl Keys {
+    /// Keys from secrets, current first. Each secret needs at least 32 bytes.
+    pub fn new(secrets: &[Vec<u8>]) -> anyhow::Result<Self> {
+        let current = secrets
+            .first()
+            .ok_or_else(|| anyhow::anyhow!("no session signing secret is configured"))?;
+        if let Some(short) = secrets.iter().position(|s| s.len() < 32) {
+            anyhow::bail!(
+                "session signing secret #{} is shorter than 32 bytes",
+                short + 1
+            );
+        }
+        Ok(Keys {
+            encoding: EncodingKey::from_secret(current)?,
+            decoding: secrets
+                .iter()
+                .map(|s| DecodingKey::from_secret(s))
+                .collect::<Result<_, _>>()?,
+        })
+    }
+
+    /// Sign claims.
+    pub fn sign(&self, claims: &Claims) -> ApiResult<String> {
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), claims, &self.encoding)
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing a session: {e}")))
+    }
+
+    /// Verify a session token.
+    pub fn verify(&self, token: &str) -> Option<Claims> {
+        let validation = Validation::new(Algorithm::HS256);
+        self.decoding
+            .iter()
+            .find_map(|k| jsonwebtoken::decode::<Claims>(token, k, &validation).ok())
+            .map(|d| d.claims)
+    }
+}
+
+/// Hash a password with argon2id (off the async threads: it is slow on purpose).
+pub async fn hash_password(password: String) -> ApiResult<String> {
+    tokio::task::spawn_blocking(move || {
+        Argon2::default()
+            .hash_password(password.as_bytes())
+            .map(|h| h.to_string())
+            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+    })
+    .await
+    .map_err(|e| ApiError::Internal(e.into()))?
+}
+
+/// A hash of a random password, so that logins for unknown users cost the same time as others.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| {
+        Argon2::default()
+            .hash_password(&random_bytes::<16>())
+            .map(|h| h.to_string())
+            .unwrap_or_default()
+    })
+}
+
+/// Check a password against a stored hash (or the dummy hash when there is no user).
+pub async fn verify_password(password: String, hash: Option<String>) -> bool {
+    tokio::task::spawn_blocking(move || {
+        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+        Argon2::default()
+            .verify_password(password.as_bytes(), hash.as_str())
+            .is_ok()
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// Random bytes from the operating system.
+pub fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut b = [0u8; N];
+    getrandom::fill(&mut b).expect("the operating system has no random source");
+    b
+}
+
+/// A new team API token: (the token to hand out once, its hash to store, a prefix to show).
+pub fn new_api_token() -> (String, String, String) {
+    let token = format!("dbt_{}", hex(&random_bytes::<24>()));
+    let hash = hash_token(&token);
+    let prefix = token[..12].to_owned();
+    (token, hash, prefix)
+}
+
+/// The stored form of an API token.
+pub fn hash_token(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+/// A password that is easy to read out and type: 4 groups of 4 from an unambiguous alphabet.
+pub fn new_password() -> String {
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyz23456789";
+    let bytes = random_bytes::<16>();
+    let mut out = String::new();
+    for (i, b) in bytes.iter().enumerate() {
+        if i > 0 && i % 4 == 0 {
+            out.push('-');
+        }
+        out.push(ALPHABET[*b as usize % ALPHABET.len()] as char);
+    }
+    out
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The authenticated caller of a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    /// User id (0 for an API token).
+    pub user_id: i32,
+    /// Username, or `token:<prefix>` for an API token.
+    pub name: String,
+    /// Role.
+    pub role: Role,
+    /// Team slug for team callers.
+    pub team: Option<String>,
+}
+
+impl Caller {
+    /// Refuse with 403 unless the caller has one of `roles`.
+    pub fn require(&self, roles: &[Role]) -> ApiResult<()> {
+        if roles.contains(&self.role) {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.as_str()).collect();
+        Err(ApiError::Forbidden(format!(
+            "this needs the {} role; you are signed in as a {}",
+            names.join(" or "),
+            self.role.as_str()
+        )))
+    }
+
+    /// The caller's team, or 403.
+    pub fn team(&self) -> ApiResult<&str> {
+        self.team
+            .as_deref()
+            .ok_or_else(|| ApiError::Forbidden("only team logins can do this".into()))
+    }
+}
+
+/// Read credentials from `Authorization: Bearer <jwt or API token>` or `X-Team-Token`.
+async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Option<Caller>> {
+    let bearer = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| {
+            v.strip_prefix("Bearer ")
+                .or_else(|| v.strip_prefix("bearer "))
+        })
+        .map(str::trim);
+    let team_token = parts
+        .headers
+        .get("x-team-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim);
+    let Some(credential) = bearer.or(team_token) else {
+        return Ok(None);
+    };
+    if credential.starts_with("dbt_") || team_token.is_some() {
+        let found = state.store().token_team(&hash_token(credential)).await?;
+        return match found {
+            Some((token, team)) => Ok(Some(Caller {
+                user_id: 0,
+                name: format!("token:{}", token.prefix),
+                role: Role::Team,
+                team: Some(team.slug),
+            })),
+            None => Err(ApiError::Unauthorized(
+                "this API token is unknown or was revoked".into(),
+            )),
+        };
+    }
+    match state.0.keys.verify(credential) {
+        Some(c) => Ok(Some(Caller {
+            user_id: c.sub,
+            name: c.name,
+            role: c.role,
+            team: c.team,
+        })),
+        None => Err(ApiError::Unauthorized(
+            "the session token is invalid or has expired; sign in again".into(),
+        )),
+    }
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        authenticate(parts, state).await?.ok_or_else(|| {
+            ApiError::Unauthorized("sign in first: send `Authorization: Bearer <token>`".into())
+        })
+    }
+}
+
+/// A caller who may be anonymous (public pages), but whose credentials, if sent, must be valid.
+#[derive(Debug, Clone)]
+pub struct MaybeCaller(pub Option<Caller>);
+
+impl FromRequestParts<AppState> for MaybeCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        Ok(MaybeCaller(authenticate(parts, state).await?))
+    }
+}
+
+/// The client's address, when the server knows it (not in in-process tests).
+pub struct ClientIp(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(ClientIp(
+            parts
+                .extensions
+                .get::<ConnectInfo<SocketAddr>>()
+                .map(|c| c.0.ip()),
+        ))
+    }
+}
+
+/// Counts failed logins per client address over the last minute.
+pub struct LoginLimiter {
+    limit: usize,
+    failures: Mutex<HashMap<Option<IpAddr>, VecDeque<Instant>>>,
+}
+
+impl LoginLimiter {
+    /// Allow `limit` failures per minute per address.
+    pub fn new(limit: usize) -> Self {
+        LoginLimiter {
+            limit,
+            failures: Mutex::new(HashMap::new()),
+        }
+    }
+
+    /// Seconds to wait if the address is over the limit.
+    pub fn check(&self, ip: Option<IpAddr>) -> Option<u64> {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let q = map.entry(ip).or_default();
+        let now = Instant::now();
+        while q
+            .front()
+            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60))
+        {
+            q.pop_front();
+        }
+        (q.len() >= self.limit).then(|| {
+            let oldest = q.front().copied().unwrap_or(now);
+            60u64
+                .saturating_sub(now.duration_since(oldest).as_secs())
+                .max(1)
+        })
+    }
+
+    /// Record a failure.
+    pub fn fail(&self, ip: Option<IpAddr>) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() > 100_000 {
+            map.clear();
+        }
+        map.entry(ip).or_default().push_back(Instant::now());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn passwords_verify_and_unknown_users_fail() {
+        let hash = hash_password("s3cret".into()).await.unwrap();
+        assert!(verify_password("s3cret".into(), Some(hash.clone())).await);
+        assert!(!verify_password("wrong".into(), Some(hash)).await);
+        assert!(!verify_password("s3cret".into(), None).await);
+    }
+
+    #[test]
+    fn tokens_and_passwords_look_right() {
+        let (token, hash, prefix) = new_api_token();
+        assert!(token.starts_with("dbt_") && token.len() == 52);
+        assert_eq!(hash, hash_token(&token));
+        assert!(token.starts_with(&prefix));
+        let p = new_password();
+        assert_eq!(p.len(), 19);
+        assert_ne!(p, new_password());
+    }
+
+    #[test]
+    fn rotated_keys_still_verify_old_sessions() {
+        let old = Keys::new(&[b"old-secret-old-secret-old-secret".to_vec()]).unwrap();
+        let claims = Claims {
+            sub: 1,
+            name: "a".into(),
+            role: Role::Judge,
+            team: None,
+            exp: u64::MAX / 2,
+            iat: 0,
+        };
+        let token = old.sign(&claims).unwrap();
+        let rotated = Keys::new(&[
+            b"new-secret-new-secret-new-secret".to_vec(),
+            b"old-secret-old-secret-old-secret".to_vec(),
+        ])
+        .unwrap();
+        assert_eq!(rotated.verify(&token).unwrap().role, Role::Judge);
+        let only_new = Keys::new(&[b"new-secret-new-secret-new-secret".to_vec()]).unwrap();
+        assert!(Keys::new(&[b"short".to_vec()]).is_err());
+        assert!(only_new.verify(&token).is_none());
+    }
+}

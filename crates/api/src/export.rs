@@ -1,0 +1,55 @@
+//! The whole exercise as one JSON document: what an organiser archives after the drill, and what
+//! an auditor needs to recompute every score.
+
+use serde_json::{Value, json};
+
+use crate::error::ApiResult;
+use crate::ops::frozen_at;
+use crate::routes::public::iso;
+use crate::state::AppState;
+
+/// Build the export. Password hashes and token hashes are never included.
+pub async fn export(state: &AppState) -> ApiResult<Value> {
+    let store = state.store();
+    let now = state.now();
+    let teams = store.teams().await?;
+    let users = store.users().await?;
+    let events = store.events().await?;
+    let submissions = store.submissions().await?;
+    let audit = store.audit_log().await?;
+    let live = state.live();
+    let frozen = live
+        .exercise
+        .as_ref()
+        .and_then(|r| r.freeze_at.filter(|_| !r.freeze_released));
+    Ok(json!({
+        "format": "drillboard-export/1",
+        "exported_at": iso(now),
+        "exercise": live.exercise.as_ref().map(|r| json!({
+            "id": r.id,
+            "status": crate::ops::status(r, now),
+            "started_at": r.started_at.map(iso),
+            "ends_at": r.ends_at.map(iso),
+            "freeze_at": r.freeze_at.map(iso),
+            "freeze_released": r.freeze_released,
+            "frozen_now": frozen_at(r, now).is_some(),
+        })),
+        "scenario": live.scenario.as_deref(),
+        "teams": teams.iter().map(|t| json!({
+            "id": t.slug, "name": t.name, "organisation": t.organisation,
+            "members": serde_json::from_str::<Value>(&t.members).unwrap_or(json!([])), "hidden": t.hidden,
+        })).collect::<Vec<_>>(),
+        "users": users.iter().map(|u| json!({
+            "username": u.username, "role": u.role,
+            "team": u.team_id.and_then(|id| teams.iter().find(|t| t.id == id)).map(|t| t.slug.clone()),
+            "disabled": u.disabled,
+        })).collect::<Vec<_>>(),
+        "events": events.iter().map(|(e, actor)| json!({"seq": e.seq, "at": iso(e.at), "at_ms": e.at, "team": e.team, "actor": actor, "event": e.kind})).collect::<Vec<_>>(),
+        "submissions": submissions.iter().map(|s| json!({"at": iso(s.at), "team": s.team, "challenge": s.challenge, "submitted": s.submitted, "correct": s.correct})).collect::<Vec<_>>(),
+        "standings": {
+            "live": live.standings(None).as_deref(),
+            "at_freeze": frozen.and_then(|f| live.standings(Some(f))).as_deref(),
+        },
+        "audit": audit.iter().map(|a| json!({"at": iso(a.at), "actor": a.actor, "action": a.action, "detail": serde_json::from_str::<Value>(&a.detail).unwrap_or(Value::Null)})).collect::<Vec<_>>(),
+    }))
+}

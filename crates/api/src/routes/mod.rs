@@ -1,0 +1,109 @@
+//! The HTTP routes. `router` is separate from serving so tests drive the app in-process.
+
+pub mod admin;
+pub mod play;
+pub mod public;
+pub mod session;
+pub mod web;
+
+use std::any::Any;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::Request;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{delete, get, post};
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::error::ApiError;
+use crate::state::{AppState, MAX_BODY_BYTES};
+
+/// Every route of the application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/healthz", get(public::healthz))
+        .route("/api/v1/exercise", get(public::exercise))
+        .route("/api/v1/scoreboard", get(public::scoreboard))
+        .route("/api/v1/scoreboard/ctftime", get(public::ctftime))
+        .route("/api/v1/auth/login", post(session::login))
+        .route("/api/v1/me", get(session::me))
+        .route("/api/v1/challenges", get(play::challenges))
+        .route("/api/v1/challenges/{id}/submit", post(play::submit))
+        .route(
+            "/api/v1/challenges/{id}/hints/{hint}/unlock",
+            post(play::unlock),
+        )
+        .route("/api/v1/scenario/validate", post(admin::validate))
+        .route(
+            "/api/v1/scenario",
+            get(admin::get_scenario).put(admin::load),
+        )
+        .route("/api/v1/exercise/{action}", post(admin::clock))
+        .route("/api/v1/teams", get(admin::teams).post(admin::create_teams))
+        .route("/api/v1/teams/import", post(admin::import_teams))
+        .route(
+            "/api/v1/teams/{id}/tokens",
+            get(admin::tokens).post(admin::new_token),
+        )
+        .route("/api/v1/teams/{id}/disqualify", post(admin::disqualify))
+        .route("/api/v1/teams/{id}/reinstate", post(admin::reinstate))
+        .route("/api/v1/tokens/{id}", delete(admin::revoke_token))
+        .route("/api/v1/users", post(admin::create_user))
+        .route(
+            "/api/v1/users/{username}/reset-password",
+            post(admin::reset_password),
+        )
+        .route("/api/v1/adjustments", post(admin::adjust))
+        .route("/api/v1/events", get(admin::events))
+        .route("/api/v1/audit", get(admin::audit))
+        .route("/api/v1/export", get(admin::export))
+        .route("/api/openapi.json", get(web::openapi))
+        .route("/api/docs", get(web::docs))
+        .route("/", get(web::index))
+        .route("/team", get(web::team))
+        .route("/static/{file}", get(web::asset))
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(
+            TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                let route = req
+                    .extensions()
+                    .get::<axum::extract::MatchedPath>()
+                    .map_or_else(|| req.uri().path().to_owned(), |p| p.as_str().to_owned());
+                tracing::info_span!("request", method = %req.method(), route)
+            }),
+        )
+        .with_state(state)
+}
+
+async fn not_found(req: Request<axum::body::Body>) -> Response {
+    ApiError::NotFound(format!(
+        "no such endpoint: {} {}",
+        req.method(),
+        req.uri().path()
+    ))
+    .into_response()
+}
+
+async fn method_not_allowed(req: Request<axum::body::Body>) -> Response {
+    let mut r = ApiError::BadRequest {
+        code: "method_not_allowed",
+        message: format!("{} is not allowed on {}", req.method(), req.uri().path()),
+        field: None,
+    }
+    .into_response();
+    *r.status_mut() = axum::http::StatusCode::METHOD_NOT_ALLOWED;
+    r
+}
+
+fn panic_response(err: Box<dyn Any + Send + 'static>) -> Response {
+    let detail = err
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| err.downcast_ref::<&str>().map(|s| (*s).to_owned()))
+        .unwrap_or_default();
+    ApiError::Internal(anyhow::anyhow!("handler panicked: {detail}")).into_response()
+}

@@ -1,0 +1,280 @@
+//! What teams do: list challenges, submit flags, unlock hints.
+
+use axum::Json;
+use axum::extract::{Path, State};
+use drillboard_scenario::Challenge;
+use drillboard_scoring::EventKind;
+use drillboard_store::{NewEvent, StoreError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Caller, Role};
+use crate::error::{ApiError, ApiResult};
+use crate::json;
+use crate::markdown::render;
+use crate::ops::{Status, status, status_words};
+use crate::routes::public::board_time;
+use crate::state::{AppState, Live};
+
+/// Is `c` open to `team` at `now`: released, and every prerequisite solved?
+fn open_to(live: &Live, c: &Challenge, team: Option<&str>, now: i64) -> bool {
+    let released = live
+        .exercise
+        .as_ref()
+        .and_then(|row| row.started_at)
+        .is_some_and(|start| now >= start + c.release_after_seconds * 1000);
+    let Some(team) = team else { return true };
+    let solved = live
+        .engine
+        .as_ref()
+        .map(|e| e.solved_by(team))
+        .unwrap_or_default();
+    released && c.requires.iter().all(|r| solved.contains(&r.as_str()))
+}
+
+/// `GET /api/v1/challenges`: for a team, the challenges open to it (never the flags); for
+/// organisers and judges, all of them.
+pub async fn challenges(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let live = state.live();
+    let Some(scenario) = live.scenario.clone() else {
+        return Err(ApiError::NotFound("no scenario is loaded yet".into()));
+    };
+    let team = if caller.role == Role::Team {
+        Some(caller.team()?)
+    } else {
+        None
+    };
+    let (as_of, _) = board_time(&live, Some(&caller), None, now)?;
+    let board = live.standings(as_of);
+    let engine = live.engine.as_ref();
+    let solved = team
+        .and_then(|t| engine.map(|e| e.solved_by(t)))
+        .unwrap_or_default();
+    let unlocked = team
+        .and_then(|t| engine.map(|e| e.hints_unlocked(t)))
+        .unwrap_or_default();
+    let list: Vec<Value> = scenario
+        .challenges
+        .iter()
+        .filter(|c| open_to(&live, c, team, now))
+        .map(|c| {
+            let value = board.as_ref().and_then(|b| b.challenges.iter().find(|v| v.id == c.id));
+            let hints: Vec<Value> = c
+                .hints
+                .iter()
+                .map(|h| {
+                    let open = team.is_none() || unlocked.contains(&(c.id.as_str(), h.id.as_str()));
+                    json!({"id": h.id, "cost": h.cost, "unlocked": open, "content": if open { json!(h.content) } else { Value::Null }})
+                })
+                .collect();
+            json!({
+                "id": c.id,
+                "title": c.title,
+                "category": c.category,
+                "description_html": {"vi": render(&c.description.vi), "en": render(&c.description.en)},
+                "files": c.files,
+                "value": value.map_or(0, |v| v.value),
+                "solves": value.map_or(0, |v| v.solves),
+                "solved": solved.contains(&c.id.as_str()),
+                "hints": hints,
+                "requires": c.requires,
+                "first_blood": c.first_blood,
+                "release_after_seconds": c.release_after_seconds,
+            })
+        })
+        .collect();
+    Ok(Json(Value::Array(list)))
+}
+
+/// A flag submission.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Submit {
+    /// The flag text.
+    pub flag: String,
+}
+
+/// Check the exercise is running and the challenge is open to the team; returns the challenge.
+fn playable(state: &AppState, team: &str, id: &str, now: i64) -> ApiResult<Challenge> {
+    let live = state.live();
+    let (Some(row), Some(scenario)) = (&live.exercise, &live.scenario) else {
+        return Err(ApiError::conflict(
+            "exercise_not_running",
+            "no scenario is loaded yet",
+        ));
+    };
+    let st = status(row, now);
+    if st != Status::Running {
+        return Err(ApiError::conflict(
+            "exercise_not_running",
+            format!(
+                "submissions are closed: the exercise is {}",
+                status_words(st)
+            ),
+        ));
+    }
+    let c = scenario
+        .challenge(id)
+        .ok_or_else(|| ApiError::NotFound(format!("no challenge `{id}`")))?;
+    if !open_to(&live, c, Some(team), now) {
+        return Err(ApiError::NotFound(format!(
+            "challenge `{id}` is not open to your team yet"
+        )));
+    }
+    Ok(c.clone())
+}
+
+/// `POST /api/v1/challenges/{id}/submit`: check a flag.
+pub async fn submit(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path(id): Path<String>,
+    json::Json(body): json::Json<Submit>,
+) -> ApiResult<Json<Value>> {
+    let team = caller.team()?.to_owned();
+    let outcome = submit_flag(&state, &team, &id, &body.flag, &caller.name).await?;
+    Ok(Json(json!(outcome)))
+}
+
+/// The answer to a flag submission.
+#[derive(Debug, Clone, serde::Serialize, PartialEq)]
+pub struct Outcome {
+    /// `accepted`, `incorrect` or `already_solved`.
+    pub status: &'static str,
+    /// Whether the flag was right.
+    pub correct: bool,
+    /// The challenge's current value when accepted, else 0.
+    pub points: i64,
+    /// A sentence for people.
+    pub message: &'static str,
+}
+
+/// Check a flag for `team`. Exactly one solve is credited per team and challenge however many
+/// identical submissions race: a unique index in the database decides.
+pub async fn submit_flag(
+    state: &AppState,
+    team: &str,
+    id: &str,
+    flag: &str,
+    actor: &str,
+) -> ApiResult<Outcome> {
+    let flag = flag.trim();
+    if flag.is_empty() {
+        return Err(ApiError::field("flag", "the flag is empty"));
+    }
+    if flag.len() > 1024 {
+        return Err(ApiError::field(
+            "flag",
+            "the flag is longer than 1024 bytes",
+        ));
+    }
+    let now = state.now();
+    let challenge = playable(state, team, id, now)?;
+    let limit = state
+        .live()
+        .scenario
+        .as_ref()
+        .map_or(10, |s| s.scoring.wrong_flags_per_minute) as u64;
+    let since = now - 60_000;
+    if state.store().wrong_submissions_since(team, since).await? >= limit {
+        let oldest = state
+            .store()
+            .oldest_wrong_since(team, since)
+            .await?
+            .unwrap_or(now);
+        let retry_after = ((oldest + 60_000 - now + 999) / 1000).max(1) as u64;
+        return Err(ApiError::RateLimited {
+            message: format!(
+                "too many wrong flags: at most {limit} a minute; try again in {retry_after} s"
+            ),
+            retry_after,
+        });
+    }
+    let correct = challenge.flags.iter().any(|f| f.matches(flag));
+    state
+        .store()
+        .record_submission(now, team, id, flag, correct)
+        .await?;
+    if !correct {
+        return Ok(Outcome {
+            status: "incorrect",
+            correct: false,
+            points: 0,
+            message: "incorrect flag",
+        });
+    }
+    let appended = state
+        .store()
+        .append_event(NewEvent {
+            at: now,
+            team: team.to_owned(),
+            kind: EventKind::Solve {
+                challenge: id.to_owned(),
+            },
+            actor: Some(actor.to_owned()),
+        })
+        .await;
+    match appended {
+        Ok(event) => {
+            let mut live = state.live_mut();
+            live.apply(&event);
+            let points = live
+                .standings(None)
+                .and_then(|s| s.challenges.iter().find(|c| c.id == id).map(|c| c.value))
+                .unwrap_or(0);
+            Ok(Outcome {
+                status: "accepted",
+                correct: true,
+                points,
+                message: "flag accepted",
+            })
+        }
+        Err(StoreError::Conflict(_)) => Ok(Outcome {
+            status: "already_solved",
+            correct: true,
+            points: 0,
+            message: "your team has already solved this challenge",
+        }),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /api/v1/challenges/{id}/hints/{hint}/unlock`: reveal a hint; its cost is charged once.
+pub async fn unlock(
+    State(state): State<AppState>,
+    caller: Caller,
+    Path((id, hint)): Path<(String, String)>,
+) -> ApiResult<Json<Value>> {
+    let team = caller.team()?.to_owned();
+    let now = state.now();
+    let challenge = playable(&state, &team, &id, now)?;
+    let h = challenge
+        .hints
+        .iter()
+        .find(|h| h.id == hint)
+        .ok_or_else(|| ApiError::NotFound(format!("challenge `{id}` has no hint `{hint}`")))?;
+    let appended = state
+        .store()
+        .append_event(NewEvent {
+            at: now,
+            team,
+            kind: EventKind::HintUnlock {
+                challenge: id.clone(),
+                hint: hint.clone(),
+            },
+            actor: Some(caller.name.clone()),
+        })
+        .await;
+    let charged = match appended {
+        Ok(event) => {
+            state.live_mut().apply(&event);
+            true
+        }
+        Err(StoreError::Conflict(_)) => false,
+        Err(e) => return Err(e.into()),
+    };
+    Ok(Json(
+        json!({"hint": {"id": h.id, "cost": h.cost, "content": h.content}, "charged": charged}),
+    ))
+}

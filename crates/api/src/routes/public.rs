@@ -1,0 +1,193 @@
+//! What anyone may read: health, the exercise, the scoreboard and the CTFtime feed.
+
+use std::sync::Arc;
+
+use axum::Json;
+use axum::extract::{Query, State};
+use drillboard_scoring::Standings;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{Caller, MaybeCaller};
+use crate::error::{ApiError, ApiResult};
+use crate::ops::{frozen_at, status};
+use crate::state::{AppState, Live};
+
+/// Milliseconds since the epoch as an RFC 3339 UTC string.
+pub fn iso(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
+}
+
+fn iso_opt(ms: Option<i64>) -> Value {
+    ms.map_or(Value::Null, |m| json!(iso(m)))
+}
+
+/// `GET /healthz`: the process is up and the database answers.
+pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    state.store().ping().await?;
+    Ok(Json(
+        json!({"status": "ok", "database": state.store().backend()}),
+    ))
+}
+
+/// `GET /api/v1/exercise`: title, clock and status.
+pub async fn exercise(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let live = state.live();
+    let (Some(row), Some(s)) = (&live.exercise, &live.scenario) else {
+        return Err(ApiError::NotFound("no scenario is loaded yet".into()));
+    };
+    Ok(Json(json!({
+        "id": s.exercise.id,
+        "title": s.exercise.title,
+        "description": s.exercise.description,
+        "timezone": s.exercise.timezone,
+        "planned_start": iso(s.exercise.planned_start_ms),
+        "duration_seconds": s.exercise.duration_seconds,
+        "status": status(row, now),
+        "started_at": iso_opt(row.started_at),
+        "ends_at": iso_opt(row.ends_at),
+        "freeze_at": iso_opt(if row.freeze_released { None } else { row.freeze_at }),
+        "frozen": frozen_at(row, now).is_some(),
+        "now": iso(now),
+    })))
+}
+
+/// Which board a caller sees: (as_of, frozen?). Organisers and judges see live (or any past
+/// moment with `?at=`); teams and the public see the board as it was at the freeze.
+pub fn board_time(
+    live: &Live,
+    caller: Option<&Caller>,
+    at: Option<&str>,
+    now: i64,
+) -> ApiResult<(Option<i64>, bool)> {
+    let privileged = caller.is_some_and(|c| c.role.sees_live_board());
+    if let Some(at) = at {
+        if !privileged {
+            return Err(ApiError::Forbidden(
+                "only organisers and judges can look at the board at another time".into(),
+            ));
+        }
+        let t = chrono::DateTime::parse_from_rfc3339(at).map_err(|e| {
+            ApiError::field(
+                "at",
+                format!("`at` must be an RFC 3339 time such as 2026-12-01T09:00:00+07:00: {e}"),
+            )
+        })?;
+        return Ok((Some(t.timestamp_millis()), false));
+    }
+    let frozen = live.exercise.as_ref().and_then(|row| frozen_at(row, now));
+    match frozen {
+        Some(f) if !privileged => Ok((Some(f), true)),
+        _ => Ok((None, false)),
+    }
+}
+
+/// Query of the scoreboard.
+#[derive(Debug, Deserialize)]
+pub struct BoardQuery {
+    /// A past moment (organisers and judges only).
+    pub at: Option<String>,
+}
+
+/// `GET /api/v1/scoreboard`: the ranking with every point explained.
+pub async fn scoreboard(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Query(q): Query<BoardQuery>,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let live = state.live();
+    let (as_of, frozen) = board_time(&live, caller.as_ref(), q.at.as_deref(), now)?;
+    let standings = live
+        .standings(as_of)
+        .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
+    Ok(Json(board_json(
+        &live,
+        &standings,
+        frozen,
+        as_of.unwrap_or(now),
+    )))
+}
+
+fn board_json(live: &Live, s: &Arc<Standings>, frozen: bool, as_of: i64) -> Value {
+    let scenario = live.scenario.as_ref();
+    let standings: Vec<Value> = s
+        .standings
+        .iter()
+        .map(|st| {
+            let team = live.team(&st.team);
+            json!({
+                "rank": st.rank,
+                "of": s.of,
+                "team": {"id": st.team, "name": st.name, "organisation": team.map(|t| t.organisation.as_str()).unwrap_or("")},
+                "score": st.score,
+                "components": st.components,
+                "solves": st.solves,
+                "hint_cost": st.hint_cost,
+                "reached_at": iso_opt(st.reached_at),
+                "challenges": st.challenges.iter().map(|c| json!({
+                    "challenge": c.challenge,
+                    "points": c.points,
+                    "first_blood_bonus": c.first_blood_bonus,
+                    "hint_cost": c.hint_cost,
+                    "solved_at": iso(c.solved_at),
+                })).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    let challenges: Vec<Value> = s
+        .challenges
+        .iter()
+        .map(|c| {
+            let def = scenario.and_then(|sc| sc.challenge(&c.id));
+            json!({
+                "id": c.id,
+                "title": def.map(|d| json!(d.title)).unwrap_or(Value::Null),
+                "category": def.map(|d| d.category.as_str()).unwrap_or(""),
+                "value": c.value,
+                "solves": c.solves,
+            })
+        })
+        .collect();
+    json!({"frozen": frozen, "as_of": iso(as_of), "of": s.of, "standings": standings, "challenges": challenges})
+}
+
+/// `GET /api/v1/scoreboard/ctftime`: the feed CTFtime imports (the public, frozen view).
+pub async fn ctftime(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let live = state.live();
+    let (as_of, _) = board_time(&live, None, None, now)?;
+    let s = live
+        .standings(as_of)
+        .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
+    let scenario = live.scenario.clone();
+    let name = |id: &str| {
+        scenario
+            .as_ref()
+            .and_then(|sc| sc.challenge(id))
+            .map_or_else(|| id.to_owned(), |c| c.title.en.clone())
+    };
+    let tasks: Vec<String> = s.challenges.iter().map(|c| name(&c.id)).collect();
+    let standings: Vec<Value> = s
+        .standings
+        .iter()
+        .map(|st| {
+            let stats: serde_json::Map<String, Value> = st
+                .challenges
+                .iter()
+                .map(|c| (name(&c.challenge), json!({"points": c.points + c.first_blood_bonus, "time": c.solved_at / 1000})))
+                .collect();
+            json!({
+                "pos": st.rank,
+                "team": st.name,
+                "score": st.score,
+                "taskStats": stats,
+                "lastAccept": st.challenges.iter().map(|c| c.solved_at / 1000).max().unwrap_or(0),
+            })
+        })
+        .collect();
+    Ok(Json(json!({"tasks": tasks, "standings": standings})))
+}

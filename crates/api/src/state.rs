@@ -1,0 +1,242 @@
+//! Shared application state: the store, settings, the clock, and the live scoring state kept in
+//! memory (the scenario, the team list and the scoring engine fed with every event).
+
+use std::sync::{Arc, Mutex, RwLock};
+
+use drillboard_scenario::Scenario;
+use drillboard_scoring::{ChallengeRule, Config, Engine, Event, Standings, TeamInfo, ValueRule};
+use drillboard_store::{ExerciseRow, Store, TeamRow};
+
+use crate::auth::{Keys, LoginLimiter};
+use crate::error::ApiResult;
+
+/// Largest accepted request body (a scenario file is the largest thing anyone sends).
+pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
+
+/// Milliseconds since the Unix epoch, from the real clock or a test's.
+pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
+
+/// The real clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| chrono::Utc::now().timestamp_millis())
+}
+
+/// Settings the API needs (the binary fills them from flags and environment).
+#[derive(Clone)]
+pub struct Settings {
+    /// Current JWT signing secret first, then older ones still accepted (rotation).
+    pub jwt_secrets: Vec<Vec<u8>>,
+    /// Session lifetime in seconds.
+    pub session_seconds: u64,
+    /// Failed logins allowed per client address per minute.
+    pub login_failures_per_minute: usize,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field(
+                "jwt_secrets",
+                &format_args!("[{} hidden]", self.jwt_secrets.len()),
+            )
+            .field("session_seconds", &self.session_seconds)
+            .field("login_failures_per_minute", &self.login_failures_per_minute)
+            .finish()
+    }
+}
+
+/// Cheap to clone: everything is behind one `Arc`.
+#[derive(Clone)]
+pub struct AppState(pub Arc<Inner>);
+
+/// What the state holds.
+pub struct Inner {
+    /// The database.
+    pub store: Store,
+    /// JWT keys.
+    pub keys: Keys,
+    /// Settings.
+    pub settings: Settings,
+    /// The clock.
+    pub clock: Clock,
+    /// Failed-login limiter.
+    pub login_limiter: LoginLimiter,
+    /// The live scoring state.
+    pub live: RwLock<Live>,
+    /// Serialises scenario loads and team changes (rare, and they rebuild the engine).
+    pub reload_lock: tokio::sync::Mutex<()>,
+}
+
+/// The loaded exercise as the server holds it in memory.
+#[derive(Default)]
+pub struct Live {
+    /// The exercise row (clock state).
+    pub exercise: Option<ExerciseRow>,
+    /// The scenario.
+    pub scenario: Option<Arc<Scenario>>,
+    /// Teams by id.
+    pub teams: Vec<TeamRow>,
+    /// The engine, fed with every event.
+    pub engine: Option<Engine>,
+    cache: Mutex<Cache>,
+}
+
+#[derive(Default)]
+struct Cache {
+    live: Option<Arc<Standings>>,
+    at: Option<(i64, Arc<Standings>)>,
+}
+
+impl Live {
+    /// Standings at `as_of` (None: now), cached until the next event.
+    pub fn standings(&self, as_of: Option<i64>) -> Option<Arc<Standings>> {
+        let engine = self.engine.as_ref()?;
+        let mut cache = self.cache.lock().unwrap_or_else(|e| e.into_inner());
+        match as_of {
+            None => Some(
+                cache
+                    .live
+                    .get_or_insert_with(|| Arc::new(engine.standings(None)))
+                    .clone(),
+            ),
+            Some(t) => {
+                if let Some((ct, s)) = &cache.at
+                    && *ct == t
+                {
+                    return Some(s.clone());
+                }
+                let s = Arc::new(engine.standings(Some(t)));
+                cache.at = Some((t, s.clone()));
+                Some(s)
+            }
+        }
+    }
+
+    /// Feed one new event to the engine.
+    pub fn apply(&mut self, e: &Event) {
+        if let Some(engine) = &mut self.engine {
+            engine.apply(e);
+        }
+        *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
+    }
+
+    /// A team by slug.
+    pub fn team(&self, slug: &str) -> Option<&TeamRow> {
+        self.teams.iter().find(|t| t.slug == slug)
+    }
+}
+
+/// Scoring rules for the engine, from the scenario and the teams.
+pub fn scoring_config(s: &Scenario, teams: &[TeamRow]) -> Config {
+    Config {
+        teams: teams
+            .iter()
+            .filter(|t| !t.hidden)
+            .map(|t| TeamInfo {
+                id: t.slug.clone(),
+                name: t.name.clone(),
+            })
+            .collect(),
+        challenges: s
+            .challenges
+            .iter()
+            .map(|c| ChallengeRule {
+                id: c.id.clone(),
+                value: match c.value {
+                    drillboard_scenario::ValueRule::Static { points } => ValueRule::Static(points),
+                    drillboard_scenario::ValueRule::Dynamic {
+                        function,
+                        initial,
+                        decay,
+                        minimum,
+                    } => ValueRule::Dynamic {
+                        function: match function {
+                            drillboard_scenario::Decay::Logarithmic => {
+                                drillboard_scoring::Decay::Logarithmic
+                            }
+                            drillboard_scenario::Decay::Linear => drillboard_scoring::Decay::Linear,
+                        },
+                        initial,
+                        decay,
+                        minimum,
+                    },
+                },
+                first_blood: c.first_blood.clone(),
+                hints: c.hints.iter().map(|h| (h.id.clone(), h.cost)).collect(),
+            })
+            .collect(),
+        tasks_weight: s.scoring.tasks_weight,
+    }
+}
+
+impl AppState {
+    /// Build the state and load what the database holds.
+    pub async fn new(store: Store, settings: Settings, clock: Clock) -> ApiResult<Self> {
+        let state = AppState(Arc::new(Inner {
+            keys: Keys::new(&settings.jwt_secrets)?,
+            login_limiter: LoginLimiter::new(settings.login_failures_per_minute),
+            store,
+            settings,
+            clock,
+            live: RwLock::new(Live::default()),
+            reload_lock: tokio::sync::Mutex::new(()),
+        }));
+        state.reload().await?;
+        Ok(state)
+    }
+
+    /// The database.
+    pub fn store(&self) -> &Store {
+        &self.0.store
+    }
+
+    /// Now, in milliseconds since the epoch.
+    pub fn now(&self) -> i64 {
+        (self.0.clock)()
+    }
+
+    /// Read the live state.
+    pub fn live(&self) -> std::sync::RwLockReadGuard<'_, Live> {
+        self.0.live.read().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Write the live state.
+    pub fn live_mut(&self) -> std::sync::RwLockWriteGuard<'_, Live> {
+        self.0.live.write().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Rebuild the in-memory state from the database: exercise, teams, and a full replay of the
+    /// event log into a fresh engine.
+    pub async fn reload(&self) -> ApiResult<()> {
+        let store = self.store();
+        let exercise = store.exercise().await?;
+        let teams = store.teams().await?;
+        let events = store.events().await?;
+        let scenario = match &exercise {
+            Some(row) => Some(Arc::new(
+                serde_json::from_str::<Scenario>(&row.scenario_json)
+                    .map_err(|e| anyhow::anyhow!("stored scenario cannot be read: {e}"))?,
+            )),
+            None => None,
+        };
+        let engine = scenario
+            .as_ref()
+            .map(|s| Engine::replay(scoring_config(s, &teams), events.iter().map(|(e, _)| e)));
+        let mut live = self.live_mut();
+        *live = Live {
+            exercise,
+            scenario,
+            teams,
+            engine,
+            cache: Mutex::new(Cache::default()),
+        };
+        Ok(())
+    }
+
+    /// Refresh only the exercise row (clock changes do not touch scores).
+    pub async fn reload_exercise(&self) -> ApiResult<()> {
+        let exercise = self.store().exercise().await?;
+        self.live_mut().exercise = exercise;
+        Ok(())
+    }
+}

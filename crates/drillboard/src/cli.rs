@@ -1,0 +1,411 @@
+//! The command line: settings (flags < environment < defaults) and the subcommands.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use drillboard_api::auth::Role;
+use drillboard_api::ops::{self, Credential};
+use drillboard_api::{AppState, Settings, system_clock};
+use drillboard_scenario::{Problem, ctfcli, load_file, parse_teams_csv};
+use drillboard_store::Store;
+
+/// Run and score live cyber-drill exercises.
+#[derive(Debug, Parser)]
+#[command(name = "drillboard", version, about)]
+pub struct Args {
+    /// Folder for the SQLite database, the session key and demo files.
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_DATA_DIR",
+        default_value = "./drillboard-data"
+    )]
+    pub data_dir: PathBuf,
+    /// Database URL (`sqlite://FILE?mode=rwc` or `postgres://...`); default: SQLite in the data folder.
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_DATABASE_URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+    /// Session signing secrets, comma-separated, current first (older ones still verify).
+    /// Default: a random key kept in `<data-dir>/session.key`.
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_JWT_SECRET",
+        hide_env_values = true
+    )]
+    pub jwt_secret: Option<String>,
+    /// How long a sign-in lasts, in hours.
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_SESSION_HOURS",
+        default_value_t = 12
+    )]
+    pub session_hours: u64,
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API and web pages.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "DRILLBOARD_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+    },
+    /// Create or update the database schema.
+    Migrate,
+    /// Scenario files.
+    #[command(subcommand)]
+    Scenario(ScenarioCommand),
+    /// Organiser and judge logins.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Teams.
+    #[command(subcommand)]
+    Team(TeamCommand),
+    /// Write the whole exercise as JSON.
+    Export {
+        /// File to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Run the demo drill: load it, create demo logins, start it and serve.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Do not run the demo bots that submit flags.
+        #[arg(long)]
+        no_bots: bool,
+    },
+}
+
+/// `scenario ...`
+#[derive(Debug, Subcommand)]
+pub enum ScenarioCommand {
+    /// Check a scenario file and list every problem (exit 1 if there is any).
+    Validate {
+        /// The YAML file.
+        path: PathBuf,
+    },
+    /// Validate and load a scenario into the database; prints new team logins.
+    Load {
+        /// The YAML file.
+        path: PathBuf,
+        /// Write the new team credentials to this CSV file.
+        #[arg(long)]
+        credentials: Option<PathBuf>,
+    },
+    /// Turn a folder of ctfcli `challenge.yml` files into a scenario `challenges:` section.
+    ImportCtfcli {
+        /// Folder holding one sub-folder per challenge.
+        dir: PathBuf,
+        /// File to write (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// `user ...`
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an organiser or judge login; prints the password.
+    Add {
+        /// organiser or judge.
+        #[arg(long)]
+        role: String,
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// Password (generated when absent).
+        #[arg(long, env = "DRILLBOARD_NEW_PASSWORD", hide_env_values = true)]
+        password: Option<String>,
+    },
+    /// Give a login a new random password; prints it.
+    ResetPassword {
+        /// Login name.
+        username: String,
+    },
+}
+
+/// `team ...`
+#[derive(Debug, Subcommand)]
+pub enum TeamCommand {
+    /// Create teams from a CSV file (`name,organisation,members[,id]`), each with a login and an
+    /// API token, and write the credentials to hand out.
+    Import {
+        /// The CSV file.
+        csv: PathBuf,
+        /// Where to write the credentials (CSV).
+        #[arg(long, default_value = "team-credentials.csv")]
+        out: PathBuf,
+    },
+}
+
+impl Args {
+    /// The database URL in force.
+    pub fn database_url(&self) -> anyhow::Result<String> {
+        if let Some(url) = &self.database_url {
+            return Ok(url.clone());
+        }
+        std::fs::create_dir_all(&self.data_dir).with_context(|| {
+            format!("cannot create the data folder {}", self.data_dir.display())
+        })?;
+        Ok(format!(
+            "sqlite://{}?mode=rwc",
+            self.data_dir.join("drillboard.db").display()
+        ))
+    }
+
+    /// API settings, with the session secret from the flag, the environment or the key file.
+    pub fn settings(&self) -> anyhow::Result<Settings> {
+        let secrets = match &self.jwt_secret {
+            Some(s) => s
+                .split(',')
+                .map(|p| p.trim().as_bytes().to_vec())
+                .filter(|p| !p.is_empty())
+                .collect(),
+            None => vec![session_key(&self.data_dir)?],
+        };
+        Ok(Settings {
+            jwt_secrets: secrets,
+            session_seconds: self.session_hours.clamp(1, 24 * 14) * 3600,
+            login_failures_per_minute: 10,
+        })
+    }
+
+    /// Connect, migrate and load the state.
+    pub async fn state(&self) -> anyhow::Result<AppState> {
+        let url = self.database_url()?;
+        let store = Store::connect(&url)
+            .await
+            .with_context(|| format!("cannot open the database {}", redact(&url)))?;
+        store
+            .migrate()
+            .await
+            .context("cannot bring the database schema up to date")?;
+        AppState::new(store, self.settings()?, system_clock())
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))
+    }
+}
+
+/// Hide a password in a database URL.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => match url[s + 3..at].find(':') {
+            Some(c) => format!("{}:***{}", &url[..s + 3 + c], &url[at..]),
+            None => url.to_owned(),
+        },
+        _ => url.to_owned(),
+    }
+}
+
+/// The session key kept in the data folder, created on first use.
+fn session_key(dir: &Path) -> anyhow::Result<Vec<u8>> {
+    let path = dir.join("session.key");
+    if let Ok(s) = std::fs::read_to_string(&path) {
+        let key = s.trim().as_bytes().to_vec();
+        if key.len() >= 32 {
+            return Ok(key);
+        }
+        bail!(
+            "{} holds a key shorter than 32 bytes; delete it to make a new one",
+            path.display()
+        );
+    }
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let key: String = drillboard_api::auth::random_bytes::<32>()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    write_private(&path, key.as_bytes())?;
+    Ok(key.into_bytes())
+}
+
+/// Write a file only the owner can read (secrets, credentials).
+pub fn write_private(path: &Path, data: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+    let mut f = opts
+        .open(path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    f.write_all(data)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(())
+}
+
+fn print_problems(problems: &[Problem]) {
+    for p in problems {
+        eprintln!("{p}");
+    }
+    eprintln!("{} problem(s) found", problems.len());
+}
+
+/// Credentials as CSV: role,username,password,team,team_token.
+pub fn credentials_csv(creds: &[Credential]) -> anyhow::Result<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record(["role", "username", "password", "team", "team_token"])?;
+    for c in creds {
+        w.write_record([
+            c.role.as_str(),
+            &c.username,
+            &c.password,
+            c.team.as_deref().unwrap_or(""),
+            c.team_token.as_deref().unwrap_or(""),
+        ])?;
+    }
+    Ok(w.into_inner()?)
+}
+
+/// Run a command.
+pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
+    match &args.command {
+        Command::Serve { listen } => {
+            let state = args.state().await?;
+            crate::serve::serve(state, listen, None).await?;
+        }
+        Command::Migrate => {
+            let url = args.database_url()?;
+            Store::connect(&url).await?.migrate().await?;
+            println!("database schema is up to date ({})", redact(&url));
+        }
+        Command::Scenario(ScenarioCommand::Validate { path }) => match load_file(path) {
+            Ok(s) => println!(
+                "{}: valid — exercise `{}`, {} team(s), {} challenge(s)",
+                path.display(),
+                s.exercise.id,
+                s.teams.len(),
+                s.challenges.len()
+            ),
+            Err(problems) => {
+                print_problems(&problems);
+                return Ok(ExitCode::FAILURE);
+            }
+        },
+        Command::Scenario(ScenarioCommand::Load { path, credentials }) => {
+            let scenario = match load_file(path) {
+                Ok(s) => s,
+                Err(problems) => {
+                    print_problems(&problems);
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let yaml = std::fs::read_to_string(path)?;
+            let state = args.state().await?;
+            let id = scenario.exercise.id.clone();
+            let creds = ops::load_scenario(&state, scenario, yaml, "cli")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("loaded exercise `{id}`; {} new team login(s)", creds.len());
+            if !creds.is_empty() {
+                let out = credentials
+                    .clone()
+                    .unwrap_or_else(|| args.data_dir.join("team-credentials.csv"));
+                write_private(&out, &credentials_csv(&creds)?)?;
+                println!(
+                    "team credentials written to {} (hand them out, then delete the file)",
+                    out.display()
+                );
+            }
+        }
+        Command::Scenario(ScenarioCommand::ImportCtfcli { dir, out }) => {
+            match ctfcli::import_dir(dir) {
+                Ok(challenges) => {
+                    let yaml = ctfcli::challenges_to_yaml(&challenges);
+                    match out {
+                        Some(p) => {
+                            std::fs::write(p, yaml)
+                                .with_context(|| format!("cannot write {}", p.display()))?;
+                            eprintln!(
+                                "{} challenge(s) written to {}",
+                                challenges.len(),
+                                p.display()
+                            );
+                        }
+                        None => print!("{yaml}"),
+                    }
+                }
+                Err(problems) => {
+                    print_problems(&problems);
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+        }
+        Command::User(UserCommand::Add {
+            role,
+            username,
+            password,
+        }) => {
+            let role = Role::parse(role).filter(|r| *r != Role::Team).ok_or_else(|| {
+                anyhow::anyhow!("--role must be `organiser` or `judge` (team logins come with `team import`)")
+            })?;
+            let state = args.state().await?;
+            let c = ops::create_user(&state, username, role, password.clone(), "cli")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!(
+                "created {} login `{}` with password: {}",
+                c.role.as_str(),
+                c.username,
+                c.password
+            );
+        }
+        Command::User(UserCommand::ResetPassword { username }) => {
+            let state = args.state().await?;
+            let c = ops::reset_password(&state, username, "cli")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            println!("new password for `{}`: {}", c.username, c.password);
+        }
+        Command::Team(TeamCommand::Import { csv, out }) => {
+            let text = std::fs::read_to_string(csv)
+                .with_context(|| format!("cannot read {}", csv.display()))?;
+            let teams = match parse_teams_csv(&text, &csv.display().to_string()) {
+                Ok(t) => t,
+                Err(problems) => {
+                    print_problems(&problems);
+                    return Ok(ExitCode::FAILURE);
+                }
+            };
+            let state = args.state().await?;
+            let creds = ops::create_teams(&state, &teams, "cli")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            write_private(out, &credentials_csv(&creds)?)?;
+            println!(
+                "{} team(s) in the file, {} new login(s); credentials written to {}",
+                teams.len(),
+                creds.len(),
+                out.display()
+            );
+        }
+        Command::Export { out } => {
+            let state = args.state().await?;
+            let doc = drillboard_api::export::export(&state)
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let text = serde_json::to_string_pretty(&doc)?;
+            match out {
+                Some(p) => std::fs::write(p, text)
+                    .with_context(|| format!("cannot write {}", p.display()))?,
+                None => println!("{text}"),
+            }
+        }
+        Command::Demo { listen, no_bots } => crate::demo::run(&args, listen, !no_bots).await?,
+    }
+    Ok(ExitCode::SUCCESS)
+}

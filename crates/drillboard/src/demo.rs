@@ -1,0 +1,191 @@
+//! `drillboard demo`: the demo drill, ready to open in a browser with printed logins.
+
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use drillboard_api::AppState;
+use drillboard_api::auth::{Role, hash_password, new_api_token, random_bytes};
+use drillboard_api::ops::{self, ClockAction, Credential, Status};
+use drillboard_api::routes::play::submit_flag;
+use drillboard_scenario::{Flag, Scenario, load_str};
+
+use crate::cli::{Args, write_private};
+
+/// The demo scenario, compiled in so the demo runs from any folder.
+pub const DEMO_SCENARIO: &str = include_str!("../../../scenarios/demo/scenario.yaml");
+
+/// Load the demo (or reuse a previous demo's database), make logins, start it and serve.
+pub async fn run(args: &Args, listen: &str, bots: bool) -> anyhow::Result<()> {
+    let scenario = load_str(DEMO_SCENARIO, "scenarios/demo/scenario.yaml", None)
+        .map_err(|p| anyhow::anyhow!("the built-in demo scenario is invalid: {}", p[0]))?;
+    let state = args.state().await?;
+    let existing = state.live().exercise.as_ref().map(|e| e.id.clone());
+    let mut creds = match existing {
+        Some(id) if id != scenario.exercise.id => bail!(
+            "{} already holds exercise `{id}`; run the demo with another --data-dir",
+            args.data_dir.display()
+        ),
+        Some(_) => renew_team_logins(&state, &scenario).await?,
+        None => ops::load_scenario(&state, scenario.clone(), DEMO_SCENARIO.to_owned(), "demo")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?,
+    };
+    for (name, role) in [("organiser", Role::Organiser), ("judge", Role::Judge)] {
+        let c = if state.store().user_by_name(name).await?.is_some() {
+            ops::reset_password(&state, name, "demo").await
+        } else {
+            ops::create_user(&state, name, role, None, "demo").await
+        };
+        creds.insert(creds.len().min(1), c.map_err(|e| anyhow::anyhow!("{e}"))?);
+    }
+    creds.sort_by_key(|c| match c.role {
+        Role::Organiser => 0,
+        Role::Judge => 1,
+        Role::Team => 2,
+    });
+    let status = state
+        .live()
+        .exercise
+        .as_ref()
+        .map(|row| ops::status(row, state.now()));
+    if status == Some(Status::NotStarted) {
+        ops::clock(&state, ClockAction::Start, "demo")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let logins_path = args.data_dir.join("demo-logins.json");
+    write_private(
+        &logins_path,
+        serde_json::to_string_pretty(&creds)?.as_bytes(),
+    )?;
+    if bots {
+        tokio::spawn(run_bots(state.clone(), scenario));
+    }
+    let banner = banner(&creds, &logins_path.display().to_string());
+    crate::serve::serve(state, listen, Some(banner)).await
+}
+
+/// On a second run the old passwords are unknown (only hashes are kept): give every demo team
+/// login a new password and a new API token.
+async fn renew_team_logins(
+    state: &AppState,
+    scenario: &Scenario,
+) -> anyhow::Result<Vec<Credential>> {
+    let mut creds = Vec::new();
+    for t in &scenario.teams {
+        let team = state
+            .store()
+            .team_by_slug(&t.id)
+            .await?
+            .with_context(|| format!("demo team `{}` is missing", t.id))?;
+        let user = state
+            .store()
+            .user_by_name(&t.id)
+            .await?
+            .with_context(|| format!("demo login `{}` is missing", t.id))?;
+        let password = drillboard_api::auth::new_password();
+        state
+            .store()
+            .set_password(
+                user.id,
+                &hash_password(password.clone())
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?,
+            )
+            .await?;
+        let (token, hash, prefix) = new_api_token();
+        state
+            .store()
+            .create_token(team.id, &hash, &prefix, "demo", state.now())
+            .await?;
+        creds.push(Credential {
+            role: Role::Team,
+            username: t.id.clone(),
+            password,
+            team: Some(team.name),
+            team_token: Some(token),
+        });
+    }
+    Ok(creds)
+}
+
+fn banner(creds: &[Credential], file: &str) -> String {
+    let mut out = String::from(
+        "\n  Diễn tập demo đang chạy / The demo drill is running\n\n    Bảng xếp hạng / Leaderboard:  http://{addr}/\n    Trang đội / Team page:        http://{addr}/team\n    API docs:                     http://{addr}/api/docs\n\n  Tài khoản demo / Demo logins:\n",
+    );
+    for c in creds.iter().take(6) {
+        out.push_str(&format!(
+            "    {:<10} {:<14} {}\n",
+            c.role.as_str(),
+            c.username,
+            c.password
+        ));
+    }
+    if creds.len() > 6 {
+        out.push_str(&format!(
+            "    ... and {} more team logins\n",
+            creds.len() - 6
+        ));
+    }
+    out.push_str(&format!(
+        "\n  All logins and team API tokens: {file}\n  Stop with Ctrl-C.\n"
+    ));
+    out
+}
+
+/// Bots: a first burst of solves so the board has a shape, then one attempt every few seconds,
+/// stronger teams (earlier in the list) more often, with the odd wrong flag.
+async fn run_bots(state: AppState, scenario: Scenario) {
+    let teams: Vec<String> = scenario.teams.iter().map(|t| t.id.clone()).collect();
+    if teams.is_empty() {
+        return;
+    }
+    let mut rounds = 0u32;
+    loop {
+        let burst = if rounds == 0 { 12 } else { 1 };
+        for _ in 0..burst {
+            bot_attempt(&state, &scenario, &teams).await;
+        }
+        rounds += 1;
+        if state
+            .live()
+            .exercise
+            .as_ref()
+            .is_some_and(|row| ops::status(row, state.now()) == Status::Ended)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_secs(8)).await;
+    }
+}
+
+async fn bot_attempt(state: &AppState, scenario: &Scenario, teams: &[String]) {
+    let [a, b, c] = random_bytes::<3>();
+    // Team i is picked with weight (n - i): a skewed but moving ranking.
+    let n = teams.len();
+    let total = n * (n + 1) / 2;
+    let mut pick = (u16::from_le_bytes([a, b]) as usize) % total;
+    let mut team = &teams[0];
+    for (i, t) in teams.iter().enumerate() {
+        let w = n - i;
+        if pick < w {
+            team = t;
+            break;
+        }
+        pick -= w;
+    }
+    let challenge = &scenario.challenges[c as usize % scenario.challenges.len()];
+    let Some(flag) = challenge.flags.iter().find_map(|f| match f {
+        Flag::Static { content, .. } => Some(content.clone()),
+        Flag::Regex { .. } => None,
+    }) else {
+        return;
+    };
+    let guess = if c % 7 == 0 {
+        format!("{flag}-wrong")
+    } else {
+        flag
+    };
+    // Closed challenges, rate limits and repeats are expected: a bot just moves on.
+    let _ = submit_flag(state, team, &challenge.id, &guess, "demo-bot").await;
+}

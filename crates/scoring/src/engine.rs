@@ -1,0 +1,363 @@
+//! The fold itself, kept as indexed state so that events can be added one at a time and the
+//! standings at any time computed from them.
+
+use std::cmp::Ordering;
+
+use serde::Serialize;
+
+use crate::fasthash::FastMap;
+use crate::rules::{Config, Event, EventKind, Millis, ValueRule, dynamic_value};
+
+/// Indexed event state for one scenario. Adding events in any order gives the same standings:
+/// everything is ordered by `(at, seq)` when the standings are computed.
+#[derive(Debug, Clone)]
+pub struct Engine {
+    config: Config,
+    team_index: FastMap<String, usize>,
+    challenge_index: FastMap<String, usize>,
+    /// Per challenge: (at, seq, team) of each solve, at most one per team (the earliest).
+    solves: Vec<Vec<(Millis, i64, usize)>>,
+    /// (team, challenge) -> (at, seq) of the counted solve, to keep only the earliest in O(1).
+    solved: FastMap<(usize, usize), (Millis, i64)>,
+    /// Per team: (at, seq, challenge, cost) of each hint unlock, at most one per hint.
+    hints: Vec<Vec<(Millis, i64, usize, String, i64)>>,
+    /// Per team: (at, seq, points).
+    adjustments: Vec<Vec<(Millis, i64, f64)>>,
+    /// Per team: (at, seq, disqualified?).
+    status: Vec<Vec<(Millis, i64, bool)>>,
+    ignored: usize,
+}
+
+/// The ranking at one moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Standings {
+    /// The moment (None: everything so far).
+    pub as_of: Option<Millis>,
+    /// How many teams are ranked.
+    pub of: usize,
+    /// Best first.
+    pub standings: Vec<Standing>,
+    /// Current value and solve count of every challenge.
+    pub challenges: Vec<ChallengeValue>,
+}
+
+/// One team's place and how it got there.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Standing {
+    /// 1-based, no shared ranks.
+    pub rank: usize,
+    /// Team id.
+    pub team: String,
+    /// Team name.
+    pub name: String,
+    /// Weighted total.
+    pub score: f64,
+    /// Unweighted components.
+    pub components: Components,
+    /// Challenges solved.
+    pub solves: usize,
+    /// When the team's own last score change happened (the first tie-breaker).
+    pub reached_at: Option<Millis>,
+    /// Every solved challenge with its points, in solve order.
+    pub challenges: Vec<ChallengeScore>,
+    /// Total cost of unlocked hints.
+    pub hint_cost: i64,
+}
+
+/// Component scores before weighting.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Default)]
+pub struct Components {
+    /// Solves + first-blood bonuses - hint costs.
+    pub tasks: f64,
+    /// Manual adjustments.
+    pub adjustments: f64,
+}
+
+/// Points from one solve.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChallengeScore {
+    /// Challenge id.
+    pub challenge: String,
+    /// The challenge's current value (dynamic values apply to every solver).
+    pub points: i64,
+    /// First-blood bonus for this team's place among solvers.
+    pub first_blood_bonus: i64,
+    /// Hints unlocked for this challenge.
+    pub hint_cost: i64,
+    /// When the flag was accepted.
+    pub solved_at: Millis,
+}
+
+/// A challenge's value at the moment.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ChallengeValue {
+    /// Challenge id.
+    pub id: String,
+    /// Points a solve is worth now.
+    pub value: i64,
+    /// Counted solves.
+    pub solves: usize,
+}
+
+impl Engine {
+    /// An engine with no events.
+    pub fn new(config: Config) -> Self {
+        let team_index = config
+            .teams
+            .iter()
+            .enumerate()
+            .map(|(i, t)| (t.id.clone(), i))
+            .collect();
+        let challenge_index = config
+            .challenges
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.clone(), i))
+            .collect();
+        let (nt, nc) = (config.teams.len(), config.challenges.len());
+        Engine {
+            config,
+            team_index,
+            challenge_index,
+            solves: vec![Vec::new(); nc],
+            solved: FastMap::default(),
+            hints: vec![Vec::new(); nt],
+            adjustments: vec![Vec::new(); nt],
+            status: vec![Vec::new(); nt],
+            ignored: 0,
+        }
+    }
+
+    /// An engine with these events applied.
+    pub fn replay<'a>(config: Config, events: impl IntoIterator<Item = &'a Event>) -> Self {
+        let mut engine = Engine::new(config);
+        for e in events {
+            engine.apply(e);
+        }
+        engine
+    }
+
+    /// The rules this engine scores with.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Events that named a team or challenge the rules do not know (hidden teams, say).
+    pub fn ignored(&self) -> usize {
+        self.ignored
+    }
+
+    /// Challenges a team has solved (at any time, disqualified or not), in scenario order.
+    pub fn solved_by(&self, team: &str) -> Vec<&str> {
+        let Some(&t) = self.team_index.get(team) else {
+            return Vec::new();
+        };
+        self.config
+            .challenges
+            .iter()
+            .enumerate()
+            .filter(|(c, _)| self.solved.contains_key(&(t, *c)))
+            .map(|(_, rule)| rule.id.as_str())
+            .collect()
+    }
+
+    /// Hints a team has unlocked, as (challenge id, hint id).
+    pub fn hints_unlocked(&self, team: &str) -> Vec<(&str, &str)> {
+        let Some(&t) = self.team_index.get(team) else {
+            return Vec::new();
+        };
+        self.hints[t]
+            .iter()
+            .map(|h| (self.config.challenges[h.2].id.as_str(), h.3.as_str()))
+            .collect()
+    }
+
+    /// Add one event. A second solve of the same challenge by the same team, or a second unlock of
+    /// the same hint, keeps only the earlier one.
+    pub fn apply(&mut self, e: &Event) {
+        let Some(&team) = self.team_index.get(&e.team) else {
+            self.ignored += 1;
+            return;
+        };
+        let key = (e.at, e.seq);
+        match &e.kind {
+            EventKind::Solve { challenge } => {
+                let Some(&c) = self.challenge_index.get(challenge) else {
+                    self.ignored += 1;
+                    return;
+                };
+                let list = &mut self.solves[c];
+                if let Some(&earlier) = self.solved.get(&(team, c)) {
+                    if earlier <= key {
+                        return;
+                    }
+                    list.retain(|s| s.2 != team);
+                }
+                self.solved.insert((team, c), key);
+                let at = list.partition_point(|s| (s.0, s.1) < key);
+                list.insert(at, (e.at, e.seq, team));
+            }
+            EventKind::HintUnlock { challenge, hint } => {
+                let Some(&c) = self.challenge_index.get(challenge) else {
+                    self.ignored += 1;
+                    return;
+                };
+                let Some(cost) = self.config.challenges[c]
+                    .hints
+                    .iter()
+                    .find(|h| &h.0 == hint)
+                    .map(|h| h.1)
+                else {
+                    self.ignored += 1;
+                    return;
+                };
+                let list = &mut self.hints[team];
+                if let Some(i) = list.iter().position(|h| h.2 == c && &h.3 == hint) {
+                    if (list[i].0, list[i].1) <= key {
+                        return;
+                    }
+                    list.remove(i);
+                }
+                list.push((e.at, e.seq, c, hint.clone(), cost));
+            }
+            EventKind::Adjustment { points, .. } => {
+                self.adjustments[team].push((e.at, e.seq, *points))
+            }
+            EventKind::Disqualify { .. } => self.status[team].push((e.at, e.seq, true)),
+            EventKind::Reinstate => self.status[team].push((e.at, e.seq, false)),
+        }
+    }
+
+    /// The standings counting events at or before `as_of` (None: all events).
+    pub fn standings(&self, as_of: Option<Millis>) -> Standings {
+        let t = as_of.unwrap_or(Millis::MAX);
+        let nt = self.config.teams.len();
+        let disqualified: Vec<bool> = self
+            .status
+            .iter()
+            .map(|s| {
+                s.iter()
+                    .filter(|x| x.0 <= t)
+                    .max_by_key(|x| (x.0, x.1))
+                    .is_some_and(|x| x.2)
+            })
+            .collect();
+        let mut acc = vec![Acc::default(); nt];
+        let mut values = Vec::with_capacity(self.config.challenges.len());
+        let mut hint_by_team_challenge: FastMap<(usize, usize), i64> = FastMap::default();
+        for (team, list) in self.hints.iter().enumerate() {
+            for &(at, _, c, _, cost) in list.iter().filter(|h| h.0 <= t) {
+                let a = &mut acc[team];
+                a.hint_cost += cost;
+                a.touch(at);
+                *hint_by_team_challenge.entry((team, c)).or_default() += cost;
+            }
+        }
+        for (c, rule) in self.config.challenges.iter().enumerate() {
+            let counted = self.solves[c]
+                .iter()
+                .filter(|s| s.0 <= t && !disqualified[s.2]);
+            let n = counted.clone().count();
+            let value = match rule.value {
+                ValueRule::Static(points) => points,
+                ValueRule::Dynamic {
+                    function,
+                    initial,
+                    decay,
+                    minimum,
+                } => dynamic_value(function, initial, decay, minimum, n),
+            };
+            values.push(ChallengeValue {
+                id: rule.id.clone(),
+                value,
+                solves: n,
+            });
+            for (place, &(at, _, team)) in counted.enumerate() {
+                let bonus = rule.first_blood.get(place).copied().unwrap_or(0);
+                let a = &mut acc[team];
+                a.points += value + bonus;
+                a.touch(at);
+                a.challenges.push(ChallengeScore {
+                    challenge: rule.id.clone(),
+                    points: value,
+                    first_blood_bonus: bonus,
+                    hint_cost: hint_by_team_challenge.get(&(team, c)).copied().unwrap_or(0),
+                    solved_at: at,
+                });
+            }
+        }
+        for (team, list) in self.adjustments.iter().enumerate() {
+            for &(at, _, points) in list.iter().filter(|x| x.0 <= t) {
+                acc[team].adjustments += points;
+                if points != 0.0 {
+                    acc[team].touch(at);
+                }
+            }
+        }
+        let weight = self.config.tasks_weight;
+        let mut standings: Vec<Standing> = acc
+            .into_iter()
+            .enumerate()
+            .filter(|(team, _)| !disqualified[*team])
+            .map(|(team, mut a)| {
+                a.challenges.sort_by_key(|c| c.solved_at);
+                let tasks = (a.points - a.hint_cost) as f64;
+                let info = &self.config.teams[team];
+                Standing {
+                    rank: 0,
+                    team: info.id.clone(),
+                    name: info.name.clone(),
+                    score: weight * tasks + a.adjustments,
+                    components: Components {
+                        tasks,
+                        adjustments: a.adjustments,
+                    },
+                    solves: a.challenges.len(),
+                    reached_at: a.reached_at,
+                    challenges: a.challenges,
+                    hint_cost: a.hint_cost,
+                }
+            })
+            .collect();
+        standings.sort_by(ranking_order);
+        for (i, s) in standings.iter_mut().enumerate() {
+            s.rank = i + 1;
+        }
+        Standings {
+            as_of,
+            of: standings.len(),
+            standings,
+            challenges: values,
+        }
+    }
+}
+
+/// Higher score first; on equal scores, whoever reached it first (a team that never scored comes
+/// after those that did); then by name, then id.
+fn ranking_order(a: &Standing, b: &Standing) -> Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| match (a.reached_at, b.reached_at) {
+            (Some(x), Some(y)) => x.cmp(&y),
+            (Some(_), None) => Ordering::Less,
+            (None, Some(_)) => Ordering::Greater,
+            (None, None) => Ordering::Equal,
+        })
+        .then_with(|| a.name.cmp(&b.name))
+        .then_with(|| a.team.cmp(&b.team))
+}
+
+#[derive(Debug, Clone, Default)]
+struct Acc {
+    points: i64,
+    hint_cost: i64,
+    adjustments: f64,
+    reached_at: Option<Millis>,
+    challenges: Vec<ChallengeScore>,
+}
+
+impl Acc {
+    fn touch(&mut self, at: Millis) {
+        self.reached_at = Some(self.reached_at.map_or(at, |r| r.max(at)));
+    }
+}

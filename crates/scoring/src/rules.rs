@@ -1,0 +1,164 @@
+//! The inputs of the fold: scoring rules and events.
+
+use serde::{Deserialize, Serialize};
+
+/// Milliseconds since the Unix epoch (UTC).
+pub type Millis = i64;
+
+/// Everything about a scenario that affects scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// Ranked teams (hidden teams are left out by the caller).
+    pub teams: Vec<TeamInfo>,
+    /// Jeopardy tasks and how they score.
+    pub challenges: Vec<ChallengeRule>,
+    /// Weight of the tasks component in the total.
+    pub tasks_weight: f64,
+}
+
+/// A team as the board shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamInfo {
+    /// Stable id.
+    pub id: String,
+    /// Display name; the last tie-breaker.
+    pub name: String,
+}
+
+/// How one challenge scores.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ChallengeRule {
+    /// Challenge id.
+    pub id: String,
+    /// Static or decaying value.
+    pub value: ValueRule,
+    /// Bonus for the 1st, 2nd, ... solver.
+    pub first_blood: Vec<i64>,
+    /// Hint ids and their costs.
+    pub hints: Vec<(String, i64)>,
+}
+
+/// The value of a solve.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ValueRule {
+    /// Always this many points.
+    Static(i64),
+    /// CTFd's dynamic value, recomputed for every solver as solves accumulate.
+    Dynamic {
+        /// Decay function.
+        function: Decay,
+        /// Value with at most one solve.
+        initial: i64,
+        /// Decay parameter (> 0).
+        decay: i64,
+        /// Floor.
+        minimum: i64,
+    },
+}
+
+/// CTFd's decay functions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Decay {
+    /// `ceil(((minimum - initial) / decay^2) * k^2 + initial)`.
+    Logarithmic,
+    /// `initial - decay * k`.
+    Linear,
+}
+
+/// A fact that can move a score. Events are never changed; a correction is another event.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Position in the log (ties in `at` are broken by it).
+    pub seq: i64,
+    /// When it happened.
+    pub at: Millis,
+    /// The team it concerns.
+    pub team: String,
+    /// What happened.
+    pub kind: EventKind,
+}
+
+/// The kinds of score-moving facts.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EventKind {
+    /// A correct flag for a challenge.
+    Solve {
+        /// Challenge id.
+        challenge: String,
+    },
+    /// A hint unlocked (its cost is charged once).
+    HintUnlock {
+        /// Challenge id.
+        challenge: String,
+        /// Hint id.
+        hint: String,
+    },
+    /// A manual correction by an organiser; positive or negative.
+    Adjustment {
+        /// Points added (negative: removed).
+        points: f64,
+        /// Why; shown in the breakdown.
+        reason: String,
+    },
+    /// The team is removed from the ranking (and its solves stop counting for decay).
+    Disqualify {
+        /// Why.
+        reason: String,
+    },
+    /// A disqualification is lifted.
+    Reinstate,
+}
+
+/// CTFd's dynamic value for a challenge with `solves` solves, as an exact integer computation.
+///
+/// With `k = max(solves, 1) - 1`: logarithmic `ceil(initial + (minimum - initial) * k^2 / decay^2)`,
+/// linear `initial - decay * k`; both floored at `minimum`.
+pub fn dynamic_value(
+    function: Decay,
+    initial: i64,
+    decay: i64,
+    minimum: i64,
+    solves: usize,
+) -> i64 {
+    let k = solves.max(1) as i128 - 1;
+    let (initial, decay, minimum) = (initial as i128, decay.max(1) as i128, minimum as i128);
+    let value = match function {
+        Decay::Logarithmic => {
+            // (minimum - initial) <= 0, so ceil(num / den) = -((-num) / den) with integer division.
+            let num = (minimum - initial) * k * k;
+            let den = decay * decay;
+            initial - ((-num) / den)
+        }
+        Decay::Linear => initial - decay * k,
+    };
+    value.max(minimum).clamp(i64::MIN as i128, i64::MAX as i128) as i64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Values computed with CTFd's own Python expressions for the same parameters.
+    #[test]
+    fn matches_ctfd() {
+        // initial 500, decay 10, minimum 100: ceil(((100-500)/100) * k^2 + 500)
+        let log = |n| dynamic_value(Decay::Logarithmic, 500, 10, 100, n);
+        assert_eq!(log(0), 500);
+        assert_eq!(log(1), 500);
+        assert_eq!(log(2), 496);
+        assert_eq!(log(3), 484);
+        assert_eq!(log(5), 436);
+        assert_eq!(log(11), 100);
+        assert_eq!(log(50), 100);
+        // A non-integer step: initial 100, decay 3, minimum 10: ceil(-90/9*k^2 + 100) with k = 1 -> 90
+        assert_eq!(dynamic_value(Decay::Logarithmic, 100, 3, 10, 2), 90);
+        // initial 100, decay 7, minimum 0, k = 2: ceil(100 - 100*4/49) = ceil(91.836..) = 92
+        assert_eq!(dynamic_value(Decay::Logarithmic, 100, 7, 0, 3), 92);
+        let lin = |n| dynamic_value(Decay::Linear, 300, 25, 50, n);
+        assert_eq!(lin(1), 300);
+        assert_eq!(lin(2), 275);
+        assert_eq!(lin(11), 50);
+        assert_eq!(lin(12), 50);
+    }
+}

@@ -1,0 +1,24 @@
+//! One entry of the append-only event log.
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, DeriveEntityModel)]
+#[sea_orm(table_name = "events")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub seq: i64,
+    pub at: i64,
+    pub kind: String,
+    pub team: String,
+    pub challenge: Option<String>,
+    pub hint: Option<String>,
+    #[sea_orm(column_type = "Double", nullable)]
+    pub points: Option<f64>,
+    #[sea_orm(column_type = "Text", nullable)]
+    pub reason: Option<String>,
+    pub actor: Option<String>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,9 @@
+//! sea-orm entities, one per table (the schema itself is in the migrations crate).
+
+pub mod api_token;
+pub mod audit;
+pub mod event;
+pub mod exercise;
+pub mod submission;
+pub mod team;
+pub mod user;

@@ -1,0 +1,162 @@
+//! The append-only event log and the record of flag attempts.
+
+use drillboard_scoring::{Event, EventKind};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+};
+
+use crate::entity::{event, submission};
+use crate::{Result, Store, StoreError};
+
+/// An event to append; the store assigns its sequence number.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    /// When it happened.
+    pub at: i64,
+    /// Team slug.
+    pub team: String,
+    /// What happened.
+    pub kind: EventKind,
+    /// Who caused it (username), for the audit trail.
+    pub actor: Option<String>,
+}
+
+/// The `kind` column value for an event kind.
+pub fn event_kind(kind: &EventKind) -> &'static str {
+    match kind {
+        EventKind::Solve { .. } => "solve",
+        EventKind::HintUnlock { .. } => "hint",
+        EventKind::Adjustment { .. } => "adjustment",
+        EventKind::Disqualify { .. } => "disqualify",
+        EventKind::Reinstate => "reinstate",
+    }
+}
+
+fn to_row(e: &NewEvent) -> event::ActiveModel {
+    let (challenge, hint, points, reason) = match &e.kind {
+        EventKind::Solve { challenge } => (Some(challenge.clone()), None, None, None),
+        EventKind::HintUnlock { challenge, hint } => {
+            (Some(challenge.clone()), Some(hint.clone()), None, None)
+        }
+        EventKind::Adjustment { points, reason } => {
+            (None, None, Some(*points), Some(reason.clone()))
+        }
+        EventKind::Disqualify { reason } => (None, None, None, Some(reason.clone())),
+        EventKind::Reinstate => (None, None, None, None),
+    };
+    event::ActiveModel {
+        at: Set(e.at),
+        kind: Set(event_kind(&e.kind).to_owned()),
+        team: Set(e.team.clone()),
+        challenge: Set(challenge),
+        hint: Set(hint),
+        points: Set(points),
+        reason: Set(reason),
+        actor: Set(e.actor.clone()),
+        ..Default::default()
+    }
+}
+
+fn from_row(m: event::Model) -> Option<(Event, Option<String>)> {
+    let kind = match m.kind.as_str() {
+        "solve" => EventKind::Solve {
+            challenge: m.challenge?,
+        },
+        "hint" => EventKind::HintUnlock {
+            challenge: m.challenge?,
+            hint: m.hint?,
+        },
+        "adjustment" => EventKind::Adjustment {
+            points: m.points?,
+            reason: m.reason.unwrap_or_default(),
+        },
+        "disqualify" => EventKind::Disqualify {
+            reason: m.reason.unwrap_or_default(),
+        },
+        "reinstate" => EventKind::Reinstate,
+        _ => return None,
+    };
+    Some((
+        Event {
+            seq: m.seq,
+            at: m.at,
+            team: m.team,
+            kind,
+        },
+        m.actor,
+    ))
+}
+
+impl Store {
+    /// Append an event. A second solve of the same challenge by the same team (or a second
+    /// unlock of the same hint) is refused by a unique index and comes back as
+    /// [`StoreError::Conflict`], however many requests race.
+    pub async fn append_event(&self, e: NewEvent) -> Result<Event> {
+        let row = to_row(&e).insert(&self.db).await?;
+        from_row(row)
+            .map(|(e, _)| e)
+            .ok_or_else(|| StoreError::NotFound("event kind".into()))
+    }
+
+    /// Every event in log order, with the actor of each.
+    pub async fn events(&self) -> Result<Vec<(Event, Option<String>)>> {
+        let rows = event::Entity::find()
+            .order_by_asc(event::Column::Seq)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().filter_map(from_row).collect())
+    }
+
+    /// Record a flag attempt.
+    pub async fn record_submission(
+        &self,
+        at: i64,
+        team: &str,
+        challenge: &str,
+        submitted: &str,
+        correct: bool,
+    ) -> Result<()> {
+        let submitted: String = submitted.chars().take(256).collect();
+        submission::ActiveModel {
+            at: Set(at),
+            team: Set(team.to_owned()),
+            challenge: Set(challenge.to_owned()),
+            submitted: Set(submitted),
+            correct: Set(correct),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// Wrong attempts by a team since `since` (for the per-team rate limit).
+    pub async fn wrong_submissions_since(&self, team: &str, since: i64) -> Result<u64> {
+        Ok(submission::Entity::find()
+            .filter(submission::Column::Team.eq(team))
+            .filter(submission::Column::At.gte(since))
+            .filter(submission::Column::Correct.eq(false))
+            .count(&self.db)
+            .await?)
+    }
+
+    /// The oldest wrong attempt by a team since `since` (to say when the limit lifts).
+    pub async fn oldest_wrong_since(&self, team: &str, since: i64) -> Result<Option<i64>> {
+        Ok(submission::Entity::find()
+            .filter(submission::Column::Team.eq(team))
+            .filter(submission::Column::At.gte(since))
+            .filter(submission::Column::Correct.eq(false))
+            .order_by_asc(submission::Column::At)
+            .one(&self.db)
+            .await?
+            .map(|s| s.at))
+    }
+
+    /// Every flag attempt, oldest first (organisers' export).
+    pub async fn submissions(&self) -> Result<Vec<submission::Model>> {
+        Ok(submission::Entity::find()
+            .order_by_asc(submission::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+}

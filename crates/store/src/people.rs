@@ -1,0 +1,271 @@
+//! Teams, logins, API tokens and the audit log.
+
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    TransactionTrait,
+};
+
+use crate::entity::{api_token, audit, team, user};
+use crate::{Result, Store, StoreError};
+
+/// A team as stored.
+pub type TeamRow = team::Model;
+/// A login as stored.
+pub type UserRow = user::Model;
+/// An API token as stored (hash only).
+pub type TokenRow = api_token::Model;
+
+/// A team to create.
+#[derive(Debug, Clone)]
+pub struct NewTeam {
+    /// Stable id, also the team login's username.
+    pub slug: String,
+    /// Display name.
+    pub name: String,
+    /// Province or organisation.
+    pub organisation: String,
+    /// Member names.
+    pub members: Vec<String>,
+}
+
+impl Store {
+    /// Create a team, or update name, organisation and members of the team with this slug.
+    pub async fn upsert_team(&self, t: &NewTeam, now: i64) -> Result<TeamRow> {
+        let members = serde_json::to_string(&t.members).unwrap_or_else(|_| "[]".into());
+        let existing = team::Entity::find()
+            .filter(team::Column::Slug.eq(&t.slug))
+            .one(&self.db)
+            .await?;
+        let row = match existing {
+            Some(row) => {
+                let mut a = row.into_active_model();
+                a.name = Set(t.name.clone());
+                a.organisation = Set(t.organisation.clone());
+                a.members = Set(members);
+                a.update(&self.db).await?
+            }
+            None => {
+                team::ActiveModel {
+                    slug: Set(t.slug.clone()),
+                    name: Set(t.name.clone()),
+                    organisation: Set(t.organisation.clone()),
+                    members: Set(members),
+                    hidden: Set(false),
+                    created_at: Set(now),
+                    ..Default::default()
+                }
+                .insert(&self.db)
+                .await?
+            }
+        };
+        Ok(row)
+    }
+
+    /// Every team, by id.
+    pub async fn teams(&self) -> Result<Vec<TeamRow>> {
+        Ok(team::Entity::find()
+            .order_by_asc(team::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// A team by its slug.
+    pub async fn team_by_slug(&self, slug: &str) -> Result<Option<TeamRow>> {
+        Ok(team::Entity::find()
+            .filter(team::Column::Slug.eq(slug))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// A team by its row id.
+    pub async fn team(&self, id: i32) -> Result<Option<TeamRow>> {
+        Ok(team::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Create a login. A taken username is a [`StoreError::Conflict`].
+    pub async fn create_user(
+        &self,
+        username: &str,
+        password_hash: &str,
+        role: &str,
+        team_id: Option<i32>,
+        now: i64,
+    ) -> Result<UserRow> {
+        Ok(user::ActiveModel {
+            username: Set(username.to_owned()),
+            password_hash: Set(password_hash.to_owned()),
+            role: Set(role.to_owned()),
+            team_id: Set(team_id),
+            disabled: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?)
+    }
+
+    /// A login by username.
+    pub async fn user_by_name(&self, username: &str) -> Result<Option<UserRow>> {
+        Ok(user::Entity::find()
+            .filter(user::Column::Username.eq(username))
+            .one(&self.db)
+            .await?)
+    }
+
+    /// A login by row id.
+    pub async fn user(&self, id: i32) -> Result<Option<UserRow>> {
+        Ok(user::Entity::find_by_id(id).one(&self.db).await?)
+    }
+
+    /// Every login (hashes included: callers must not pass them on).
+    pub async fn users(&self) -> Result<Vec<UserRow>> {
+        Ok(user::Entity::find()
+            .order_by_asc(user::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Replace a login's password hash.
+    pub async fn set_password(&self, user_id: i32, password_hash: &str) -> Result<()> {
+        let row = self
+            .user(user_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        let mut a = row.into_active_model();
+        a.password_hash = Set(password_hash.to_owned());
+        a.update(&self.db).await?;
+        Ok(())
+    }
+
+    /// Store a new API token's hash.
+    pub async fn create_token(
+        &self,
+        team_id: i32,
+        token_hash: &str,
+        prefix: &str,
+        label: &str,
+        now: i64,
+    ) -> Result<TokenRow> {
+        Ok(api_token::ActiveModel {
+            team_id: Set(team_id),
+            token_hash: Set(token_hash.to_owned()),
+            prefix: Set(prefix.to_owned()),
+            label: Set(label.to_owned()),
+            created_at: Set(now),
+            revoked_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?)
+    }
+
+    /// The team of a token that is not revoked.
+    pub async fn token_team(&self, token_hash: &str) -> Result<Option<(TokenRow, TeamRow)>> {
+        let token = api_token::Entity::find()
+            .filter(api_token::Column::TokenHash.eq(token_hash))
+            .filter(api_token::Column::RevokedAt.is_null())
+            .one(&self.db)
+            .await?;
+        let Some(token) = token else { return Ok(None) };
+        let team = self.team(token.team_id).await?;
+        Ok(team.map(|t| (token, t)))
+    }
+
+    /// A team's tokens, revoked ones included.
+    pub async fn tokens(&self, team_id: i32) -> Result<Vec<TokenRow>> {
+        Ok(api_token::Entity::find()
+            .filter(api_token::Column::TeamId.eq(team_id))
+            .order_by_asc(api_token::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Revoke a token; revoking twice is harmless. Returns the token.
+    pub async fn revoke_token(&self, token_id: i32, now: i64) -> Result<TokenRow> {
+        let row = api_token::Entity::find_by_id(token_id)
+            .one(&self.db)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("token {token_id}")))?;
+        if row.revoked_at.is_some() {
+            return Ok(row);
+        }
+        let mut a = row.into_active_model();
+        a.revoked_at = Set(Some(now));
+        Ok(a.update(&self.db).await?)
+    }
+
+    /// Create a team, its login and one API token in one transaction: all or nothing.
+    pub async fn create_team_with_login(
+        &self,
+        t: &NewTeam,
+        password_hash: &str,
+        token_hash: &str,
+        token_prefix: &str,
+        now: i64,
+    ) -> Result<TeamRow> {
+        let txn = self.db.begin().await?;
+        let team = team::ActiveModel {
+            slug: Set(t.slug.clone()),
+            name: Set(t.name.clone()),
+            organisation: Set(t.organisation.clone()),
+            members: Set(serde_json::to_string(&t.members).unwrap_or_else(|_| "[]".into())),
+            hidden: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        user::ActiveModel {
+            username: Set(t.slug.clone()),
+            password_hash: Set(password_hash.to_owned()),
+            role: Set("team".into()),
+            team_id: Set(Some(team.id)),
+            disabled: Set(false),
+            created_at: Set(now),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        api_token::ActiveModel {
+            team_id: Set(team.id),
+            token_hash: Set(token_hash.to_owned()),
+            prefix: Set(token_prefix.to_owned()),
+            label: Set("initial".into()),
+            created_at: Set(now),
+            revoked_at: Set(None),
+            ..Default::default()
+        }
+        .insert(&txn)
+        .await?;
+        txn.commit().await?;
+        Ok(team)
+    }
+
+    /// Record a privileged action.
+    pub async fn audit(
+        &self,
+        actor: &str,
+        action: &str,
+        detail: serde_json::Value,
+        now: i64,
+    ) -> Result<()> {
+        audit::ActiveModel {
+            at: Set(now),
+            actor: Set(actor.to_owned()),
+            action: Set(action.to_owned()),
+            detail: Set(detail.to_string()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?;
+        Ok(())
+    }
+
+    /// The audit log, oldest first.
+    pub async fn audit_log(&self) -> Result<Vec<audit::Model>> {
+        Ok(audit::Entity::find()
+            .order_by_asc(audit::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+}
