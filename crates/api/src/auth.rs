@@ -283,6 +283,54 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
+/// A caller who must be an organiser; checked before the body is read.
+pub struct Organiser(pub Caller);
+
+impl FromRequestParts<AppState> for Organiser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let c = Caller::from_request_parts(parts, state).await?;
+        c.require(&[Role::Organiser])?;
+        Ok(Organiser(c))
+    }
+}
+
+/// A caller who must be an organiser or a judge.
+pub struct Staff(pub Caller);
+
+impl FromRequestParts<AppState> for Staff {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let c = Caller::from_request_parts(parts, state).await?;
+        c.require(&[Role::Organiser, Role::Judge])?;
+        Ok(Staff(c))
+    }
+}
+
+/// A caller who must be a team.
+pub struct TeamCaller(pub Caller);
+
+impl FromRequestParts<AppState> for TeamCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let c = Caller::from_request_parts(parts, state).await?;
+        c.team()?;
+        Ok(TeamCaller(c))
+    }
+}
+
 /// A caller who may be anonymous (public pages), but whose credentials, if sent, must be valid.
 #[derive(Debug, Clone)]
 pub struct MaybeCaller(pub Option<Caller>);

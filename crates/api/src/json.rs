@@ -67,3 +67,53 @@ pub fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
         }
     }
 }
+
+/// Like `axum::extract::Path`, with rejections in the API's error shape.
+pub struct Path<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Path<T>
+where
+    T: DeserializeOwned + Send,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Path::<T>::from_request_parts(parts, state)
+            .await
+            .map(|p| Path(p.0))
+            .map_err(|e| ApiError::BadRequest {
+                code: "invalid_path",
+                message: format!("the address is not valid: {}", e.body_text()),
+                field: Some("path".into()),
+            })
+    }
+}
+
+/// Like `axum::extract::Query`, with rejections in the API's error shape.
+pub struct Query<T>(pub T);
+
+impl<T, S> axum::extract::FromRequestParts<S> for Query<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut axum::http::request::Parts,
+        state: &S,
+    ) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Query(q.0))
+            .map_err(|e| ApiError::BadRequest {
+                code: "invalid_query",
+                message: format!("the query string is not valid: {}", e.body_text()),
+                field: Some("query".into()),
+            })
+    }
+}

@@ -130,21 +130,21 @@ impl Store {
         Ok(())
     }
 
-    /// Wrong attempts by a team since `since` (for the per-team rate limit).
+    /// Wrong attempts by a team after `since` (for the per-team rate limit).
     pub async fn wrong_submissions_since(&self, team: &str, since: i64) -> Result<u64> {
         Ok(submission::Entity::find()
             .filter(submission::Column::Team.eq(team))
-            .filter(submission::Column::At.gte(since))
+            .filter(submission::Column::At.gt(since))
             .filter(submission::Column::Correct.eq(false))
             .count(&self.db)
             .await?)
     }
 
-    /// The oldest wrong attempt by a team since `since` (to say when the limit lifts).
+    /// The oldest wrong attempt by a team after `since` (to say when the limit lifts).
     pub async fn oldest_wrong_since(&self, team: &str, since: i64) -> Result<Option<i64>> {
         Ok(submission::Entity::find()
             .filter(submission::Column::Team.eq(team))
-            .filter(submission::Column::At.gte(since))
+            .filter(submission::Column::At.gt(since))
             .filter(submission::Column::Correct.eq(false))
             .order_by_asc(submission::Column::At)
             .one(&self.db)

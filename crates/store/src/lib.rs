@@ -10,7 +10,9 @@ use std::time::Duration;
 
 use drillboard_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
-use sea_orm::{ConnectOptions, Database, DatabaseConnection, DbBackend, DbErr, SqlErr};
+use sea_orm::{
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqlErr,
+};
 
 pub use events::{NewEvent, event_kind};
 pub use exercise::{ExerciseRow, ExerciseUpdate};
@@ -75,6 +77,13 @@ impl Store {
     /// Check that the database answers.
     pub async fn ping(&self) -> Result<()> {
         self.db.ping().await?;
+        Ok(())
+    }
+
+    /// Run an administrative statement such as `CREATE DATABASE` (operations and test set-up;
+    /// application data goes through the typed functions).
+    pub async fn execute_admin(&self, sql: &str) -> Result<()> {
+        self.db.execute_unprepared(sql).await?;
         Ok(())
     }
 

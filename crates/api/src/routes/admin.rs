@@ -3,16 +3,16 @@
 
 use axum::Json;
 use axum::body::Bytes;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use drillboard_scenario::{Problem, Team, load_str, parse_teams_csv, slug};
 use drillboard_scoring::EventKind;
 use drillboard_store::NewEvent;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{Caller, Role, new_api_token};
+use crate::auth::{Caller, Organiser, Role, Staff, new_api_token};
 use crate::error::{ApiError, ApiResult};
-use crate::json;
+use crate::json::{self, Path, Query};
 use crate::ops::{self, ClockAction};
 use crate::routes::public::iso;
 use crate::state::AppState;
@@ -39,8 +39,7 @@ fn invalid(what: &str, problems: Vec<Problem>) -> ApiError {
 }
 
 /// `POST /api/v1/scenario/validate`: check scenario YAML (the body) without loading it.
-pub async fn validate(caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
+pub async fn validate(Organiser(_): Organiser, body: Bytes) -> ApiResult<Json<Value>> {
     let src = utf8(body)?;
     let s = load_str(&src, "scenario.yaml", None).map_err(|p| invalid("scenario", p))?;
     Ok(Json(
@@ -51,10 +50,9 @@ pub async fn validate(caller: Caller, body: Bytes) -> ApiResult<Json<Value>> {
 /// `PUT /api/v1/scenario`: load scenario YAML (the body). Returns credentials of new team logins.
 pub async fn load(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     let src = utf8(body)?;
     let s = load_str(&src, "scenario.yaml", None).map_err(|p| invalid("scenario", p))?;
     let id = s.exercise.id.clone();
@@ -63,8 +61,10 @@ pub async fn load(
 }
 
 /// `GET /api/v1/scenario`: the loaded scenario, flags included (organisers only).
-pub async fn get_scenario(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
+pub async fn get_scenario(
+    State(state): State<AppState>,
+    Organiser(_): Organiser,
+) -> ApiResult<Json<Value>> {
     let live = state.live();
     let (Some(row), Some(s)) = (&live.exercise, &live.scenario) else {
         return Err(ApiError::NotFound("no scenario is loaded yet".into()));
@@ -84,11 +84,10 @@ pub struct Extend {
 /// (with `{"minutes": n}`).
 pub async fn clock(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     Path(action): Path<String>,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     let row = if action == "extend" {
         let Extend { minutes } = json::parse(&body)?;
         ops::extend(&state, minutes, &caller.name).await?
@@ -109,8 +108,7 @@ pub async fn clock(
 }
 
 /// `GET /api/v1/teams`: every team (organisers and judges).
-pub async fn teams(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser, Role::Judge])?;
+pub async fn teams(State(state): State<AppState>, Staff(_caller): Staff) -> ApiResult<Json<Value>> {
     let teams = state.store().teams().await?;
     Ok(Json(json!(
         teams
@@ -173,10 +171,9 @@ fn check_team(i: usize, t: NewTeamBody) -> ApiResult<Team> {
 /// `POST /api/v1/teams`: create teams (a JSON array); returns each new login once.
 pub async fn create_teams(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     json::Json(body): json::Json<Vec<NewTeamBody>>,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     let teams = body
         .into_iter()
         .enumerate()
@@ -189,10 +186,9 @@ pub async fn create_teams(
 /// `POST /api/v1/teams/import`: create teams from CSV text (`name,organisation,members[,id]`).
 pub async fn import_teams(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     body: Bytes,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     let teams = parse_teams_csv(&utf8(body)?, "teams.csv").map_err(|p| invalid("team list", p))?;
     let credentials = ops::create_teams(&state, &teams, &caller.name).await?;
     Ok(Json(json!({"credentials": credentials})))
@@ -335,10 +331,9 @@ pub struct NewUser {
 /// `POST /api/v1/users`: create an organiser or judge login.
 pub async fn create_user(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     json::Json(body): json::Json<NewUser>,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     let cred = ops::create_user(
         &state,
         &body.username,
@@ -353,10 +348,9 @@ pub async fn create_user(
 /// `POST /api/v1/users/{username}/reset-password`: a new random password, shown once.
 pub async fn reset_password(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     Path(username): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     Ok(Json(json!(
         ops::reset_password(&state, &username, &caller.name).await?
     )))
@@ -377,10 +371,9 @@ pub struct Adjust {
 /// `POST /api/v1/adjustments`: add or remove points, with a reason.
 pub async fn adjust(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     json::Json(body): json::Json<Adjust>,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     if body.reason.trim().chars().count() < 3 {
         return Err(ApiError::field(
             "reason",
@@ -411,11 +404,10 @@ pub struct Reason {
 /// `POST /api/v1/teams/{id}/disqualify`: take a team off the ranking (reversible).
 pub async fn disqualify(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     Path(team): Path<String>,
     json::Json(body): json::Json<Reason>,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     if body.reason.trim().chars().count() < 3 {
         return Err(ApiError::field(
             "reason",
@@ -436,10 +428,9 @@ pub async fn disqualify(
 /// `POST /api/v1/teams/{id}/reinstate`: lift a disqualification.
 pub async fn reinstate(
     State(state): State<AppState>,
-    caller: Caller,
+    Organiser(caller): Organiser,
     Path(team): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
     append_team_event(&state, &caller, &team, EventKind::Reinstate).await
 }
 
@@ -482,10 +473,9 @@ pub struct EventsQuery {
 /// `GET /api/v1/events`: the event log behind every score (organisers and judges).
 pub async fn events(
     State(state): State<AppState>,
-    caller: Caller,
+    Staff(_caller): Staff,
     Query(q): Query<EventsQuery>,
 ) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser, Role::Judge])?;
     let events = state.store().events().await?;
     Ok(Json(json!(events
         .iter()
@@ -495,8 +485,10 @@ pub async fn events(
 }
 
 /// `GET /api/v1/audit`: privileged actions (organisers).
-pub async fn audit(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
+pub async fn audit(
+    State(state): State<AppState>,
+    Organiser(_): Organiser,
+) -> ApiResult<Json<Value>> {
     let log = state.store().audit_log().await?;
     Ok(Json(json!(log
         .iter()
@@ -505,7 +497,9 @@ pub async fn audit(State(state): State<AppState>, caller: Caller) -> ApiResult<J
 }
 
 /// `GET /api/v1/export`: the whole exercise as one JSON document (organisers).
-pub async fn export(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
-    caller.require(&[Role::Organiser])?;
+pub async fn export(
+    State(state): State<AppState>,
+    Organiser(_): Organiser,
+) -> ApiResult<Json<Value>> {
     Ok(Json(crate::export::export(&state).await?))
 }

@@ -1,16 +1,16 @@
 //! What teams do: list challenges, submit flags, unlock hints.
 
 use axum::Json;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use drillboard_scenario::Challenge;
 use drillboard_scoring::EventKind;
 use drillboard_store::{NewEvent, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{Caller, Role};
+use crate::auth::{Caller, Role, TeamCaller};
 use crate::error::{ApiError, ApiResult};
-use crate::json;
+use crate::json::{self, Path};
 use crate::markdown::render;
 use crate::ops::{Status, status, status_words};
 use crate::routes::public::board_time;
@@ -128,7 +128,7 @@ fn playable(state: &AppState, team: &str, id: &str, now: i64) -> ApiResult<Chall
 /// `POST /api/v1/challenges/{id}/submit`: check a flag.
 pub async fn submit(
     State(state): State<AppState>,
-    caller: Caller,
+    TeamCaller(caller): TeamCaller,
     Path(id): Path<String>,
     json::Json(body): json::Json<Submit>,
 ) -> ApiResult<Json<Value>> {
@@ -243,7 +243,7 @@ pub async fn submit_flag(
 /// `POST /api/v1/challenges/{id}/hints/{hint}/unlock`: reveal a hint; its cost is charged once.
 pub async fn unlock(
     State(state): State<AppState>,
-    caller: Caller,
+    TeamCaller(caller): TeamCaller,
     Path((id, hint)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let team = caller.team()?.to_owned();

@@ -3,13 +3,14 @@
 use std::sync::Arc;
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use drillboard_scoring::Standings;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{ApiError, ApiResult};
+use crate::json::Query;
 use crate::ops::{frozen_at, status};
 use crate::state::{AppState, Live};
 

@@ -1,10 +1,10 @@
 //! The web pages, compiled into the binary so that nothing is fetched from outside at run time.
 
-use axum::extract::Path;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
+use crate::json::Path;
 
 /// Every file under `web/`, with its content type.
 const FILES: &[(&str, &str, &str)] = &[

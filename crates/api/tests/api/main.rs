@@ -1,0 +1,8 @@
+//! The HTTP API, in-process, on SQLite and on PostgreSQL (each test in its own fresh database).
+
+mod helpers;
+
+mod access;
+mod board;
+mod flags;
+mod lifecycle;
