@@ -1,2 +1,305 @@
+//! Black-box tests of the `drillboard` binary: the demo over real HTTP, `scenario validate`,
+//! and the organiser's command line on SQLite and PostgreSQL.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::{Child, Command, Output, Stdio};
+use std::time::Duration;
+
+use serde_json::{Value, json};
+
+const BIN: &str = env!("CARGO_BIN_EXE_drillboard");
+
+fn drillboard(data_dir: &Path) -> Command {
+    let mut c = Command::new(BIN);
+    c.arg("--data-dir").arg(data_dir);
+    for var in ["DRILLBOARD_DATABASE_URL", "DRILLBOARD_JWT_SECRET", "DRILLBOARD_DATA_DIR", "DRILLBOARD_LISTEN"] {
+        c.env_remove(var);
+    }
+    c.env("RUST_LOG", "warn");
+    c
+}
+
+/// A server process that is killed when the test ends, however it ends.
+struct Server {
+    child: Child,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_demo(data_dir: &Path) -> (Server, Vec<String>) {
+    let mut child = drillboard(data_dir)
+        .args(["demo", "--listen", "127.0.0.1:0", "--no-bots"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let mut seen = Vec::new();
+    let addr = loop {
+        let line = lines.next().expect("the demo exited before listening").unwrap();
+        seen.push(line.clone());
+        if let Some(rest) = line.strip_prefix("drillboard is listening on http://") {
+            break rest.trim().to_owned();
+        }
+    };
+    // Read the banner (it follows the address), then let the rest drain in the background.
+    for line in lines.by_ref() {
+        let line = line.unwrap();
+        let done = line.contains("Ctrl-C");
+        seen.push(line);
+        if done {
+            break;
+        }
+    }
+    std::thread::spawn(move || for _ in lines {});
+    (Server { child, addr }, seen)
+}
+
+/// One HTTP/1.0 request; returns status and body.
+fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
+    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
+    for (k, v) in headers {
+        req.push_str(&format!("{k}: {v}\r\n"));
+    }
+    if let Some(b) = body {
+        req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
+    }
+    req.push_str("\r\n");
+    if let Some(b) = body {
+        req.push_str(b);
+    }
+    s.write_all(req.as_bytes()).unwrap();
+    let mut raw = Vec::new();
+    s.read_to_end(&mut raw).unwrap();
+    let text = String::from_utf8_lossy(&raw).into_owned();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    (status, body.to_owned())
+}
+
+fn http_json(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> (u16, Value) {
+    let b = body.map(|v| v.to_string());
+    let (status, text) = http(addr, method, path, headers, b.as_deref());
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
 #[test]
-fn placeholder() {}
+fn the_demo_serves_a_live_drill_with_working_logins() {
+    let dir = tempfile::tempdir().unwrap();
+    let (server, banner) = start_demo(dir.path());
+    let addr = server.addr.clone();
+    let banner = banner.join("\n");
+    assert!(banner.contains("organiser") && banner.contains("judge"), "{banner}");
+    assert!(banner.contains(&format!("http://{addr}/")), "{banner}");
+
+    let (status, body) = http(&addr, "GET", "/healthz", &[], None);
+    assert_eq!(status, 200, "{body}");
+    let logins: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap()).unwrap();
+    let role = |r: &str| logins.iter().filter(|l| l["role"] == r).count();
+    assert_eq!((role("organiser"), role("judge")), (1, 1));
+    assert!(role("team") >= 8, "{logins:?}");
+    for l in &logins {
+        assert!(l["username"].is_string() && l["password"].as_str().unwrap().len() >= 10);
+        if l["role"] == "team" {
+            assert!(l["team"].is_string() && l["team_token"].as_str().unwrap().starts_with("dbt_"));
+        }
+    }
+
+    let (_, ex) = http_json(&addr, "GET", "/api/v1/exercise", &[], None);
+    assert_eq!(ex["status"], "running", "the demo starts the exercise: {ex}");
+    let (_, board) = http_json(&addr, "GET", "/api/v1/scoreboard", &[], None);
+    assert_eq!(board["of"].as_u64().unwrap() as usize, role("team"));
+
+    let team = logins.iter().find(|l| l["role"] == "team").unwrap();
+    let (status, login) = http_json(&addr, "POST", "/api/v1/auth/login", &[], Some(json!({"username": team["username"], "password": team["password"]})));
+    assert_eq!(status, 200, "{login}");
+    let bearer = format!("Bearer {}", login["token"].as_str().unwrap());
+    let (status, challenges) = http_json(&addr, "GET", "/api/v1/challenges", &[("Authorization", &bearer)], None);
+    assert_eq!(status, 200);
+    assert!(challenges.as_array().unwrap().len() >= 6, "{challenges}");
+
+    // Solve one challenge with its flag from the demo scenario, through the team's API token.
+    let scenario = drillboard_scenario::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml")).unwrap();
+    let open: Vec<&str> = challenges.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let (id, flag) = scenario
+        .challenges
+        .iter()
+        .filter(|c| open.contains(&c.id.as_str()))
+        .find_map(|c| match &c.flags[0] {
+            drillboard_scenario::Flag::Static { content, .. } => Some((c.id.clone(), content.clone())),
+            _ => None,
+        })
+        .unwrap();
+    let token = team["team_token"].as_str().unwrap();
+    let path = format!("/api/v1/challenges/{id}/submit");
+    let (status, wrong) = http_json(&addr, "POST", &path, &[("X-Team-Token", token)], Some(json!({"flag": "nope"})));
+    assert_eq!((status, wrong["status"].as_str()), (200, Some("incorrect")));
+    let (status, right) = http_json(&addr, "POST", &path, &[("X-Team-Token", token)], Some(json!({"flag": flag})));
+    assert_eq!((status, right["status"].as_str()), (200, Some("accepted")), "{right}");
+    let (_, board) = http_json(&addr, "GET", "/api/v1/scoreboard", &[], None);
+    let row = board["standings"].as_array().unwrap().iter().find(|s| s["team"]["id"] == team["username"]).unwrap();
+    assert!(row["score"].as_f64().unwrap() > 0.0, "{row}");
+    assert_eq!(row["rank"], 1, "the only team with points leads: {row}");
+
+    // Every page and asset is served by this server alone (air-gapped drill networks).
+    let (status, index) = http(&addr, "GET", "/", &[], None);
+    assert_eq!(status, 200);
+    let mut assets: Vec<String> = vec!["/".into(), "/team".into(), "/api/docs".into()];
+    for cap in index.split("/static/").skip(1) {
+        assets.push(format!("/static/{}", cap.split(['"', '\'']).next().unwrap()));
+    }
+    for a in ["app.css", "api.js", "i18n.js", "board.js", "team.js", "api-docs.js"] {
+        assets.push(format!("/static/{a}"));
+    }
+    for a in &assets {
+        let (status, text) = http(&addr, "GET", a, &[], None);
+        assert_eq!(status, 200, "{a}");
+        for external in ["http://", "https://", "//cdn", "@import"] {
+            assert!(!text.contains(external), "{a} refers to something outside the server: {external}");
+        }
+    }
+    let (status, spec) = http_json(&addr, "GET", "/api/openapi.json", &[], None);
+    assert_eq!(status, 200);
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3."));
+    drop(server);
+
+    // A second run on the same folder keeps the drill and hands out fresh logins that work.
+    let (server, _) = start_demo(dir.path());
+    let logins2: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap()).unwrap();
+    let again = logins2.iter().find(|l| l["username"] == team["username"]).unwrap();
+    assert_ne!(again["password"], team["password"]);
+    let (status, _) = http_json(&server.addr, "POST", "/api/v1/auth/login", &[], Some(json!({"username": again["username"], "password": again["password"]})));
+    assert_eq!(status, 200);
+    let (_, board) = http_json(&server.addr, "GET", "/api/v1/scoreboard", &[], None);
+    assert_eq!(board["standings"][0]["team"]["id"], team["username"], "scores survive a restart");
+}
+
+fn run(c: &mut Command) -> Output {
+    let out = c.output().unwrap();
+    if !out.status.success() {
+        eprintln!("stdout: {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    }
+    out
+}
+
+#[test]
+fn scenario_validate_lists_every_problem_with_its_position() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(
+        &bad,
+        "version: 1\nexercise:\n  id: Bad Id\n  title: X\n  timezone: Asia/Ho_Chi_Minh\n  start: tomorrow\n  duration: 1h\nchallenges:\n  - id: a\n    title: A\n    value: 10\n    flags: [x]\n    requires: [zzz]\n    colour: red\n",
+    )
+    .unwrap();
+    let out = run(drillboard(dir.path()).arg("scenario").arg("validate").arg(&bad));
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    let name = bad.display().to_string();
+    for expected in [format!("{name}:3:7:"), format!("{name}:6:10:"), format!("{name}:14:5: unknown field `colour`")] {
+        assert!(err.contains(&expected), "missing {expected:?} in:\n{err}");
+    }
+    assert!(err.contains("hint:"), "{err}");
+    assert!(err.contains("3 problem(s) found"), "{err}");
+
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml");
+    let out = run(drillboard(dir.path()).arg("scenario").arg("validate").arg(&demo));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
+}
+
+fn postgres_url() -> String {
+    match std::env::var("DATABASE_URL") {
+        Ok(u) if u.starts_with("postgres") => u,
+        _ => "postgres://postgres@127.0.0.1:5432/test".to_owned(),
+    }
+}
+
+fn cli_round_trip(database_url: Option<String>) {
+    let dir = tempfile::tempdir().unwrap();
+    let cmd = || {
+        let mut c = drillboard(dir.path());
+        if let Some(u) = &database_url {
+            c.arg("--database-url").arg(u);
+        }
+        c
+    };
+    let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml");
+    let creds = dir.path().join("creds.csv");
+    let out = run(cmd().arg("scenario").arg("load").arg(&demo).arg("--credentials").arg(&creds));
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&creds).unwrap();
+    assert!(text.starts_with("role,username,password,team,team_token\n"));
+    assert!(text.lines().count() > 8);
+
+    let out = run(cmd().args(["user", "add", "--role", "judge", "--username", "judge2"]));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("password: "));
+    let out = run(cmd().args(["user", "add", "--role", "judge", "--username", "judge2"]));
+    assert!(!out.status.success(), "a second login with the same name is refused");
+    let out = run(cmd().args(["user", "add", "--role", "emperor", "--username", "x"]));
+    assert!(!out.status.success());
+
+    let roster = dir.path().join("teams.csv");
+    std::fs::write(&roster, "name,organisation,members\nĐội Lào Cai,Sở TTTT Lào Cai,An;Bình\n").unwrap();
+    let team_creds = dir.path().join("team-creds.csv");
+    let out = run(cmd().arg("team").arg("import").arg(&roster).arg("--out").arg(&team_creds));
+    assert!(out.status.success());
+    let text = std::fs::read_to_string(&team_creds).unwrap();
+    assert!(text.contains("doi-lao-cai"), "{text}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&team_creds).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "credential files are private");
+    }
+
+    let export = dir.path().join("export.json");
+    let out = run(cmd().arg("export").arg("--out").arg(&export));
+    assert!(out.status.success());
+    let doc: Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
+    assert_eq!(doc["format"], "drillboard-export/1");
+    assert!(doc["teams"].as_array().unwrap().iter().any(|t| t["id"] == "doi-lao-cai"));
+    assert!(doc["users"].as_array().unwrap().iter().any(|u| u["username"] == "judge2"));
+    assert!(!doc.to_string().contains("$argon2"));
+
+    let ctf = dir.path().join("ctf/warmup");
+    std::fs::create_dir_all(&ctf).unwrap();
+    std::fs::write(ctf.join("challenge.yml"), "name: Warm up\ncategory: misc\nvalue: 50\ntype: standard\nflags: [\"flag{w}\"]\n").unwrap();
+    let out = run(cmd().arg("scenario").arg("import-ctfcli").arg(dir.path().join("ctf")));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("id: \"warm-up\""));
+}
+
+#[test]
+fn organiser_command_line_on_sqlite() {
+    cli_round_trip(None);
+}
+
+#[test]
+fn organiser_command_line_on_postgres() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let admin_url = postgres_url();
+    let name = format!("drillboard_e2e_{}", std::process::id());
+    let url = rt.block_on(async {
+        let admin = drillboard_store::Store::connect(&admin_url).await.expect("PostgreSQL must be reachable (see README)");
+        admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
+        admin.execute_admin(&format!("CREATE DATABASE {name}")).await.unwrap();
+        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+        format!("{base}/{name}")
+    });
+    cli_round_trip(Some(url));
+    rt.block_on(async {
+        let admin = drillboard_store::Store::connect(&admin_url).await.unwrap();
+        admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+    });
+}
