@@ -14,7 +14,12 @@ const BIN: &str = env!("CARGO_BIN_EXE_drillboard");
 fn drillboard(data_dir: &Path) -> Command {
     let mut c = Command::new(BIN);
     c.arg("--data-dir").arg(data_dir);
-    for var in ["DRILLBOARD_DATABASE_URL", "DRILLBOARD_JWT_SECRET", "DRILLBOARD_DATA_DIR", "DRILLBOARD_LISTEN"] {
+    for var in [
+        "DRILLBOARD_DATABASE_URL",
+        "DRILLBOARD_JWT_SECRET",
+        "DRILLBOARD_DATA_DIR",
+        "DRILLBOARD_LISTEN",
+    ] {
         c.env_remove(var);
     }
     c.env("RUST_LOG", "warn");
@@ -44,7 +49,10 @@ fn start_demo(data_dir: &Path) -> (Server, Vec<String>) {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let mut seen = Vec::new();
     let addr = loop {
-        let line = lines.next().expect("the demo exited before listening").unwrap();
+        let line = lines
+            .next()
+            .expect("the demo exited before listening")
+            .unwrap();
         seen.push(line.clone());
         if let Some(rest) = line.strip_prefix("drillboard is listening on http://") {
             break rest.trim().to_owned();
@@ -64,7 +72,13 @@ fn start_demo(data_dir: &Path) -> (Server, Vec<String>) {
 }
 
 /// One HTTP/1.0 request; returns status and body.
-fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<&str>) -> (u16, String) {
+fn http(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<&str>,
+) -> (u16, String) {
     let mut s = TcpStream::connect(addr).unwrap();
     s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
     let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
@@ -72,7 +86,10 @@ fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Op
         req.push_str(&format!("{k}: {v}\r\n"));
     }
     if let Some(b) = body {
-        req.push_str(&format!("Content-Type: application/json\r\nContent-Length: {}\r\n", b.len()));
+        req.push_str(&format!(
+            "Content-Type: application/json\r\nContent-Length: {}\r\n",
+            b.len()
+        ));
     }
     req.push_str("\r\n");
     if let Some(b) = body {
@@ -83,11 +100,21 @@ fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Op
     s.read_to_end(&mut raw).unwrap();
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head.split_whitespace().nth(1).and_then(|c| c.parse().ok()).unwrap_or(0);
+    let status = head
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
     (status, body.to_owned())
 }
 
-fn http_json(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: Option<Value>) -> (u16, Value) {
+fn http_json(
+    addr: &str,
+    method: &str,
+    path: &str,
+    headers: &[(&str, &str)],
+    body: Option<Value>,
+) -> (u16, Value) {
     let b = body.map(|v| v.to_string());
     let (status, text) = http(addr, method, path, headers, b.as_deref());
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
@@ -99,12 +126,18 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
     let (server, banner) = start_demo(dir.path());
     let addr = server.addr.clone();
     let banner = banner.join("\n");
-    assert!(banner.contains("organiser") && banner.contains("judge"), "{banner}");
+    assert!(
+        banner.contains("organiser") && banner.contains("judge"),
+        "{banner}"
+    );
     assert!(banner.contains(&format!("http://{addr}/")), "{banner}");
 
     let (status, body) = http(&addr, "GET", "/healthz", &[], None);
     assert_eq!(status, 200, "{body}");
-    let logins: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap()).unwrap();
+    let logins: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
+    )
+    .unwrap();
     let role = |r: &str| logins.iter().filter(|l| l["role"] == r).count();
     assert_eq!((role("organiser"), role("judge")), (1, 1));
     assert!(role("team") >= 8, "{logins:?}");
@@ -116,38 +149,84 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
     }
 
     let (_, ex) = http_json(&addr, "GET", "/api/v1/exercise", &[], None);
-    assert_eq!(ex["status"], "running", "the demo starts the exercise: {ex}");
+    assert_eq!(
+        ex["status"], "running",
+        "the demo starts the exercise: {ex}"
+    );
     let (_, board) = http_json(&addr, "GET", "/api/v1/scoreboard", &[], None);
     assert_eq!(board["of"].as_u64().unwrap() as usize, role("team"));
 
     let team = logins.iter().find(|l| l["role"] == "team").unwrap();
-    let (status, login) = http_json(&addr, "POST", "/api/v1/auth/login", &[], Some(json!({"username": team["username"], "password": team["password"]})));
+    let (status, login) = http_json(
+        &addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        Some(json!({"username": team["username"], "password": team["password"]})),
+    );
     assert_eq!(status, 200, "{login}");
     let bearer = format!("Bearer {}", login["token"].as_str().unwrap());
-    let (status, challenges) = http_json(&addr, "GET", "/api/v1/challenges", &[("Authorization", &bearer)], None);
+    let (status, challenges) = http_json(
+        &addr,
+        "GET",
+        "/api/v1/challenges",
+        &[("Authorization", &bearer)],
+        None,
+    );
     assert_eq!(status, 200);
     assert!(challenges.as_array().unwrap().len() >= 6, "{challenges}");
 
     // Solve one challenge with its flag from the demo scenario, through the team's API token.
-    let scenario = drillboard_scenario::load_file(&Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml")).unwrap();
-    let open: Vec<&str> = challenges.as_array().unwrap().iter().map(|c| c["id"].as_str().unwrap()).collect();
+    let scenario = drillboard_scenario::load_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml"),
+    )
+    .unwrap();
+    let open: Vec<&str> = challenges
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
     let (id, flag) = scenario
         .challenges
         .iter()
         .filter(|c| open.contains(&c.id.as_str()))
         .find_map(|c| match &c.flags[0] {
-            drillboard_scenario::Flag::Static { content, .. } => Some((c.id.clone(), content.clone())),
+            drillboard_scenario::Flag::Static { content, .. } => {
+                Some((c.id.clone(), content.clone()))
+            }
             _ => None,
         })
         .unwrap();
     let token = team["team_token"].as_str().unwrap();
     let path = format!("/api/v1/challenges/{id}/submit");
-    let (status, wrong) = http_json(&addr, "POST", &path, &[("X-Team-Token", token)], Some(json!({"flag": "nope"})));
+    let (status, wrong) = http_json(
+        &addr,
+        "POST",
+        &path,
+        &[("X-Team-Token", token)],
+        Some(json!({"flag": "nope"})),
+    );
     assert_eq!((status, wrong["status"].as_str()), (200, Some("incorrect")));
-    let (status, right) = http_json(&addr, "POST", &path, &[("X-Team-Token", token)], Some(json!({"flag": flag})));
-    assert_eq!((status, right["status"].as_str()), (200, Some("accepted")), "{right}");
+    let (status, right) = http_json(
+        &addr,
+        "POST",
+        &path,
+        &[("X-Team-Token", token)],
+        Some(json!({"flag": flag})),
+    );
+    assert_eq!(
+        (status, right["status"].as_str()),
+        (200, Some("accepted")),
+        "{right}"
+    );
     let (_, board) = http_json(&addr, "GET", "/api/v1/scoreboard", &[], None);
-    let row = board["standings"].as_array().unwrap().iter().find(|s| s["team"]["id"] == team["username"]).unwrap();
+    let row = board["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["team"]["id"] == team["username"])
+        .unwrap();
     assert!(row["score"].as_f64().unwrap() > 0.0, "{row}");
     assert_eq!(row["rank"], 1, "the only team with points leads: {row}");
 
@@ -156,16 +235,29 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
     assert_eq!(status, 200);
     let mut assets: Vec<String> = vec!["/".into(), "/team".into(), "/api/docs".into()];
     for cap in index.split("/static/").skip(1) {
-        assets.push(format!("/static/{}", cap.split(['"', '\'']).next().unwrap()));
+        assets.push(format!(
+            "/static/{}",
+            cap.split(['"', '\'']).next().unwrap()
+        ));
     }
-    for a in ["app.css", "api.js", "i18n.js", "board.js", "team.js", "api-docs.js"] {
+    for a in [
+        "app.css",
+        "api.js",
+        "i18n.js",
+        "board.js",
+        "team.js",
+        "api-docs.js",
+    ] {
         assets.push(format!("/static/{a}"));
     }
     for a in &assets {
         let (status, text) = http(&addr, "GET", a, &[], None);
         assert_eq!(status, 200, "{a}");
         for external in ["http://", "https://", "//cdn", "@import"] {
-            assert!(!text.contains(external), "{a} refers to something outside the server: {external}");
+            assert!(
+                !text.contains(external),
+                "{a} refers to something outside the server: {external}"
+            );
         }
     }
     let (status, spec) = http_json(&addr, "GET", "/api/openapi.json", &[], None);
@@ -175,19 +267,38 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
 
     // A second run on the same folder keeps the drill and hands out fresh logins that work.
     let (server, _) = start_demo(dir.path());
-    let logins2: Vec<Value> = serde_json::from_str(&std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap()).unwrap();
-    let again = logins2.iter().find(|l| l["username"] == team["username"]).unwrap();
+    let logins2: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
+    )
+    .unwrap();
+    let again = logins2
+        .iter()
+        .find(|l| l["username"] == team["username"])
+        .unwrap();
     assert_ne!(again["password"], team["password"]);
-    let (status, _) = http_json(&server.addr, "POST", "/api/v1/auth/login", &[], Some(json!({"username": again["username"], "password": again["password"]})));
+    let (status, _) = http_json(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        Some(json!({"username": again["username"], "password": again["password"]})),
+    );
     assert_eq!(status, 200);
     let (_, board) = http_json(&server.addr, "GET", "/api/v1/scoreboard", &[], None);
-    assert_eq!(board["standings"][0]["team"]["id"], team["username"], "scores survive a restart");
+    assert_eq!(
+        board["standings"][0]["team"]["id"], team["username"],
+        "scores survive a restart"
+    );
 }
 
 fn run(c: &mut Command) -> Output {
     let out = c.output().unwrap();
     if !out.status.success() {
-        eprintln!("stdout: {}\nstderr: {}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+        eprintln!(
+            "stdout: {}\nstderr: {}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
     }
     out
 }
@@ -201,18 +312,28 @@ fn scenario_validate_lists_every_problem_with_its_position() {
         "version: 1\nexercise:\n  id: Bad Id\n  title: X\n  timezone: Asia/Ho_Chi_Minh\n  start: tomorrow\n  duration: 1h\nchallenges:\n  - id: a\n    title: A\n    value: 10\n    flags: [x]\n    requires: [zzz]\n    colour: red\n",
     )
     .unwrap();
-    let out = run(drillboard(dir.path()).arg("scenario").arg("validate").arg(&bad));
+    let out = run(drillboard(dir.path())
+        .arg("scenario")
+        .arg("validate")
+        .arg(&bad));
     assert_eq!(out.status.code(), Some(1));
     let err = String::from_utf8_lossy(&out.stderr);
     let name = bad.display().to_string();
-    for expected in [format!("{name}:3:7:"), format!("{name}:6:10:"), format!("{name}:14:5: unknown field `colour`")] {
+    for expected in [
+        format!("{name}:3:7:"),
+        format!("{name}:6:10:"),
+        format!("{name}:14:5: unknown field `colour`"),
+    ] {
         assert!(err.contains(&expected), "missing {expected:?} in:\n{err}");
     }
     assert!(err.contains("hint:"), "{err}");
     assert!(err.contains("3 problem(s) found"), "{err}");
 
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml");
-    let out = run(drillboard(dir.path()).arg("scenario").arg("validate").arg(&demo));
+    let out = run(drillboard(dir.path())
+        .arg("scenario")
+        .arg("validate")
+        .arg(&demo));
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("valid"));
 }
@@ -235,7 +356,12 @@ fn cli_round_trip(database_url: Option<String>) {
     };
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml");
     let creds = dir.path().join("creds.csv");
-    let out = run(cmd().arg("scenario").arg("load").arg(&demo).arg("--credentials").arg(&creds));
+    let out = run(cmd()
+        .arg("scenario")
+        .arg("load")
+        .arg(&demo)
+        .arg("--credentials")
+        .arg(&creds));
     assert!(out.status.success());
     let text = std::fs::read_to_string(&creds).unwrap();
     assert!(text.starts_with("role,username,password,team,team_token\n"));
@@ -245,14 +371,26 @@ fn cli_round_trip(database_url: Option<String>) {
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("password: "));
     let out = run(cmd().args(["user", "add", "--role", "judge", "--username", "judge2"]));
-    assert!(!out.status.success(), "a second login with the same name is refused");
+    assert!(
+        !out.status.success(),
+        "a second login with the same name is refused"
+    );
     let out = run(cmd().args(["user", "add", "--role", "emperor", "--username", "x"]));
     assert!(!out.status.success());
 
     let roster = dir.path().join("teams.csv");
-    std::fs::write(&roster, "name,organisation,members\nĐội Lào Cai,Sở TTTT Lào Cai,An;Bình\n").unwrap();
+    std::fs::write(
+        &roster,
+        "name,organisation,members\nĐội Lào Cai,Sở TTTT Lào Cai,An;Bình\n",
+    )
+    .unwrap();
     let team_creds = dir.path().join("team-creds.csv");
-    let out = run(cmd().arg("team").arg("import").arg(&roster).arg("--out").arg(&team_creds));
+    let out = run(cmd()
+        .arg("team")
+        .arg("import")
+        .arg(&roster)
+        .arg("--out")
+        .arg(&team_creds));
     assert!(out.status.success());
     let text = std::fs::read_to_string(&team_creds).unwrap();
     assert!(text.contains("doi-lao-cai"), "{text}");
@@ -268,14 +406,33 @@ fn cli_round_trip(database_url: Option<String>) {
     assert!(out.status.success());
     let doc: Value = serde_json::from_str(&std::fs::read_to_string(&export).unwrap()).unwrap();
     assert_eq!(doc["format"], "drillboard-export/1");
-    assert!(doc["teams"].as_array().unwrap().iter().any(|t| t["id"] == "doi-lao-cai"));
-    assert!(doc["users"].as_array().unwrap().iter().any(|u| u["username"] == "judge2"));
+    assert!(
+        doc["teams"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == "doi-lao-cai")
+    );
+    assert!(
+        doc["users"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|u| u["username"] == "judge2")
+    );
     assert!(!doc.to_string().contains("$argon2"));
 
     let ctf = dir.path().join("ctf/warmup");
     std::fs::create_dir_all(&ctf).unwrap();
-    std::fs::write(ctf.join("challenge.yml"), "name: Warm up\ncategory: misc\nvalue: 50\ntype: standard\nflags: [\"flag{w}\"]\n").unwrap();
-    let out = run(cmd().arg("scenario").arg("import-ctfcli").arg(dir.path().join("ctf")));
+    std::fs::write(
+        ctf.join("challenge.yml"),
+        "name: Warm up\ncategory: misc\nvalue: 50\ntype: standard\nflags: [\"flag{w}\"]\n",
+    )
+    .unwrap();
+    let out = run(cmd()
+        .arg("scenario")
+        .arg("import-ctfcli")
+        .arg(dir.path().join("ctf")));
     assert!(out.status.success());
     assert!(String::from_utf8_lossy(&out.stdout).contains("id: \"warm-up\""));
 }
@@ -287,19 +444,35 @@ fn organiser_command_line_on_sqlite() {
 
 #[test]
 fn organiser_command_line_on_postgres() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
     let admin_url = postgres_url();
     let name = format!("drillboard_e2e_{}", std::process::id());
     let url = rt.block_on(async {
-        let admin = drillboard_store::Store::connect(&admin_url).await.expect("PostgreSQL must be reachable (see README)");
-        admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name}")).await.unwrap();
-        admin.execute_admin(&format!("CREATE DATABASE {name}")).await.unwrap();
-        let base = admin_url.rsplit_once('/').map_or(admin_url.as_str(), |(b, _)| b);
+        let admin = drillboard_store::Store::connect(&admin_url)
+            .await
+            .expect("PostgreSQL must be reachable (see README)");
+        admin
+            .execute_admin(&format!("DROP DATABASE IF EXISTS {name}"))
+            .await
+            .unwrap();
+        admin
+            .execute_admin(&format!("CREATE DATABASE {name}"))
+            .await
+            .unwrap();
+        let base = admin_url
+            .rsplit_once('/')
+            .map_or(admin_url.as_str(), |(b, _)| b);
         format!("{base}/{name}")
     });
     cli_round_trip(Some(url));
     rt.block_on(async {
         let admin = drillboard_store::Store::connect(&admin_url).await.unwrap();
-        admin.execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).await.unwrap();
+        admin
+            .execute_admin(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .await
+            .unwrap();
     });
 }

@@ -216,6 +216,11 @@ impl Caller {
         )))
     }
 
+    /// Whether this caller signed in with a password (not an API token).
+    pub fn is_session(&self) -> bool {
+        self.user_id != 0
+    }
+
     /// The caller's team, or 403.
     pub fn team(&self) -> ApiResult<&str> {
         self.team
@@ -240,7 +245,8 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Option<Calle
         .get("x-team-token")
         .and_then(|v| v.to_str().ok())
         .map(str::trim);
-    let Some(credential) = bearer.or(team_token) else {
+    // X-Team-Token wins when both are sent: farms add it to requests that may carry a session.
+    let Some(credential) = team_token.or(bearer) else {
         return Ok(None);
     };
     if credential.starts_with("dbt_") || team_token.is_some() {

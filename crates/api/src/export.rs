@@ -21,7 +21,7 @@ pub async fn export(state: &AppState) -> ApiResult<Value> {
     let frozen = live
         .exercise
         .as_ref()
-        .and_then(|r| r.freeze_at.filter(|_| !r.freeze_released));
+        .and_then(|r| r.freeze_at.filter(|f| !r.freeze_released && *f <= now));
     Ok(json!({
         "format": "drillboard-export/1",
         "exported_at": iso(now),

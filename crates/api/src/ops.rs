@@ -87,6 +87,7 @@ pub async fn load_scenario(
             ));
         }
     }
+    check_new_teams(state, &scenario.teams).await?;
     let json = serde_json::to_string(&scenario).map_err(|e| ApiError::Internal(e.into()))?;
     state
         .store()
@@ -113,9 +114,50 @@ pub async fn create_teams(
     actor: &str,
 ) -> ApiResult<Vec<Credential>> {
     let _guard = state.0.reload_lock.lock().await;
+    check_new_teams(state, teams).await?;
     let creds = create_teams_locked(state, teams, actor).await?;
     state.reload().await?;
     Ok(creds)
+}
+
+/// Refuse a batch of teams before anything is written if any of them would conflict, so that a
+/// refused batch creates no login whose password nobody saw.
+async fn check_new_teams(state: &AppState, teams: &[Team]) -> ApiResult<()> {
+    let existing = state.store().teams().await?;
+    let mut ids = HashSet::new();
+    let mut names = HashSet::new();
+    for t in teams {
+        if !ids.insert(t.id.as_str()) {
+            return Err(ApiError::conflict(
+                "duplicate_team",
+                format!("team id `{}` appears twice in this list", t.id),
+            ));
+        }
+        if !names.insert(t.name.as_str()) {
+            return Err(ApiError::conflict(
+                "team_name_taken",
+                format!("team name `{}` appears twice in this list", t.name),
+            ));
+        }
+        if existing.iter().any(|e| e.name == t.name && e.slug != t.id) {
+            return Err(ApiError::conflict(
+                "team_name_taken",
+                format!("another team is already called `{}`", t.name),
+            ));
+        }
+        if !existing.iter().any(|e| e.slug == t.id)
+            && state.store().user_by_name(&t.id).await?.is_some()
+        {
+            return Err(ApiError::conflict(
+                "username_taken",
+                format!(
+                    "a login named `{}` exists already; give the team another id",
+                    t.id
+                ),
+            ));
+        }
+    }
+    Ok(())
 }
 
 async fn create_teams_locked(
@@ -333,6 +375,7 @@ pub async fn clock(state: &AppState, action: ClockAction, actor: &str) -> ApiRes
                     .freeze_before_end_seconds
                     .map(|f| ends - f * 1000),
             );
+            u.freeze_released = Some(false);
         }
         ClockAction::Pause => {
             if current != Status::Running {
@@ -394,12 +437,8 @@ pub async fn extend(state: &AppState, minutes: i64, actor: &str) -> ApiResult<Ex
         ));
     }
     let delta = minutes * 60_000;
-    // An ended exercise can be reopened by extending it past now.
-    let ends = row.ends_at.unwrap_or(now).max(if current == Status::Ended {
-        now
-    } else {
-        i64::MIN
-    }) + delta;
+    // An end already in the past (ended, or paused past it) is counted from now.
+    let ends = row.ends_at.unwrap_or(now).max(now) + delta;
     let mut u = ExerciseUpdate {
         ends_at: Some(Some(ends)),
         ..Default::default()

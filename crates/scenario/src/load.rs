@@ -105,14 +105,14 @@ fn read_scenario(
     at: &mut Positions,
 ) -> Option<Scenario> {
     let f = fields(p, root, "the scenario", TOP)?;
-    if let Some(v) = f.require(p, "version") {
-        if let Some(n) = int(p, v, "`version`")
-            && n != 1
-        {
-            p.at(v.pos, format!("scenario format version {n} is not known"));
-            p.hint("this drillboard reads `version: 1`");
-        }
+    if let Some(v) = f.require(p, "version")
+        && let Some(n) = int(p, v, "`version`")
+        && n != 1
+    {
+        p.at(v.pos, format!("scenario format version {n} is not known"));
+        p.hint("this drillboard reads `version: 1`");
     }
+
     let exercise = f
         .require(p, "exercise")
         .and_then(|n| read_exercise(p, n, at));

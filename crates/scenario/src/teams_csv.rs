@@ -139,6 +139,8 @@ mod tests {
         let err = parse_teams_csv("name,members\n,x\nok,y\n", "t.csv").unwrap_err();
         assert_eq!(err.len(), 1);
         assert_eq!(err[0].line, 2);
+        let err = parse_teams_csv("name,id\nA,Bad Id\nB,b\nC,b\n", "t.csv").unwrap_err();
+        assert_eq!(err.iter().map(|p| p.line).collect::<Vec<_>>(), [2, 4]);
         let err = parse_teams_csv("team,members\nA,x\n", "t.csv").unwrap_err();
         assert!(err[0].message.contains("`name`"));
     }

@@ -19,14 +19,17 @@ pub struct Engine {
     solves: Vec<Vec<(Millis, i64, usize)>>,
     /// (team, challenge) -> (at, seq) of the counted solve, to keep only the earliest in O(1).
     solved: FastMap<(usize, usize), (Millis, i64)>,
-    /// Per team: (at, seq, challenge, cost) of each hint unlock, at most one per hint.
-    hints: Vec<Vec<(Millis, i64, usize, String, i64)>>,
+    /// Per team: each hint unlock, at most one per hint.
+    hints: Vec<Vec<Unlock>>,
     /// Per team: (at, seq, points).
     adjustments: Vec<Vec<(Millis, i64, f64)>>,
     /// Per team: (at, seq, disqualified?).
     status: Vec<Vec<(Millis, i64, bool)>>,
     ignored: usize,
 }
+
+/// (at, seq, challenge index, hint id, cost) of a hint unlock.
+type Unlock = (Millis, i64, usize, String, i64);
 
 /// The ranking at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]

@@ -127,7 +127,7 @@ fn ties_go_to_whoever_reached_the_score_first_then_name() {
 
 #[test]
 fn hints_adjustments_and_disqualification() {
-    let events = vec![
+    let events = [
         solve(1, 1_000, 0, "static"),
         Event {
             seq: 2,

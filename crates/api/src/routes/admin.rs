@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::auth::{Caller, Organiser, Role, Staff, new_api_token};
 use crate::error::{ApiError, ApiResult};
-use crate::json::{self, Path, Query};
+use crate::json::{self, Path, Query, RawBody};
 use crate::ops::{self, ClockAction};
 use crate::routes::public::iso;
 use crate::state::AppState;
@@ -39,7 +39,7 @@ fn invalid(what: &str, problems: Vec<Problem>) -> ApiError {
 }
 
 /// `POST /api/v1/scenario/validate`: check scenario YAML (the body) without loading it.
-pub async fn validate(Organiser(_): Organiser, body: Bytes) -> ApiResult<Json<Value>> {
+pub async fn validate(Organiser(_): Organiser, RawBody(body): RawBody) -> ApiResult<Json<Value>> {
     let src = utf8(body)?;
     let s = load_str(&src, "scenario.yaml", None).map_err(|p| invalid("scenario", p))?;
     Ok(Json(
@@ -51,7 +51,7 @@ pub async fn validate(Organiser(_): Organiser, body: Bytes) -> ApiResult<Json<Va
 pub async fn load(
     State(state): State<AppState>,
     Organiser(caller): Organiser,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Json<Value>> {
     let src = utf8(body)?;
     let s = load_str(&src, "scenario.yaml", None).map_err(|p| invalid("scenario", p))?;
@@ -86,7 +86,7 @@ pub async fn clock(
     State(state): State<AppState>,
     Organiser(caller): Organiser,
     Path(action): Path<String>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Json<Value>> {
     let row = if action == "extend" {
         let Extend { minutes } = json::parse(&body)?;
@@ -187,7 +187,7 @@ pub async fn create_teams(
 pub async fn import_teams(
     State(state): State<AppState>,
     Organiser(caller): Organiser,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Json<Value>> {
     let teams = parse_teams_csv(&utf8(body)?, "teams.csv").map_err(|p| invalid("team list", p))?;
     let credentials = ops::create_teams(&state, &teams, &caller.name).await?;
@@ -195,6 +195,11 @@ pub async fn import_teams(
 }
 
 fn may_manage_team(caller: &Caller, team: &str) -> ApiResult<()> {
+    if !caller.is_session() {
+        return Err(ApiError::Forbidden(
+            "API tokens cannot manage tokens; sign in with the team's password".into(),
+        ));
+    }
     if caller.role == Role::Organiser || caller.team.as_deref() == Some(team) {
         Ok(())
     } else {
@@ -237,7 +242,7 @@ pub async fn new_token(
     State(state): State<AppState>,
     caller: Caller,
     Path(team): Path<String>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Json<Value>> {
     may_manage_team(&caller, &team)?;
     let NewToken { label } = if body.is_empty() {
@@ -282,6 +287,11 @@ pub async fn revoke_token(
     caller: Caller,
     Path(id): Path<i32>,
 ) -> ApiResult<Json<Value>> {
+    if !caller.is_session() {
+        return Err(ApiError::Forbidden(
+            "API tokens cannot revoke tokens; sign in with the team's password".into(),
+        ));
+    }
     let owner = state
         .store()
         .teams()
@@ -386,6 +396,9 @@ pub async fn adjust(
             "points must be a non-zero number of at most 1e9",
         ));
     }
+    if state.live().team(&body.team).is_none() {
+        return Err(ApiError::field("team", format!("no team `{}`", body.team)));
+    }
     let kind = EventKind::Adjustment {
         points: body.points,
         reason: body.reason.trim().to_owned(),
@@ -441,7 +454,7 @@ async fn append_team_event(
     kind: EventKind,
 ) -> ApiResult<Json<Value>> {
     if state.live().team(team).is_none() {
-        return Err(ApiError::field("team", format!("no team `{team}`")));
+        return Err(ApiError::NotFound(format!("no team `{team}`")));
     }
     let now = state.now();
     let event = state

@@ -219,8 +219,13 @@ pub async fn submit_flag(
         Ok(event) => {
             let mut live = state.live_mut();
             live.apply(&event);
+            // The value as the team's board shows it: after the freeze, the value at the freeze.
+            let frozen = live
+                .exercise
+                .as_ref()
+                .and_then(|row| crate::ops::frozen_at(row, now));
             let points = live
-                .standings(None)
+                .standings(frozen)
                 .and_then(|s| s.challenges.iter().find(|c| c.id == id).map(|c| c.value))
                 .unwrap_or(0);
             Ok(Outcome {

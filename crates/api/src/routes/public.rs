@@ -105,15 +105,36 @@ pub async fn scoreboard(
     let standings = live
         .standings(as_of)
         .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
+    let privileged = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
+    let shown = |id: &str| privileged || released(&live, id, now);
     Ok(Json(board_json(
         &live,
         &standings,
         frozen,
         as_of.unwrap_or(now),
+        &shown,
     )))
 }
 
-fn board_json(live: &Live, s: &Arc<Standings>, frozen: bool, as_of: i64) -> Value {
+/// Has challenge `id` been released at `now`? Teams and the public learn nothing about a challenge
+/// before it opens, not even its title.
+pub fn released(live: &Live, id: &str, now: i64) -> bool {
+    let start = live.exercise.as_ref().and_then(|row| row.started_at);
+    let after = live
+        .scenario
+        .as_ref()
+        .and_then(|s| s.challenge(id))
+        .map_or(0, |c| c.release_after_seconds);
+    start.is_some_and(|start| now >= start + after * 1000)
+}
+
+fn board_json(
+    live: &Live,
+    s: &Arc<Standings>,
+    frozen: bool,
+    as_of: i64,
+    shown: &dyn Fn(&str) -> bool,
+) -> Value {
     let scenario = live.scenario.as_ref();
     let standings: Vec<Value> = s
         .standings
@@ -142,6 +163,7 @@ fn board_json(live: &Live, s: &Arc<Standings>, frozen: bool, as_of: i64) -> Valu
     let challenges: Vec<Value> = s
         .challenges
         .iter()
+        .filter(|c| shown(&c.id))
         .map(|c| {
             let def = scenario.and_then(|sc| sc.challenge(&c.id));
             json!({
@@ -171,7 +193,12 @@ pub async fn ctftime(State(state): State<AppState>) -> ApiResult<Json<Value>> {
             .and_then(|sc| sc.challenge(id))
             .map_or_else(|| id.to_owned(), |c| c.title.en.clone())
     };
-    let tasks: Vec<String> = s.challenges.iter().map(|c| name(&c.id)).collect();
+    let tasks: Vec<String> = s
+        .challenges
+        .iter()
+        .filter(|c| released(&live, &c.id, now))
+        .map(|c| name(&c.id))
+        .collect();
     let standings: Vec<Value> = s
         .standings
         .iter()

@@ -33,10 +33,16 @@ pub async fn login(
             retry_after: wait,
         });
     }
-    if body.username.len() > 128 || body.password.len() > 1024 {
+    if body.username.len() > 128 {
         return Err(ApiError::field(
             "username",
-            "username or password is too long",
+            "the username is longer than 128 bytes",
+        ));
+    }
+    if body.password.len() > 1024 {
+        return Err(ApiError::field(
+            "password",
+            "the password is longer than 1024 bytes",
         ));
     }
     let user = state.store().user_by_name(&body.username).await?;

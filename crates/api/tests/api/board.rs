@@ -147,7 +147,22 @@ async fn ctftime_feed_shape(backend: Backend) {
     d.app.submit(d.team("bravo"), "web", "FLAG{web}").await;
     let (s, b) = d.app.get("/api/v1/scoreboard/ctftime", None).await;
     assert_eq!(s, StatusCode::OK);
-    assert_eq!(b["tasks"].as_array().unwrap().len(), 4);
+    assert_eq!(
+        b["tasks"].as_array().unwrap().len(),
+        4,
+        "the challenge released after 1 h is not listed yet: {b}"
+    );
+    let (_, public) = d.app.get("/api/v1/scoreboard", None).await;
+    let (_, staff) = d.app.get("/api/v1/scoreboard", Some(&d.judge)).await;
+    assert_eq!(public["challenges"].as_array().unwrap().len(), 4);
+    assert_eq!(staff["challenges"].as_array().unwrap().len(), 5);
+    let (s, _) = d.app.submit(d.team("alpha"), "late", "FLAG{late}").await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "not released yet");
+    d.app.advance(3_600_000);
+    let (_, b) = d.app.submit(d.team("alpha"), "late", "FLAG{late}").await;
+    assert_eq!(b["status"], "accepted");
+    let (_, b) = d.app.get("/api/v1/scoreboard/ctftime", None).await;
+    assert_eq!(b["tasks"].as_array().unwrap().len(), 5);
     let first = &b["standings"][0];
     assert_eq!(first["pos"], 1);
     assert_eq!(first["team"], "Bravo");

@@ -57,6 +57,11 @@ challenges:
     title: Plain
     value: 50
     flags: [{content: "flag{plain}", case_insensitive: true}]
+  - id: late
+    title: Late
+    value: 10
+    flags: ["FLAG{late}"]
+    release_after: 1h
   - id: locked
     title: Locked
     value: 200

@@ -6,3 +6,4 @@ mod access;
 mod board;
 mod flags;
 mod lifecycle;
+mod openapi;
