@@ -63,6 +63,32 @@ pub fn parse_teams_csv(text: &str, file: &str) -> Result<Vec<Team>, Vec<Problem>
             p.hint("add an `id` column with a short name such as `hanoi`");
             continue;
         }
+        let valid = id.len() <= 64
+            && id
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
+        if !valid {
+            p.at(
+                Pos { line, col: 1 },
+                format!("team id `{id}` is not a valid identifier"),
+            );
+            p.hint("use 1 to 64 lowercase letters, digits, `-` or `_`");
+            continue;
+        }
+        if name.chars().count() > 100 {
+            p.at(
+                Pos { line, col: 1 },
+                "the team name is longer than 100 characters",
+            );
+            continue;
+        }
+        if teams.iter().any(|t: &Team| t.id == id) {
+            p.at(
+                Pos { line, col: 1 },
+                format!("team id `{id}` appears twice in this file"),
+            );
+            continue;
+        }
         teams.push(Team {
             id,
             name,

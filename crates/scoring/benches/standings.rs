@@ -85,6 +85,9 @@ fn bench(c: &mut Criterion) {
             black_box(engine.standings(None))
         })
     });
+    c.bench_function("apply 100k events (no standings)", |b| {
+        b.iter(|| black_box(Engine::replay(config.clone(), black_box(&events).iter())))
+    });
     let engine = Engine::replay(config.clone(), events.iter());
     c.bench_function(
         "standings from a live engine (1000 teams, 100k events)",

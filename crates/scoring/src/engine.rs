@@ -2,6 +2,7 @@
 //! standings at any time computed from them.
 
 use std::cmp::Ordering;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -15,6 +16,10 @@ pub struct Engine {
     config: Config,
     team_index: FastMap<String, usize>,
     challenge_index: FastMap<String, usize>,
+    /// Shared copies of ids and names, so standings do not allocate a string per row.
+    team_ids: Vec<Arc<str>>,
+    team_names: Vec<Arc<str>>,
+    challenge_ids: Vec<Arc<str>>,
     /// Per challenge: (at, seq, team) of each solve, at most one per team (the earliest).
     solves: Vec<Vec<(Millis, i64, usize)>>,
     /// (team, challenge) -> (at, seq) of the counted solve, to keep only the earliest in O(1).
@@ -28,8 +33,8 @@ pub struct Engine {
     ignored: usize,
 }
 
-/// (at, seq, challenge index, hint id, cost) of a hint unlock.
-type Unlock = (Millis, i64, usize, String, i64);
+/// (at, seq, challenge index, hint index, cost) of a hint unlock.
+type Unlock = (Millis, i64, usize, usize, i64);
 
 /// The ranking at one moment.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -50,9 +55,9 @@ pub struct Standing {
     /// 1-based, no shared ranks.
     pub rank: usize,
     /// Team id.
-    pub team: String,
+    pub team: Arc<str>,
     /// Team name.
-    pub name: String,
+    pub name: Arc<str>,
     /// Weighted total.
     pub score: f64,
     /// Unweighted components.
@@ -80,7 +85,7 @@ pub struct Components {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChallengeScore {
     /// Challenge id.
-    pub challenge: String,
+    pub challenge: Arc<str>,
     /// The challenge's current value (dynamic values apply to every solver).
     pub points: i64,
     /// First-blood bonus for this team's place among solvers.
@@ -95,7 +100,7 @@ pub struct ChallengeScore {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ChallengeValue {
     /// Challenge id.
-    pub id: String,
+    pub id: Arc<str>,
     /// Points a solve is worth now.
     pub value: i64,
     /// Counted solves.
@@ -119,6 +124,21 @@ impl Engine {
             .collect();
         let (nt, nc) = (config.teams.len(), config.challenges.len());
         Engine {
+            team_ids: config
+                .teams
+                .iter()
+                .map(|t| Arc::from(t.id.as_str()))
+                .collect(),
+            team_names: config
+                .teams
+                .iter()
+                .map(|t| Arc::from(t.name.as_str()))
+                .collect(),
+            challenge_ids: config
+                .challenges
+                .iter()
+                .map(|c| Arc::from(c.id.as_str()))
+                .collect(),
             config,
             team_index,
             challenge_index,
@@ -171,7 +191,10 @@ impl Engine {
         };
         self.hints[t]
             .iter()
-            .map(|h| (self.config.challenges[h.2].id.as_str(), h.3.as_str()))
+            .map(|u| {
+                let rule = &self.config.challenges[u.2];
+                (rule.id.as_str(), rule.hints[u.3].0.as_str())
+            })
             .collect()
     }
 
@@ -205,23 +228,24 @@ impl Engine {
                     self.ignored += 1;
                     return;
                 };
-                let Some(cost) = self.config.challenges[c]
+                let Some((h, cost)) = self.config.challenges[c]
                     .hints
                     .iter()
-                    .find(|h| &h.0 == hint)
-                    .map(|h| h.1)
+                    .enumerate()
+                    .find(|(_, h)| &h.0 == hint)
+                    .map(|(i, h)| (i, h.1))
                 else {
                     self.ignored += 1;
                     return;
                 };
                 let list = &mut self.hints[team];
-                if let Some(i) = list.iter().position(|h| h.2 == c && &h.3 == hint) {
+                if let Some(i) = list.iter().position(|u| u.2 == c && u.3 == h) {
                     if (list[i].0, list[i].1) <= key {
                         return;
                     }
                     list.remove(i);
                 }
-                list.push((e.at, e.seq, c, hint.clone(), cost));
+                list.push((e.at, e.seq, c, h, cost));
             }
             EventKind::Adjustment { points, .. } => {
                 self.adjustments[team].push((e.at, e.seq, *points))
@@ -271,7 +295,7 @@ impl Engine {
                 } => dynamic_value(function, initial, decay, minimum, n),
             };
             values.push(ChallengeValue {
-                id: rule.id.clone(),
+                id: self.challenge_ids[c].clone(),
                 value,
                 solves: n,
             });
@@ -281,7 +305,7 @@ impl Engine {
                 a.points += value + bonus;
                 a.touch(at);
                 a.challenges.push(ChallengeScore {
-                    challenge: rule.id.clone(),
+                    challenge: self.challenge_ids[c].clone(),
                     points: value,
                     first_blood_bonus: bonus,
                     hint_cost: hint_by_team_challenge.get(&(team, c)).copied().unwrap_or(0),
@@ -305,11 +329,10 @@ impl Engine {
             .map(|(team, mut a)| {
                 a.challenges.sort_by_key(|c| c.solved_at);
                 let tasks = (a.points - a.hint_cost) as f64;
-                let info = &self.config.teams[team];
                 Standing {
                     rank: 0,
-                    team: info.id.clone(),
-                    name: info.name.clone(),
+                    team: self.team_ids[team].clone(),
+                    name: self.team_names[team].clone(),
                     score: weight * tasks + a.adjustments,
                     components: Components {
                         tasks,

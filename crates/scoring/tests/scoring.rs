@@ -63,7 +63,7 @@ fn dynamic_values_apply_retroactively_to_every_solver() {
     let mut e = Engine::new(config(3));
     e.apply(&solve(1, 1_000, 0, "dyn"));
     let s = e.standings(None);
-    assert_eq!(s.standings[0].team, "t0");
+    assert_eq!(&*s.standings[0].team, "t0");
     assert_eq!(s.standings[0].score, 500.0);
     e.apply(&solve(2, 2_000, 1, "dyn"));
     e.apply(&solve(3, 3_000, 2, "dyn"));
@@ -109,17 +109,13 @@ fn ties_go_to_whoever_reached_the_score_first_then_name() {
         .standings(None)
         .standings
         .iter()
-        .map(|s| s.team.clone())
+        .map(|s| s.team.to_string())
         .collect();
     // All on 100: t2 first (earliest), then t0 and t1 reached it at the same time: by name.
     assert_eq!(order, ["t2", "t0", "t1"]);
     // With first-blood bonuses the places differ in score: 130, 110, 100.
     let s = e.standings(None);
-    let scores: Vec<_> = s
-        .standings
-        .iter()
-        .map(|s| (s.team.as_str(), s.score))
-        .collect();
+    let scores: Vec<_> = s.standings.iter().map(|s| (&*s.team, s.score)).collect();
     assert_eq!(scores, [("t2", 130.0), ("t0", 110.0), ("t1", 100.0)]);
     let ranks: Vec<_> = s.standings.iter().map(|s| s.rank).collect();
     assert_eq!((ranks, s.of), (vec![1, 2, 3], 3));
@@ -168,17 +164,17 @@ fn hints_adjustments_and_disqualification() {
     ];
     let e = Engine::replay(config(3), events.iter());
     let before = e.standings(Some(4_500));
-    let t0 = before.standings.iter().find(|s| s.team == "t0").unwrap();
+    let t0 = before.standings.iter().find(|s| &*s.team == "t0").unwrap();
     assert_eq!(t0.score, 130.0 - 20.0, "hint charged once");
     assert_eq!(t0.hint_cost, 20);
-    let t1 = before.standings.iter().find(|s| s.team == "t1").unwrap();
+    let t1 = before.standings.iter().find(|s| &*s.team == "t1").unwrap();
     assert_eq!(t1.score, -15.0);
     assert_eq!(t1.components.adjustments, -15.0);
     let after = e.standings(None);
     assert_eq!(after.of, 2);
-    assert!(after.standings.iter().all(|s| s.team != "t0"));
+    assert!(after.standings.iter().all(|s| &*s.team != "t0"));
     // With t0 out, t2 becomes the first solver and takes the first-blood bonus.
-    let t2 = after.standings.iter().find(|s| s.team == "t2").unwrap();
+    let t2 = after.standings.iter().find(|s| &*s.team == "t2").unwrap();
     assert_eq!(t2.challenges[0].first_blood_bonus, 30);
 }
 

@@ -59,7 +59,7 @@ pub async fn challenges(State(state): State<AppState>, caller: Caller) -> ApiRes
         .iter()
         .filter(|c| open_to(&live, c, team, now))
         .map(|c| {
-            let value = board.as_ref().and_then(|b| b.challenges.iter().find(|v| v.id == c.id));
+            let value = board.as_ref().and_then(|b| b.challenges.iter().find(|v| *v.id == *c.id));
             let hints: Vec<Value> = c
                 .hints
                 .iter()
@@ -226,7 +226,7 @@ pub async fn submit_flag(
                 .and_then(|row| crate::ops::frozen_at(row, now));
             let points = live
                 .standings(frozen)
-                .and_then(|s| s.challenges.iter().find(|c| c.id == id).map(|c| c.value))
+                .and_then(|s| s.challenges.iter().find(|c| &*c.id == id).map(|c| c.value))
                 .unwrap_or(0);
             Ok(Outcome {
                 status: "accepted",

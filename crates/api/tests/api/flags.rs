@@ -248,7 +248,7 @@ async fn replay_equals_live(backend: Backend) {
     let charlie = replayed
         .standings
         .iter()
-        .find(|s| s.team == "charlie")
+        .find(|s| &*s.team == "charlie")
         .unwrap();
     assert_eq!(charlie.components.adjustments, 42.5);
     d.finish().await;
