@@ -109,8 +109,14 @@ function renderExercise() {
     h1.textContent = title;
     document.title = `${title} — ${t('board.heading')}`;
   }
+  // description_html is rendered and sanitised by the server (raw HTML is never passed through).
+  const html = ex.description_html ? pick(ex.description_html) : '';
   const desc = pick(ex.description);
-  $('ex-desc').textContent = desc;
+  if (html) {
+    $('ex-desc').innerHTML = html;
+  } else {
+    $('ex-desc').textContent = desc;
+  }
   $('ex-desc').hidden = !desc;
   const st = $('ex-status');
   st.textContent = statusLabel(ex.status);

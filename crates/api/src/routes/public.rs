@@ -44,6 +44,10 @@ pub async fn exercise(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         "id": s.exercise.id,
         "title": s.exercise.title,
         "description": s.exercise.description,
+        "description_html": {
+            "vi": crate::markdown::render(&s.exercise.description.vi),
+            "en": crate::markdown::render(&s.exercise.description.en),
+        },
         "timezone": s.exercise.timezone,
         "planned_start": iso(s.exercise.planned_start_ms),
         "duration_seconds": s.exercise.duration_seconds,
