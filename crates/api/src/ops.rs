@@ -290,6 +290,29 @@ pub async fn create_user(
     })
 }
 
+/// Make a judge a lead judge (who moderates disagreements between markers), or not.
+pub async fn set_lead(state: &AppState, username: &str, lead: bool, actor: &str) -> ApiResult<()> {
+    let user = state
+        .store()
+        .user_by_name(username)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no login named `{username}`")))?;
+    if user.role != Role::Judge.as_str() {
+        return Err(ApiError::field("lead", "only judges can be lead judges"));
+    }
+    state.store().set_lead(user.id, lead).await?;
+    state
+        .store()
+        .audit(
+            actor,
+            "user.lead",
+            json!({"username": username, "lead": lead}),
+            state.now(),
+        )
+        .await?;
+    Ok(())
+}
+
 /// Reset a login's password to a new random one.
 pub async fn reset_password(
     state: &AppState,
@@ -414,7 +437,12 @@ pub async fn clock(state: &AppState, action: ClockAction, actor: &str) -> ApiRes
             now,
         )
         .await?;
-    state.reload_exercise().await?;
+    if action == ClockAction::Start {
+        // Report deadlines count from the actual start: rebuild the scoring rules.
+        state.reload().await?;
+    } else {
+        state.reload_exercise().await?;
+    }
     Ok(row)
 }
 

@@ -4,7 +4,9 @@
 use std::sync::{Arc, Mutex, RwLock};
 
 use drillboard_scenario::Scenario;
-use drillboard_scoring::{ChallengeRule, Config, Engine, Event, Standings, TeamInfo, ValueRule};
+use drillboard_scoring::{
+    ChallengeRule, Config, Engine, Event, InjectRule, Standings, TeamInfo, ValueRule,
+};
 use drillboard_store::{ExerciseRow, Store, TeamRow};
 
 use crate::auth::{Keys, LoginLimiter};
@@ -127,7 +129,8 @@ impl Live {
 }
 
 /// Scoring rules for the engine, from the scenario and the teams.
-pub fn scoring_config(s: &Scenario, teams: &[TeamRow]) -> Config {
+/// Absolute due times need the actual start, so the config is rebuilt when the exercise starts.
+pub fn scoring_config(s: &Scenario, teams: &[TeamRow], started_at: Option<i64>) -> Config {
     Config {
         teams: teams
             .iter()
@@ -166,6 +169,23 @@ pub fn scoring_config(s: &Scenario, teams: &[TeamRow]) -> Config {
             })
             .collect(),
         tasks_weight: s.scoring.tasks_weight,
+        reports_weight: s.scoring.reports_weight,
+        injects: s
+            .injects
+            .iter()
+            .filter_map(|i| {
+                let r = i.report.as_ref()?;
+                Some(InjectRule {
+                    id: i.id.clone(),
+                    weight: r.weight,
+                    due_at: started_at
+                        .map(|t| t + (i.release_after_seconds + r.due_within_seconds) * 1000),
+                    grace_ms: r.grace_seconds * 1000,
+                    penalty_per_minute: r.penalty_per_minute,
+                    cutoff_ms: r.cutoff_seconds.map(|c| c * 1000),
+                })
+            })
+            .collect(),
     }
 }
 
@@ -219,9 +239,12 @@ impl AppState {
             )),
             None => None,
         };
-        let engine = scenario
-            .as_ref()
-            .map(|s| Engine::replay(scoring_config(s, &teams), events.iter().map(|(e, _)| e)));
+        let engine = scenario.as_ref().map(|s| {
+            Engine::replay(
+                scoring_config(s, &teams, exercise.as_ref().and_then(|e| e.started_at)),
+                events.iter().map(|(e, _)| e),
+            )
+        });
         let mut live = self.live_mut();
         *live = Live {
             exercise,

@@ -130,6 +130,9 @@ pub enum UserCommand {
         /// Password (generated when absent).
         #[arg(long, env = "DRILLBOARD_NEW_PASSWORD", hide_env_values = true)]
         password: Option<String>,
+        /// Make the judge a lead judge (moderates when two markers disagree).
+        #[arg(long)]
+        lead: bool,
     },
     /// Give a login a new random password; prints it.
     ResetPassword {
@@ -349,6 +352,7 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             role,
             username,
             password,
+            lead,
         }) => {
             let role = Role::parse(role).filter(|r| *r != Role::Team).ok_or_else(|| {
                 anyhow::anyhow!("--role must be `organiser` or `judge` (team logins come with `team import`)")
@@ -357,6 +361,11 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let c = ops::create_user(&state, username, role, password.clone(), "cli")
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
+            if *lead {
+                ops::set_lead(&state, username, true, "cli")
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
             println!(
                 "created {} login `{}` with password: {}",
                 c.role.as_str(),

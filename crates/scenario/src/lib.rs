@@ -2,6 +2,7 @@
 //! reported at once (file, line, column and a hint). Pure: no async, no database, no HTTP.
 
 pub mod ctfcli;
+mod injects;
 mod load;
 mod model;
 mod problem;

@@ -3,6 +3,7 @@
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
+use crate::injects::{InjectPos, read_inject};
 use crate::model::{
     Challenge, Decay, Exercise, Flag, Hint, Scenario, Scoring, Team, Text, ValueRule,
     whole_match_regex,
@@ -33,7 +34,7 @@ const EXERCISE: &[&str] = &[
     "freeze_before_end",
 ];
 const SCORING: &[&str] = &["weights", "wrong_flags_per_minute"];
-const WEIGHTS: &[&str] = &["tasks"];
+const WEIGHTS: &[&str] = &["tasks", "reports"];
 const TEAM: &[&str] = &["id", "name", "organisation", "members"];
 const CHALLENGE: &[&str] = &[
     "id",
@@ -96,6 +97,7 @@ struct Positions {
     requires: Vec<Vec<Pos>>,
     release: Vec<Pos>,
     freeze: Pos,
+    injects: Vec<InjectPos>,
 }
 
 fn read_scenario(
@@ -141,10 +143,20 @@ fn read_scenario(
             }
         }
     }
+    let mut injects = Vec::new();
+    if let Some(n) = f.get("injects") {
+        for item in list(p, n, "`injects`") {
+            if let Some((i, pos)) = read_inject(p, item) {
+                injects.push(i);
+                at.injects.push(pos);
+            }
+        }
+    }
     Some(Scenario {
         exercise: exercise?,
         teams,
         challenges,
+        injects,
         scoring: scoring?,
     })
 }
@@ -248,15 +260,20 @@ fn read_scoring(p: &mut Problems, node: &Node) -> Option<Scoring> {
     let mut ok = true;
     if let Some(w) = f.get("weights")
         && let Some(wf) = fields(p, w, "`weights`", WEIGHTS)
-        && let Some(n) = wf.get("tasks")
     {
-        match float(p, n, "the `tasks` weight") {
-            Some(x) if x >= 0.0 => scoring.tasks_weight = x,
-            Some(_) => {
-                p.at(n.pos, "weights cannot be negative");
-                ok = false;
+        for (name, slot) in [
+            ("tasks", &mut scoring.tasks_weight),
+            ("reports", &mut scoring.reports_weight),
+        ] {
+            let Some(n) = wf.get(name) else { continue };
+            match float(p, n, "a weight") {
+                Some(x) if x >= 0.0 => *slot = x,
+                Some(_) => {
+                    p.at(n.pos, "weights cannot be negative");
+                    ok = false;
+                }
+                None => ok = false,
             }
-            None => ok = false,
         }
     }
     if let Some(n) = f.get("wrong_flags_per_minute") {
@@ -497,6 +514,7 @@ fn read_hint(p: &mut Problems, node: &Node, index: usize) -> Option<Hint> {
 }
 
 fn cross_check(p: &mut Problems, s: &Scenario, at: &Positions) {
+    crate::injects::cross_check(p, s, &at.injects);
     let mut seen = HashMap::new();
     let mut names = HashSet::new();
     for (i, t) in s.teams.iter().enumerate() {

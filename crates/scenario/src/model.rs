@@ -32,6 +32,9 @@ pub struct Scenario {
     pub teams: Vec<Team>,
     /// Jeopardy-style tasks.
     pub challenges: Vec<Challenge>,
+    /// Timed incident injects, some asking for a report.
+    #[serde(default)]
+    pub injects: Vec<Inject>,
     /// How components combine into the total, and submission limits.
     pub scoring: Scoring,
 }
@@ -165,6 +168,9 @@ pub struct Hint {
 pub struct Scoring {
     /// Weight of the jeopardy tasks component in the total.
     pub tasks_weight: f64,
+    /// Weight of the incident reports component in the total.
+    #[serde(default = "one")]
+    pub reports_weight: f64,
     /// Wrong flag submissions allowed per team per minute before it is slowed down.
     pub wrong_flags_per_minute: u32,
 }
@@ -173,8 +179,73 @@ impl Default for Scoring {
     fn default() -> Self {
         Scoring {
             tasks_weight: 1.0,
+            reports_weight: 1.0,
             wrong_flags_per_minute: 10,
         }
+    }
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// A scenario event released on the clock ("17:05 — the portal is defaced; report within 45 min").
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Inject {
+    /// Stable identifier.
+    pub id: String,
+    /// Title in both languages.
+    pub title: Text,
+    /// The situation, in Markdown, both languages.
+    pub body: Text,
+    /// Seconds after the start when teams see it.
+    pub release_after_seconds: i64,
+    /// Team ids it goes to; empty means every team.
+    pub audience: Vec<String>,
+    /// Files handed out with it (paths or URLs on the drill network, as given).
+    pub attachments: Vec<String>,
+    /// The report it asks for, if any.
+    pub report: Option<ReportRequirement>,
+}
+
+/// What a report must be and how it is graded.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ReportRequirement {
+    /// Seconds after the inject's release when the report is due.
+    pub due_within_seconds: i64,
+    /// Seconds after the due time before any penalty.
+    pub grace_seconds: i64,
+    /// Fraction of the score lost per started minute late after the grace period.
+    pub penalty_per_minute: f64,
+    /// Seconds after the due time when submissions close; `None`: open until the exercise ends.
+    pub cutoff_seconds: Option<i64>,
+    /// The criteria judges score.
+    pub rubric: Vec<Criterion>,
+    /// Whether a second judge marks independently.
+    pub double_marking: bool,
+    /// Difference between the two totals above which a lead judge moderates.
+    pub disagreement_threshold: f64,
+    /// Weight of this report in the reports component.
+    pub weight: f64,
+}
+
+/// One rubric criterion.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Criterion {
+    /// Identifier within the rubric.
+    pub id: String,
+    /// Title in both languages.
+    pub title: Text,
+    /// Highest score.
+    pub max: f64,
+    /// Guidance for judges (never shown to teams).
+    pub guidance: Text,
+}
+
+impl ReportRequirement {
+    /// The most a report can score before weighting.
+    pub fn max_total(&self) -> f64 {
+        self.rubric.iter().map(|c| c.max).sum()
     }
 }
 
@@ -215,5 +286,10 @@ impl Scenario {
     /// Look a challenge up by id.
     pub fn challenge(&self, id: &str) -> Option<&Challenge> {
         self.challenges.iter().find(|c| c.id == id)
+    }
+
+    /// Look an inject up by id.
+    pub fn inject(&self, id: &str) -> Option<&Inject> {
+        self.injects.iter().find(|i| i.id == id)
     }
 }

@@ -42,6 +42,8 @@ fn setup() -> (Config, Vec<Event>) {
             })
             .collect(),
         tasks_weight: 1.0,
+        injects: vec![],
+        reports_weight: 1.0,
     };
     // A deterministic pseudo-random mix: mostly solves, some hints and adjustments.
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::fasthash::FastMap;
+use crate::reports::{ReportScore, Reports};
 use crate::rules::{Config, Event, EventKind, Millis, ValueRule, dynamic_value};
 
 /// Indexed event state for one scenario. Adding events in any order gives the same standings:
@@ -28,6 +29,8 @@ pub struct Engine {
     hints: Vec<Vec<Unlock>>,
     /// Per team: (at, seq, points).
     adjustments: Vec<Vec<(Millis, i64, f64)>>,
+    /// Graded reports and grade releases.
+    reports: Reports,
     /// Per team: (at, seq, disqualified?).
     status: Vec<Vec<(Millis, i64, bool)>>,
     ignored: usize,
@@ -70,6 +73,8 @@ pub struct Standing {
     pub challenges: Vec<ChallengeScore>,
     /// Total cost of unlocked hints.
     pub hint_cost: i64,
+    /// Every counted report with its criteria and late deduction.
+    pub reports: Vec<ReportScore>,
 }
 
 /// Component scores before weighting.
@@ -77,6 +82,8 @@ pub struct Standing {
 pub struct Components {
     /// Solves + first-blood bonuses - hint costs.
     pub tasks: f64,
+    /// Graded incident reports (weighted per inject, late factor applied).
+    pub reports: f64,
     /// Manual adjustments.
     pub adjustments: f64,
 }
@@ -124,6 +131,7 @@ impl Engine {
             .collect();
         let (nt, nc) = (config.teams.len(), config.challenges.len());
         Engine {
+            reports: Reports::new(config.injects.clone(), nt),
             team_ids: config
                 .teams
                 .iter()
@@ -184,6 +192,16 @@ impl Engine {
             .collect()
     }
 
+    /// When an inject's grades were released, if they were.
+    pub fn grades_released(&self, inject: &str) -> Option<Millis> {
+        self.reports.released_at(inject)
+    }
+
+    /// The rule of an inject's report (weight, deadline, late policy).
+    pub fn inject_rule(&self, inject: &str) -> Option<&crate::rules::InjectRule> {
+        self.config.injects.iter().find(|r| r.id == inject)
+    }
+
     /// Hints a team has unlocked, as (challenge id, hint id).
     pub fn hints_unlocked(&self, team: &str) -> Vec<(&str, &str)> {
         let Some(&t) = self.team_index.get(team) else {
@@ -201,6 +219,12 @@ impl Engine {
     /// Add one event. A second solve of the same challenge by the same team, or a second unlock of
     /// the same hint, keeps only the earlier one.
     pub fn apply(&mut self, e: &Event) {
+        if let EventKind::GradesReleased { inject } = &e.kind {
+            if !self.reports.release(inject, (e.at, e.seq)) {
+                self.ignored += 1;
+            }
+            return;
+        }
         let Some(&team) = self.team_index.get(&e.team) else {
             self.ignored += 1;
             return;
@@ -252,6 +276,19 @@ impl Engine {
             }
             EventKind::Disqualify { .. } => self.status[team].push((e.at, e.seq, true)),
             EventKind::Reinstate => self.status[team].push((e.at, e.seq, false)),
+            EventKind::ReportGraded {
+                inject,
+                criteria,
+                submitted_at,
+            } => {
+                if !self
+                    .reports
+                    .grade(team, inject, key, criteria, *submitted_at)
+                {
+                    self.ignored += 1;
+                }
+            }
+            EventKind::GradesReleased { .. } => {}
         }
     }
 
@@ -329,19 +366,33 @@ impl Engine {
             .map(|(team, mut a)| {
                 a.challenges.sort_by_key(|c| c.solved_at);
                 let tasks = (a.points - a.hint_cost) as f64;
+                let reports = self.reports.scores(team, t);
+                let report_points: f64 = reports.iter().map(|r| r.points).sum();
+                if let Some(last) = reports
+                    .iter()
+                    .filter(|r| r.points != 0.0)
+                    .map(|r| r.counted_at)
+                    .max()
+                {
+                    a.touch(last);
+                }
                 Standing {
                     rank: 0,
                     team: self.team_ids[team].clone(),
                     name: self.team_names[team].clone(),
-                    score: weight * tasks + a.adjustments,
+                    score: weight * tasks
+                        + self.config.reports_weight * report_points
+                        + a.adjustments,
                     components: Components {
                         tasks,
+                        reports: report_points,
                         adjustments: a.adjustments,
                     },
                     solves: a.challenges.len(),
                     reached_at: a.reached_at,
                     challenges: a.challenges,
                     hint_cost: a.hint_cost,
+                    reports,
                 }
             })
             .collect();

@@ -6,9 +6,12 @@
 
 mod engine;
 mod fasthash;
+mod reports;
 mod rules;
 
 pub use engine::{ChallengeScore, ChallengeValue, Components, Engine, Standing, Standings};
+pub use reports::ReportScore;
 pub use rules::{
-    ChallengeRule, Config, Decay, Event, EventKind, Millis, TeamInfo, ValueRule, dynamic_value,
+    ChallengeRule, Config, Decay, Event, EventKind, InjectRule, Millis, TeamInfo, ValueRule,
+    dynamic_value,
 };

@@ -14,6 +14,53 @@ pub struct Config {
     pub challenges: Vec<ChallengeRule>,
     /// Weight of the tasks component in the total.
     pub tasks_weight: f64,
+    /// Injects that ask for a report, with their deadlines.
+    #[serde(default)]
+    pub injects: Vec<InjectRule>,
+    /// Weight of the reports component in the total.
+    #[serde(default)]
+    pub reports_weight: f64,
+}
+
+/// How a report for one inject scores: its weight and its late policy, in absolute times.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct InjectRule {
+    /// Inject id.
+    pub id: String,
+    /// Weight of this report in the reports component.
+    pub weight: f64,
+    /// When the report is due (None until the exercise has started).
+    pub due_at: Option<Millis>,
+    /// Milliseconds after the due time without penalty.
+    pub grace_ms: i64,
+    /// Fraction lost per started minute after the grace period.
+    pub penalty_per_minute: f64,
+    /// Milliseconds after the due time after which a report counts for nothing.
+    pub cutoff_ms: Option<i64>,
+}
+
+impl InjectRule {
+    /// `(minutes late, factor)` for a report submitted at `submitted_at`:
+    /// `minutes = ceil((submitted_at - due - grace) / 1 min)` when positive, else 0;
+    /// `factor = max(0, 1 - penalty_per_minute * minutes)`, and 0 past the cutoff.
+    pub fn late(&self, submitted_at: Millis) -> (i64, f64) {
+        let Some(due) = self.due_at else {
+            return (0, 1.0);
+        };
+        let over = submitted_at - due - self.grace_ms;
+        let minutes = if over > 0 {
+            (over + 59_999) / 60_000
+        } else {
+            0
+        };
+        if self.cutoff_ms.is_some_and(|c| submitted_at > due + c) {
+            return (minutes, 0.0);
+        }
+        (
+            minutes,
+            (1.0 - self.penalty_per_minute * minutes as f64).max(0.0),
+        )
+    }
 }
 
 /// A team as the board shows it.
@@ -108,6 +155,20 @@ pub enum EventKind {
     },
     /// A disqualification is lifted.
     Reinstate,
+    /// A report's grade was finalised (the latest one for a team and inject counts).
+    ReportGraded {
+        /// Inject id.
+        inject: String,
+        /// Finalised score per rubric criterion.
+        criteria: Vec<(String, f64)>,
+        /// When the graded version was submitted (for the late factor).
+        submitted_at: Millis,
+    },
+    /// The organiser released an inject's grades: from now on they count (`team` is empty).
+    GradesReleased {
+        /// Inject id.
+        inject: String,
+    },
 }
 
 /// CTFd's dynamic value for a challenge with `solves` solves, as an exact integer computation.

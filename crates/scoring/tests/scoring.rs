@@ -1,7 +1,7 @@
 //! The fold: examples computed by hand, and properties over random event logs.
 
 use drillboard_scoring::{
-    ChallengeRule, Config, Decay, Engine, Event, EventKind, TeamInfo, ValueRule,
+    ChallengeRule, Config, Decay, Engine, Event, EventKind, InjectRule, TeamInfo, ValueRule,
 };
 use proptest::prelude::*;
 
@@ -44,6 +44,8 @@ fn config(teams: usize) -> Config {
             },
         ],
         tasks_weight: 1.0,
+        injects: vec![],
+        reports_weight: 1.0,
     }
 }
 
@@ -273,4 +275,144 @@ proptest! {
             Engine::replay(config(5), early.iter()).standings(Some(cut)).standings
         );
     }
+}
+
+fn report_config() -> Config {
+    Config {
+        injects: vec![
+            InjectRule {
+                id: "inj".into(),
+                weight: 2.0,
+                due_at: Some(100_000),
+                grace_ms: 60_000,
+                penalty_per_minute: 0.1,
+                cutoff_ms: Some(600_000),
+            },
+            InjectRule {
+                id: "open".into(),
+                weight: 1.0,
+                due_at: Some(100_000),
+                grace_ms: 0,
+                penalty_per_minute: 0.5,
+                cutoff_ms: None,
+            },
+        ],
+        reports_weight: 0.5,
+        ..config(2)
+    }
+}
+
+fn graded(
+    seq: i64,
+    at: i64,
+    team: usize,
+    inject: &str,
+    scores: &[f64],
+    submitted_at: i64,
+) -> Event {
+    Event {
+        seq,
+        at,
+        team: format!("t{team}"),
+        kind: EventKind::ReportGraded {
+            inject: inject.into(),
+            criteria: scores
+                .iter()
+                .enumerate()
+                .map(|(i, s)| (format!("c{i}"), *s))
+                .collect(),
+            submitted_at,
+        },
+    }
+}
+
+#[test]
+fn late_factor_at_the_edges() {
+    let rule = &report_config().injects[0];
+    // Due at 100 s, 60 s grace, 10 % per started minute, cutoff 600 s after the due time.
+    assert_eq!(rule.late(90_000), (0, 1.0), "early");
+    assert_eq!(
+        rule.late(160_000),
+        (0, 1.0),
+        "exactly at the end of the grace period"
+    );
+    assert_eq!(
+        rule.late(160_001),
+        (1, 0.9),
+        "one millisecond later starts the first minute"
+    );
+    let (m, f) = rule.late(160_000 + 3 * 60_000 + 30_000);
+    assert_eq!(m, 4);
+    assert!((f - 0.6).abs() < 1e-12, "{f}");
+    assert_eq!(
+        rule.late(700_000).0,
+        9,
+        "at the cutoff: nine minutes after the grace period"
+    );
+    assert!(
+        (rule.late(700_000).1 - 0.1).abs() < 1e-9,
+        "nine minutes at 10 % leave 10 %"
+    );
+    assert_eq!(rule.late(700_001).1, 0.0, "past the cutoff");
+    let open = &report_config().injects[1];
+    assert_eq!(open.late(100_000 + 5 * 60_000).1, 0.0, "never negative");
+    let unstarted = InjectRule {
+        due_at: None,
+        ..open.clone()
+    };
+    assert_eq!(unstarted.late(1), (0, 1.0));
+}
+
+#[test]
+fn reports_count_from_their_release_with_weights_and_late_factor() {
+    let release = |seq, at| Event {
+        seq,
+        at,
+        team: String::new(),
+        kind: EventKind::GradesReleased {
+            inject: "inj".into(),
+        },
+    };
+    let events = [
+        graded(1, 200_000, 0, "inj", &[6.0, 4.0], 150_000),
+        graded(2, 210_000, 1, "inj", &[5.0, 5.0], 200_000),
+        release(3, 300_000),
+        // A regrade after a revision replaces the earlier grade from its own time on.
+        graded(4, 400_000, 1, "inj", &[8.0, 2.0], 160_000),
+        graded(5, 500_000, 0, "open", &[3.0], 90_000),
+    ];
+    let e = Engine::replay(report_config(), events.iter());
+    let before = e.standings(Some(250_000));
+    assert!(
+        before
+            .standings
+            .iter()
+            .all(|s| s.score == 0.0 && s.reports.is_empty()),
+        "unreleased grades do not count"
+    );
+    let at = e.standings(Some(350_000));
+    let t0 = at.standings.iter().find(|s| &*s.team == "t0").unwrap();
+    // 2 (weight) x 10 (total) x 1.0 (in grace) = 20 points; x 0.5 component weight = 10.
+    assert_eq!(t0.components.reports, 20.0);
+    assert_eq!(t0.score, 10.0);
+    assert_eq!(
+        t0.reached_at,
+        Some(300_000),
+        "the score changed at the release"
+    );
+    let t1 = at.standings.iter().find(|s| &*s.team == "t1").unwrap();
+    // Submitted 40 s after the grace period: 1 minute late, factor 0.9: 2 x 10 x 0.9 = 18.
+    assert_eq!(t1.reports[0].minutes_late, 1);
+    assert!((t1.components.reports - 18.0).abs() < 1e-9);
+    assert_eq!(
+        t1.reports[0].criteria,
+        vec![("c0".to_owned(), 5.0), ("c1".to_owned(), 5.0)]
+    );
+    let end = e.standings(None);
+    let t1 = end.standings.iter().find(|s| &*s.team == "t1").unwrap();
+    assert_eq!(t1.reports[0].criteria[0].1, 8.0, "the latest grade counts");
+    assert_eq!(t1.reports[0].late_factor, 1.0);
+    let t0 = end.standings.iter().find(|s| &*s.team == "t0").unwrap();
+    assert_eq!(t0.reports.len(), 1, "`open` was never released");
+    assert_eq!(e.ignored(), 0);
 }

@@ -29,21 +29,44 @@ pub fn event_kind(kind: &EventKind) -> &'static str {
         EventKind::Adjustment { .. } => "adjustment",
         EventKind::Disqualify { .. } => "disqualify",
         EventKind::Reinstate => "reinstate",
+        EventKind::ReportGraded { .. } => "report_graded",
+        EventKind::GradesReleased { .. } => "grades_released",
     }
 }
 
 fn to_row(e: &NewEvent) -> event::ActiveModel {
-    let (challenge, hint, points, reason) = match &e.kind {
-        EventKind::Solve { challenge } => (Some(challenge.clone()), None, None, None),
-        EventKind::HintUnlock { challenge, hint } => {
-            (Some(challenge.clone()), Some(hint.clone()), None, None)
+    let (mut challenge, mut hint, mut points, mut reason, mut data) =
+        (None, None, None, None, None);
+    match &e.kind {
+        EventKind::Solve { challenge: c } => challenge = Some(c.clone()),
+        EventKind::HintUnlock {
+            challenge: c,
+            hint: h,
+        } => {
+            challenge = Some(c.clone());
+            hint = Some(h.clone());
         }
-        EventKind::Adjustment { points, reason } => {
-            (None, None, Some(*points), Some(reason.clone()))
+        EventKind::Adjustment {
+            points: p,
+            reason: r,
+        } => {
+            points = Some(*p);
+            reason = Some(r.clone());
         }
-        EventKind::Disqualify { reason } => (None, None, None, Some(reason.clone())),
-        EventKind::Reinstate => (None, None, None, None),
-    };
+        EventKind::Disqualify { reason: r } => reason = Some(r.clone()),
+        EventKind::Reinstate => {}
+        EventKind::ReportGraded {
+            inject,
+            criteria,
+            submitted_at,
+        } => {
+            data = Some(serde_json::json!({"inject": inject, "criteria": criteria, "submitted_at": submitted_at}).to_string());
+            points = Some(criteria.iter().map(|c| c.1).sum());
+        }
+        EventKind::GradesReleased { inject } => {
+            data = Some(serde_json::json!({"inject": inject}).to_string())
+        }
+    }
     event::ActiveModel {
         at: Set(e.at),
         kind: Set(event_kind(&e.kind).to_owned()),
@@ -53,11 +76,26 @@ fn to_row(e: &NewEvent) -> event::ActiveModel {
         points: Set(points),
         reason: Set(reason),
         actor: Set(e.actor.clone()),
+        data: Set(data),
         ..Default::default()
     }
 }
 
+#[derive(serde::Deserialize)]
+struct Payload {
+    inject: String,
+    #[serde(default)]
+    criteria: Vec<(String, f64)>,
+    #[serde(default)]
+    submitted_at: i64,
+}
+
 fn from_row(m: event::Model) -> Option<(Event, Option<String>)> {
+    let payload = || {
+        m.data
+            .as_deref()
+            .and_then(|d| serde_json::from_str::<Payload>(d).ok())
+    };
     let kind = match m.kind.as_str() {
         "solve" => EventKind::Solve {
             challenge: m.challenge?,
@@ -74,6 +112,17 @@ fn from_row(m: event::Model) -> Option<(Event, Option<String>)> {
             reason: m.reason.unwrap_or_default(),
         },
         "reinstate" => EventKind::Reinstate,
+        "report_graded" => {
+            let p = payload()?;
+            EventKind::ReportGraded {
+                inject: p.inject,
+                criteria: p.criteria,
+                submitted_at: p.submitted_at,
+            }
+        }
+        "grades_released" => EventKind::GradesReleased {
+            inject: payload()?.inject,
+        },
         _ => return None,
     };
     Some((

@@ -5,6 +5,7 @@ pub mod entity;
 mod events;
 mod exercise;
 mod people;
+mod reports;
 
 use std::time::Duration;
 
@@ -17,6 +18,7 @@ use sea_orm::{
 pub use events::{NewEvent, event_kind};
 pub use exercise::{ExerciseRow, ExerciseUpdate};
 pub use people::{NewTeam, TeamRow, TokenRow, UserRow};
+pub use reports::{FileMeta, FileRow, MarkRow, NewFile, NewMark, ReportRow, VersionRow};
 
 /// What can go wrong in the store, sorted so the API can answer with the right status.
 #[derive(Debug, thiserror::Error)]

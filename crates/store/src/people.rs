@@ -125,6 +125,18 @@ impl Store {
             .await?)
     }
 
+    /// Make a judge a lead judge (who moderates disagreements), or not.
+    pub async fn set_lead(&self, user_id: i32, lead: bool) -> Result<()> {
+        let row = self
+            .user(user_id)
+            .await?
+            .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
+        let mut a = row.into_active_model();
+        a.lead = Set(lead);
+        a.update(&self.db).await?;
+        Ok(())
+    }
+
     /// Replace a login's password hash.
     pub async fn set_password(&self, user_id: i32, password_hash: &str) -> Result<()> {
         let row = self

@@ -336,6 +336,9 @@ pub struct NewUser {
     pub role: Role,
     /// Chosen password (generated when absent).
     pub password: Option<String>,
+    /// A lead judge moderates when two markers disagree.
+    #[serde(default)]
+    pub lead: bool,
 }
 
 /// `POST /api/v1/users`: create an organiser or judge login.
@@ -352,6 +355,9 @@ pub async fn create_user(
         &caller.name,
     )
     .await?;
+    if body.lead {
+        ops::set_lead(&state, &cred.username, true, &caller.name).await?;
+    }
     Ok(Json(json!(cred)))
 }
 

@@ -3,6 +3,7 @@
 pub mod admin;
 pub mod play;
 pub mod public;
+pub mod reports;
 pub mod session;
 pub mod web;
 
@@ -58,6 +59,24 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/events", get(admin::events))
         .route("/api/v1/audit", get(admin::audit))
         .route("/api/v1/export", get(admin::export))
+        .route("/api/v1/injects", get(reports::list))
+        .route(
+            "/api/v1/injects/{id}/report",
+            get(reports::mine)
+                .put(reports::submit)
+                .layer(DefaultBodyLimit::max(reports::MAX_REPORT_BODY)),
+        )
+        .route(
+            "/api/v1/injects/{id}/release-grades",
+            post(reports::release),
+        )
+        .route("/api/v1/reports", get(reports::all))
+        .route("/api/v1/files/{id}", get(reports::file))
+        .route("/api/v1/marking", get(reports::queue))
+        .route(
+            "/api/v1/marking/{code}",
+            get(reports::detail).post(reports::mark),
+        )
         .route("/api/openapi.json", get(web::openapi))
         .route("/api/docs", get(web::docs))
         .route("/", get(web::index))

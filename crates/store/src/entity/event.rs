@@ -16,6 +16,9 @@ pub struct Model {
     #[sea_orm(column_type = "Text", nullable)]
     pub reason: Option<String>,
     pub actor: Option<String>,
+    /// JSON payload of kinds that carry structure (report grades).
+    #[sea_orm(column_type = "Text", nullable)]
+    pub data: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

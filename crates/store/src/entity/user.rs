@@ -12,6 +12,8 @@ pub struct Model {
     pub role: String,
     pub team_id: Option<i32>,
     pub disabled: bool,
+    /// A lead judge moderates disagreements.
+    pub lead: bool,
     pub created_at: i64,
 }
 
