@@ -23,6 +23,7 @@ const TOP: &[&str] = &[
     "teams",
     "teams_csv",
     "challenges",
+    "injects",
 ];
 const EXERCISE: &[&str] = &[
     "id",

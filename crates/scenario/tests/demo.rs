@@ -35,6 +35,7 @@ fn demo_scenario_loads_and_uses_every_feature() {
     assert_eq!(s.exercise.duration_seconds, 4 * 3600);
     assert_eq!(s.exercise.freeze_before_end_seconds, Some(30 * 60));
     assert_eq!(s.scoring.tasks_weight, 1.0);
+    assert_eq!(s.scoring.reports_weight, 1.0);
     assert_eq!(s.scoring.wrong_flags_per_minute, 10);
 
     assert!(s.teams.len() >= 10, "only {} teams", s.teams.len());
@@ -120,6 +121,73 @@ fn demo_scenario_loads_and_uses_every_feature() {
             assert_bilingual(&format!("hint {} of `{}`", h.id, c.id), &h.content);
         }
     }
+}
+
+#[test]
+fn demo_injects_ask_for_graded_reports() {
+    let s = demo();
+    assert_eq!(s.injects.len(), 3, "the demo has exactly three injects");
+
+    for i in &s.injects {
+        let r = i
+            .report
+            .as_ref()
+            .unwrap_or_else(|| panic!("inject `{}` asks for no report", i.id));
+        assert!(!r.rubric.is_empty(), "inject `{}` has an empty rubric", i.id);
+        assert!(r.max_total() > 0.0, "inject `{}` cannot score", i.id);
+        assert!(
+            i.release_after_seconds + r.due_within_seconds <= s.exercise.duration_seconds,
+            "the report for `{}` is due after the end",
+            i.id
+        );
+        assert_bilingual(&format!("the title of inject `{}`", i.id), &i.title);
+        assert_bilingual(&format!("the body of inject `{}`", i.id), &i.body);
+        for c in &r.rubric {
+            assert_bilingual(
+                &format!("the title of criterion `{}` of `{}`", c.id, i.id),
+                &c.title,
+            );
+            assert_bilingual(
+                &format!("the guidance of criterion `{}` of `{}`", c.id, i.id),
+                &c.guidance,
+            );
+        }
+    }
+
+    let reports = || s.injects.iter().filter_map(|i| i.report.as_ref());
+    assert_eq!(
+        reports().filter(|r| r.double_marking).count(),
+        1,
+        "exactly one inject is double-marked"
+    );
+    assert!(
+        reports().any(|r| r.double_marking && r.disagreement_threshold > 0.0),
+        "the double-marked inject has a disagreement threshold"
+    );
+    let addressed: Vec<_> = s.injects.iter().filter(|i| !i.audience.is_empty()).collect();
+    assert_eq!(addressed.len(), 1, "exactly one inject has an audience");
+    let audience = &addressed[0].audience;
+    assert!(
+        audience.len() < s.teams.len(),
+        "the audience should be some of the teams, not all of them"
+    );
+    assert!(
+        audience.iter().all(|t| s.teams.iter().any(|team| &team.id == t)),
+        "the audience names only demo teams"
+    );
+    assert!(
+        s.injects.iter().any(|i| i.release_after_seconds == 0),
+        "no inject is visible as soon as the demo starts"
+    );
+
+    let mut vi: Vec<&str> = s.injects.iter().map(|i| i.title.vi.as_str()).collect();
+    let mut en: Vec<&str> = s.injects.iter().map(|i| i.title.en.as_str()).collect();
+    vi.sort_unstable();
+    vi.dedup();
+    en.sort_unstable();
+    en.dedup();
+    assert_eq!(vi.len(), 3, "inject titles (vi) are not distinct");
+    assert_eq!(en.len(), 3, "inject titles (en) are not distinct");
 }
 
 #[test]

@@ -153,6 +153,17 @@ fn board_json(
                 "components": st.components,
                 "solves": st.solves,
                 "hint_cost": st.hint_cost,
+                "reports": st.reports.iter().map(|r| json!({
+                    "inject": r.inject,
+                    "criteria": r.criteria,
+                    "total": r.total,
+                    "minutes_late": r.minutes_late,
+                    "late_factor": r.late_factor,
+                    "weight": r.weight,
+                    "points": r.points,
+                    "submitted_at": iso(r.submitted_at),
+                    "counted_at": iso(r.counted_at),
+                })).collect::<Vec<_>>(),
                 "reached_at": iso_opt(st.reached_at),
                 "challenges": st.challenges.iter().map(|c| json!({
                     "challenge": c.challenge,

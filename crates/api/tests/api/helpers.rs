@@ -67,6 +67,28 @@ challenges:
     value: 200
     flags: ["FLAG{locked-secret}"]
     requires: [web]
+injects:
+  - id: deface
+    title: {vi: "Thay đổi giao diện", en: "Defacement"}
+    body: "The provincial portal shows a defacement."
+    release_after: 10m
+    report:
+      due_within: 45m
+      late: {grace: 5m, penalty_per_minute: 0.02, cutoff: 30m}
+      rubric:
+        - {id: detect, title: Detection, max: 10, guidance: "Did they find the webshell?"}
+        - {id: contain, title: Containment, max: 10}
+      double_marking: true
+      disagreement_threshold: 4
+  - id: phish
+    title: Phishing
+    audience: [bravo]
+    report:
+      due_within: 30m
+      rubric: [{id: ioc, title: IOCs, max: 5}]
+  - id: notice
+    title: Notice
+    body: "No report needed."
 "#;
 
 pub struct TestApp {
@@ -259,6 +281,9 @@ pub struct Drill {
     pub app: TestApp,
     pub organiser: String,
     pub judge: String,
+    /// A second judge, and a lead judge who moderates.
+    pub judge2: String,
+    pub lead: String,
     /// Team id -> session token.
     pub teams: Vec<(String, String)>,
     pub creds: Vec<Credential>,
@@ -301,8 +326,13 @@ impl Drill {
         )
         .await
         .unwrap();
+        ops::create_user(&app.state, "jack", Role::Judge, Some("judge-password-2".into()), "test").await.unwrap();
+        ops::create_user(&app.state, "lead", Role::Judge, Some("judge-password-3".into()), "test").await.unwrap();
+        ops::set_lead(&app.state, "lead", true, "test").await.unwrap();
         let organiser = app.login("org", "organiser-password").await;
         let judge = app.login("judy", "judge-password-1").await;
+        let judge2 = app.login("jack", "judge-password-2").await;
+        let lead = app.login("lead", "judge-password-3").await;
         let mut teams = Vec::new();
         for c in &creds {
             teams.push((
@@ -314,6 +344,8 @@ impl Drill {
             app,
             organiser,
             judge,
+            judge2,
+            lead,
             teams,
             creds,
         }

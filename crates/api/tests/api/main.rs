@@ -7,3 +7,4 @@ mod board;
 mod flags;
 mod lifecycle;
 mod openapi;
+mod reports;
