@@ -139,7 +139,11 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
     )
     .unwrap();
     let role = |r: &str| logins.iter().filter(|l| l["role"] == r).count();
-    assert_eq!((role("organiser"), role("judge")), (1, 1));
+    assert_eq!(
+        (role("organiser"), role("judge")),
+        (1, 2),
+        "two judges, for double marking"
+    );
     assert!(role("team") >= 8, "{logins:?}");
     for l in &logins {
         assert!(l["username"].is_string() && l["password"].as_str().unwrap().len() >= 10);
@@ -229,6 +233,54 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
         .unwrap();
     assert!(row["score"].as_f64().unwrap() > 0.0, "{row}");
     assert_eq!(row["rank"], 1, "the only team with points leads: {row}");
+
+    // The team reports on an inject released at the start; a judge finds it in the blind queue.
+    let (_, injects) = http_json(
+        &addr,
+        "GET",
+        "/api/v1/injects",
+        &[("Authorization", &bearer)],
+        None,
+    );
+    let inject = injects
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| !i["report"].is_null())
+        .expect("an inject asking for a report is open at the start");
+    let path = format!("/api/v1/injects/{}/report", inject["id"].as_str().unwrap());
+    let (status, sent) = http_json(
+        &addr,
+        "PUT",
+        &path,
+        &[("Authorization", &bearer)],
+        Some(json!({"body": "## Summary\n\nWe found and removed the webshell."})),
+    );
+    assert_eq!(status, 200, "{sent}");
+    let judge = logins.iter().find(|l| l["role"] == "judge").unwrap();
+    let (_, jl) = http_json(
+        &addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        Some(json!({"username": judge["username"], "password": judge["password"]})),
+    );
+    let judge_bearer = format!("Bearer {}", jl["token"].as_str().unwrap());
+    let (status, queue) = http_json(
+        &addr,
+        "GET",
+        "/api/v1/marking",
+        &[("Authorization", &judge_bearer)],
+        None,
+    );
+    assert_eq!(status, 200);
+    assert_eq!(queue.as_array().unwrap().len(), 1, "{queue}");
+    assert!(
+        !queue
+            .to_string()
+            .contains(team["username"].as_str().unwrap()),
+        "the queue is blind"
+    );
 
     // Every page and asset is served by this server alone (air-gapped drill networks).
     let (status, index) = http(&addr, "GET", "/", &[], None);

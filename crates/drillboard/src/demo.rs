@@ -30,14 +30,22 @@ pub async fn run(args: &Args, listen: &str, bots: bool) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     };
-    for (name, role) in [("organiser", Role::Organiser), ("judge", Role::Judge)] {
+    // One organiser; two judges for double marking, the first of them a lead judge who moderates.
+    for (name, role) in [
+        ("organiser", Role::Organiser),
+        ("judge", Role::Judge),
+        ("judge2", Role::Judge),
+    ] {
         let c = if state.store().user_by_name(name).await?.is_some() {
             ops::reset_password(&state, name, "demo").await
         } else {
             ops::create_user(&state, name, role, None, "demo").await
         };
-        creds.insert(creds.len().min(1), c.map_err(|e| anyhow::anyhow!("{e}"))?);
+        creds.push(c.map_err(|e| anyhow::anyhow!("{e}"))?);
     }
+    ops::set_lead(&state, "judge", true, "demo")
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     creds.sort_by_key(|c| match c.role {
         Role::Organiser => 0,
         Role::Judge => 1,
@@ -146,6 +154,9 @@ async fn run_bots(state: AppState, scenario: Scenario) {
         for _ in 0..burst {
             bot_attempt(&state, &scenario, &teams).await;
         }
+        if rounds % 2 == 0 {
+            bot_report(&state, &scenario, &teams).await;
+        }
         rounds += 1;
         if state
             .live()
@@ -157,6 +168,46 @@ async fn run_bots(state: AppState, scenario: Scenario) {
         }
         tokio::time::sleep(Duration::from_secs(8)).await;
     }
+}
+
+/// A bot team that has not yet reported on a released inject writes a short report.
+async fn bot_report(state: &AppState, scenario: &Scenario, teams: &[String]) {
+    let [a, b] = random_bytes::<2>();
+    let team = &teams[a as usize % teams.len()];
+    let with_report: Vec<_> = scenario
+        .injects
+        .iter()
+        .filter(|i| i.report.is_some())
+        .collect();
+    if with_report.is_empty() {
+        return;
+    }
+    let inject = with_report[b as usize % with_report.len()];
+    if state
+        .store()
+        .find_report(team, &inject.id)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        return;
+    }
+    let body = format!(
+        "## Tóm tắt / Summary\n\nĐội đã tiếp nhận tình huống \"{}\" và xác minh các dấu hiệu ban đầu.\n\
+         The team received \"{}\" and verified the first indicators.\n\n\
+         ## Dòng thời gian / Timeline\n\n- T+5: phát hiện / detection\n- T+15: cô lập máy chủ / host isolated\n- T+30: báo cáo / reported\n\n\
+         ## Biện pháp / Actions\n\n1. Thu thập nhật ký / collect logs\n2. Chặn IP nguồn / block the source IP\n3. Khôi phục từ bản sao lưu / restore from backup\n",
+        inject.title.vi, inject.title.en
+    );
+    let report = drillboard_api::routes::reports::ReportBody {
+        body,
+        attachments: Vec::new(),
+    };
+    // Not released yet, not in the audience, closed: a bot just moves on.
+    let _ =
+        drillboard_api::routes::reports::submit_report(state, team, "demo-bot", &inject.id, report)
+            .await;
 }
 
 async fn bot_attempt(state: &AppState, scenario: &Scenario, teams: &[String]) {

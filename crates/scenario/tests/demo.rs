@@ -133,7 +133,11 @@ fn demo_injects_ask_for_graded_reports() {
             .report
             .as_ref()
             .unwrap_or_else(|| panic!("inject `{}` asks for no report", i.id));
-        assert!(!r.rubric.is_empty(), "inject `{}` has an empty rubric", i.id);
+        assert!(
+            !r.rubric.is_empty(),
+            "inject `{}` has an empty rubric",
+            i.id
+        );
         assert!(r.max_total() > 0.0, "inject `{}` cannot score", i.id);
         assert!(
             i.release_after_seconds + r.due_within_seconds <= s.exercise.duration_seconds,
@@ -164,7 +168,11 @@ fn demo_injects_ask_for_graded_reports() {
         reports().any(|r| r.double_marking && r.disagreement_threshold > 0.0),
         "the double-marked inject has a disagreement threshold"
     );
-    let addressed: Vec<_> = s.injects.iter().filter(|i| !i.audience.is_empty()).collect();
+    let addressed: Vec<_> = s
+        .injects
+        .iter()
+        .filter(|i| !i.audience.is_empty())
+        .collect();
     assert_eq!(addressed.len(), 1, "exactly one inject has an audience");
     let audience = &addressed[0].audience;
     assert!(
@@ -172,7 +180,9 @@ fn demo_injects_ask_for_graded_reports() {
         "the audience should be some of the teams, not all of them"
     );
     assert!(
-        audience.iter().all(|t| s.teams.iter().any(|team| &team.id == t)),
+        audience
+            .iter()
+            .all(|t| s.teams.iter().any(|team| &team.id == t)),
         "the audience names only demo teams"
     );
     assert!(

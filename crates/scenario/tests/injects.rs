@@ -81,7 +81,11 @@ fn a_good_inject_section_loads() {
     assert_eq!(r.rubric[1].id, "timeline");
     assert_eq!(r.rubric[1].title, Text::same("Timeline"));
     assert_eq!(r.rubric[1].max, 2.5);
-    assert_eq!(r.rubric[1].guidance, Text::default(), "guidance is optional");
+    assert_eq!(
+        r.rubric[1].guidance,
+        Text::default(),
+        "guidance is optional"
+    );
     assert_eq!(r.max_total(), 6.5);
 
     // `audience: all`, no body, no report, no release time.
@@ -207,11 +211,17 @@ injects:
     assert_eq!((penalty.line, penalty.column), (19, 29));
     assert!(penalty.hint.is_some());
     // A cutoff shorter than the grace period: at the report (its first key).
-    assert_eq!(at("the late `cutoff` comes before the end of the `grace` period"), (15, 7));
+    assert_eq!(
+        at("the late `cutoff` comes before the end of the `grace` period"),
+        (15, 7)
+    );
     // An empty rubric: at the `[`.
     assert_eq!(at("a rubric needs at least one criterion"), (27, 15));
     // The second criterion with the same id: at that criterion.
-    assert_eq!(at("criterion id `scope` is used twice in this rubric"), (35, 11));
+    assert_eq!(
+        at("criterion id `scope` is used twice in this rubric"),
+        (35, 11)
+    );
     // A criterion worth nothing: at the value.
     assert_eq!(at("a criterion's `max` must be above zero"), (36, 44));
     // An audience team that is not listed: at the id.
@@ -220,7 +230,10 @@ injects:
         (30, 23)
     );
     // Released when the exercise is over (2h of 2h): at `release_after`'s value.
-    assert_eq!(at("inject `late-news` is released after the exercise ends"), (39, 20));
+    assert_eq!(
+        at("inject `late-news` is released after the exercise ends"),
+        (39, 20)
+    );
     // Due after the end (1h30m + 45m > 2h): at the report.
     assert_eq!(
         at("the report for inject `escalation` is due after the exercise ends"),

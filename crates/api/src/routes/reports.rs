@@ -240,6 +240,20 @@ pub async fn submit(
     json::Json(body): json::Json<ReportBody>,
 ) -> ApiResult<Json<Value>> {
     let team = caller.team()?.to_owned();
+    Ok(Json(
+        submit_report(&state, &team, &caller.name, &id, body).await?,
+    ))
+}
+
+/// Check and store a new version of `team`'s report for inject `id`.
+pub async fn submit_report(
+    state: &AppState,
+    team: &str,
+    actor: &str,
+    id: &str,
+    body: ReportBody,
+) -> ApiResult<Value> {
+    let (team, id) = (team.to_owned(), id.to_owned());
     let now = state.now();
     let (inject, rule) = {
         let live = state.live();
@@ -317,21 +331,21 @@ pub async fn submit(
         .await?;
     let version = state
         .store()
-        .add_version(report.id, &body.body, &caller.name, now, files)
+        .add_version(report.id, &body.body, actor, now, files)
         .await?;
     state
         .store()
         .audit(
-            &caller.name,
+            actor,
             "report.submit",
             json!({"team": team, "inject": id, "version": version.version}),
             now,
         )
         .await?;
     let (minutes, factor) = rule.map_or((0, 1.0), |r| r.late(now));
-    Ok(Json(
+    Ok(
         json!({"version": version.version, "submitted_at": iso(version.submitted_at), "minutes_late": minutes, "late_factor": factor}),
-    ))
+    )
 }
 
 /// `GET /api/v1/injects/{id}/report`: the team's versions, and its grade once released.
