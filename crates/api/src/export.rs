@@ -17,6 +17,29 @@ pub async fn export(state: &AppState) -> ApiResult<Value> {
     let events = store.events().await?;
     let submissions = store.submissions().await?;
     let audit = store.audit_log().await?;
+    let mut reports = Vec::new();
+    for r in store.reports().await? {
+        let mut versions = Vec::new();
+        for v in store.versions(r.id).await? {
+            let files = store.files(v.id).await?;
+            let marks = store.marks(v.id).await?;
+            versions.push(json!({
+                "version": v.version,
+                "submitted_at": iso(v.submitted_at),
+                "author": v.author,
+                "body": v.body,
+                "files": files.iter().map(|f| json!({"filename": f.filename, "content_type": f.content_type, "size": f.size})).collect::<Vec<_>>(),
+                "marks": marks.iter().map(|m| json!({
+                    "stage": m.stage, "judge": m.judge, "total": m.total, "submitted_at": iso(m.submitted_at),
+                    "scores": serde_json::from_str::<Value>(&m.scores).unwrap_or(Value::Null),
+                    "comments": serde_json::from_str::<Value>(&m.comments).unwrap_or(Value::Null),
+                })).collect::<Vec<_>>(),
+            }));
+        }
+        reports.push(
+            json!({"code": r.code, "team": r.team, "inject": r.inject, "versions": versions}),
+        );
+    }
     let live = state.live();
     let frozen = live
         .exercise
@@ -46,6 +69,7 @@ pub async fn export(state: &AppState) -> ApiResult<Value> {
         })).collect::<Vec<_>>(),
         "events": events.iter().map(|(e, actor)| json!({"seq": e.seq, "at": iso(e.at), "at_ms": e.at, "team": e.team, "actor": actor, "event": e.kind})).collect::<Vec<_>>(),
         "submissions": submissions.iter().map(|s| json!({"at": iso(s.at), "team": s.team, "challenge": s.challenge, "submitted": s.submitted, "correct": s.correct})).collect::<Vec<_>>(),
+        "reports": reports,
         "standings": {
             "live": live.standings(None).as_deref(),
             "at_freeze": frozen.and_then(|f| live.standings(Some(f))).as_deref(),

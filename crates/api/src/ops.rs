@@ -87,6 +87,22 @@ pub async fn load_scenario(
             ));
         }
     }
+    let injects: HashSet<&str> = scenario.injects.iter().map(|i| i.id.as_str()).collect();
+    if let Some(r) = state
+        .store()
+        .reports()
+        .await?
+        .into_iter()
+        .find(|r| !injects.contains(r.inject.as_str()))
+    {
+        return Err(ApiError::conflict(
+            "inject_in_use",
+            format!(
+                "inject `{}` has reports already; it cannot be removed from the scenario",
+                r.inject
+            ),
+        ));
+    }
     check_new_teams(state, &scenario.teams).await?;
     let json = serde_json::to_string(&scenario).map_err(|e| ApiError::Internal(e.into()))?;
     state

@@ -492,13 +492,17 @@ pub struct EventsQuery {
 /// `GET /api/v1/events`: the event log behind every score (organisers and judges).
 pub async fn events(
     State(state): State<AppState>,
-    Staff(_caller): Staff,
+    Staff(caller): Staff,
     Query(q): Query<EventsQuery>,
 ) -> ApiResult<Json<Value>> {
     let events = state.store().events().await?;
+    // A grade event ties a team to the exact scores its markers gave: judges, who mark blind,
+    // do not see them (the released grades show on the board).
+    let judge = caller.role == Role::Judge;
     Ok(Json(json!(events
         .iter()
         .filter(|(e, _)| q.team.as_deref().is_none_or(|t| t == e.team))
+        .filter(|(e, _)| !(judge && matches!(e.kind, EventKind::ReportGraded { .. })))
         .map(|(e, actor)| json!({"seq": e.seq, "at": iso(e.at), "team": e.team, "actor": actor, "event": e.kind}))
         .collect::<Vec<_>>())))
 }

@@ -127,8 +127,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
             "report": report,
         });
         if team.is_none() {
-            item["audience"] = json!(inject.audience);
             item["release_after_seconds"] = json!(inject.release_after_seconds);
+        }
+        // The audience names teams: organisers only, so that judges stay blind.
+        if caller.role == Role::Organiser {
+            item["audience"] = json!(inject.audience);
         }
         if let Some(t) = &team
             && inject.report.is_some()

@@ -326,9 +326,27 @@ impl Drill {
         )
         .await
         .unwrap();
-        ops::create_user(&app.state, "jack", Role::Judge, Some("judge-password-2".into()), "test").await.unwrap();
-        ops::create_user(&app.state, "lead", Role::Judge, Some("judge-password-3".into()), "test").await.unwrap();
-        ops::set_lead(&app.state, "lead", true, "test").await.unwrap();
+        ops::create_user(
+            &app.state,
+            "jack",
+            Role::Judge,
+            Some("judge-password-2".into()),
+            "test",
+        )
+        .await
+        .unwrap();
+        ops::create_user(
+            &app.state,
+            "lead",
+            Role::Judge,
+            Some("judge-password-3".into()),
+            "test",
+        )
+        .await
+        .unwrap();
+        ops::set_lead(&app.state, "lead", true, "test")
+            .await
+            .unwrap();
         let organiser = app.login("org", "organiser-password").await;
         let judge = app.login("judy", "judge-password-1").await;
         let judge2 = app.login("jack", "judge-password-2").await;
