@@ -154,7 +154,7 @@ async fn run_bots(state: AppState, scenario: Scenario) {
         for _ in 0..burst {
             bot_attempt(&state, &scenario, &teams).await;
         }
-        if rounds % 2 == 0 {
+        if rounds.is_multiple_of(2) {
             bot_report(&state, &scenario, &teams).await;
         }
         rounds += 1;
