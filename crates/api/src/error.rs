@@ -37,10 +37,10 @@ pub enum ApiError {
         /// What conflicts.
         message: String,
     },
-    /// 413: the body is larger than allowed.
-    #[error("the request body is larger than {limit} bytes")]
+    /// 413: the body (or a file in it) is larger than allowed.
+    #[error("{}", too_large(*limit))]
     PayloadTooLarge {
-        /// The limit in bytes.
+        /// The limit in bytes (0: the endpoint's request limit, see docs/api.md).
         limit: usize,
     },
     /// 415: wrong content type.
@@ -65,6 +65,14 @@ pub enum ApiError {
     /// 500: logged with its cause; the client sees a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+}
+
+fn too_large(limit: usize) -> String {
+    if limit == 0 {
+        "the request body is larger than this endpoint accepts (see docs/api.md)".to_owned()
+    } else {
+        format!("a file or field is larger than {limit} bytes")
+    }
 }
 
 impl ApiError {

@@ -66,6 +66,7 @@ pub async fn export(state: &AppState) -> ApiResult<Value> {
             "username": u.username, "role": u.role,
             "team": u.team_id.and_then(|id| teams.iter().find(|t| t.id == id)).map(|t| t.slug.clone()),
             "disabled": u.disabled,
+            "lead": u.lead,
         })).collect::<Vec<_>>(),
         "events": events.iter().map(|(e, actor)| json!({"seq": e.seq, "at": iso(e.at), "at_ms": e.at, "team": e.team, "actor": actor, "event": e.kind})).collect::<Vec<_>>(),
         "submissions": submissions.iter().map(|s| json!({"at": iso(s.at), "team": s.team, "challenge": s.challenge, "submitted": s.submitted, "correct": s.correct})).collect::<Vec<_>>(),

@@ -56,9 +56,7 @@ pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// Map a body-reading failure: over the size limit is 413, anything else 400.
 pub fn body_error(e: axum::extract::rejection::BytesRejection) -> ApiError {
     if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge {
-            limit: crate::state::MAX_BODY_BYTES,
-        }
+        ApiError::PayloadTooLarge { limit: 0 }
     } else {
         ApiError::BadRequest {
             code: "unreadable_body",

@@ -87,21 +87,33 @@ pub async fn load_scenario(
             ));
         }
     }
-    let injects: HashSet<&str> = scenario.injects.iter().map(|i| i.id.as_str()).collect();
-    if let Some(r) = state
-        .store()
-        .reports()
-        .await?
-        .into_iter()
-        .find(|r| !injects.contains(r.inject.as_str()))
-    {
-        return Err(ApiError::conflict(
-            "inject_in_use",
-            format!(
-                "inject `{}` has reports already; it cannot be removed from the scenario",
-                r.inject
-            ),
-        ));
+    let old = state.live().scenario.clone();
+    for r in state.store().reports().await? {
+        let Some(new) = scenario.inject(&r.inject) else {
+            return Err(ApiError::conflict(
+                "inject_in_use",
+                format!(
+                    "inject `{}` has reports already; it cannot be removed from the scenario",
+                    r.inject
+                ),
+            ));
+        };
+        let rubric = |i: Option<&drillboard_scenario::Inject>| -> Option<Vec<String>> {
+            i?.report
+                .as_ref()
+                .map(|rep| rep.rubric.iter().map(|c| c.id.clone()).collect())
+        };
+        let before = rubric(old.as_deref().and_then(|s| s.inject(&r.inject)));
+        let after = rubric(Some(new));
+        if after.is_none() || (before.is_some() && before != after) {
+            return Err(ApiError::conflict(
+                "rubric_in_use",
+                format!(
+                    "inject `{}` has reports already; keep its report section and its rubric's criterion ids",
+                    r.inject
+                ),
+            ));
+        }
     }
     check_new_teams(state, &scenario.teams).await?;
     let json = serde_json::to_string(&scenario).map_err(|e| ApiError::Internal(e.into()))?;

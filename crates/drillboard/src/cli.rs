@@ -357,6 +357,9 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             let role = Role::parse(role).filter(|r| *r != Role::Team).ok_or_else(|| {
                 anyhow::anyhow!("--role must be `organiser` or `judge` (team logins come with `team import`)")
             })?;
+            if *lead && role != Role::Judge {
+                anyhow::bail!("--lead is for judges only");
+            }
             let state = args.state().await?;
             let c = ops::create_user(&state, username, role, password.clone(), "cli")
                 .await

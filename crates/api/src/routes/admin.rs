@@ -347,6 +347,9 @@ pub async fn create_user(
     Organiser(caller): Organiser,
     json::Json(body): json::Json<NewUser>,
 ) -> ApiResult<Json<Value>> {
+    if body.lead && body.role != Role::Judge {
+        return Err(ApiError::field("lead", "only judges can be lead judges"));
+    }
     let cred = ops::create_user(
         &state,
         &body.username,

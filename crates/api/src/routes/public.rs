@@ -161,7 +161,6 @@ fn board_json(
                     "late_factor": r.late_factor,
                     "weight": r.weight,
                     "points": r.points,
-                    "submitted_at": iso(r.submitted_at),
                     "counted_at": iso(r.counted_at),
                 })).collect::<Vec<_>>(),
                 "reached_at": iso_opt(st.reached_at),

@@ -210,7 +210,12 @@ fn check_upload(i: usize, u: &Upload) -> ApiResult<NewFile> {
         });
     }
     let data = base64::engine::general_purpose::STANDARD
-        .decode(u.content_base64.trim())
+        .decode(
+            u.content_base64
+                .chars()
+                .filter(|c| !c.is_ascii_whitespace())
+                .collect::<String>(),
+        )
         .map_err(|e| ApiError::field(field("content_base64"), format!("not valid base64: {e}")))?;
     if data.len() > MAX_FILE_BYTES {
         return Err(ApiError::PayloadTooLarge {
@@ -377,6 +382,12 @@ pub async fn mine(
     };
     let inject =
         inject.ok_or_else(|| ApiError::NotFound(format!("no inject `{id}` for your team")))?;
+    let started = state.live().exercise.as_ref().and_then(|r| r.started_at);
+    if started.is_none_or(|t| state.now() < times(&inject, t).0) {
+        return Err(ApiError::NotFound(format!(
+            "no inject `{id}` for your team"
+        )));
+    }
     let Some(req) = inject.report.as_ref() else {
         return Err(ApiError::NotFound(format!(
             "inject `{id}` does not ask for a report"
@@ -564,7 +575,11 @@ pub async fn detail(
         .as_ref()
         .and_then(|e| e.inject_rule(&inject.id).cloned());
     let (minutes_late, late_factor) = rule.map_or((0, 1.0), |r| r.late(version.submitted_at));
-    let status = grading::status(&req, &marks);
+    let mut status = json!(grading::status(&req, &marks));
+    // A final grade shows the markers' scores: only to those who see the marks anyway.
+    if !sees_others && let Some(o) = status.as_object_mut() {
+        o.remove("criteria");
+    }
     Ok(Json(json!({
         "code": report.code,
         "inject": {"id": inject.id, "title": inject.title, "body_html": text_html(&inject.body)},
@@ -617,6 +632,12 @@ pub async fn mark(
     let (inject, req, version, marks) = load(&state, &report)
         .await?
         .ok_or_else(|| ApiError::NotFound(format!("no report `{code}`")))?;
+    if body.version > version.version || body.version < 1 {
+        return Err(ApiError::field(
+            "version",
+            format!("the latest version of this report is {}", version.version),
+        ));
+    }
     if body.version != version.version {
         return Err(ApiError::conflict(
             "revised",

@@ -56,6 +56,15 @@ async fn injects_appear_on_time_for_their_audience(backend: Backend) {
     assert_eq!(ids(&bravo), ["phish", "notice"]);
     let (s, _) = submit(&d, "alpha", "deface", json!({"body": "early"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "not released yet");
+    let (s, _) = d
+        .app
+        .get("/api/v1/injects/deface/report", Some(d.team("alpha")))
+        .await;
+    assert_eq!(
+        s,
+        StatusCode::NOT_FOUND,
+        "an unreleased inject does not exist for the team"
+    );
     let (s, _) = submit(&d, "alpha", "phish", json!({"body": "not for us"})).await;
     assert_eq!(s, StatusCode::NOT_FOUND, "not in the audience");
     let (s, _) = submit(&d, "bravo", "notice", json!({"body": "x"})).await;
@@ -234,9 +243,9 @@ async fn double_marking_and_moderation(backend: Backend) {
     );
     let (s, b) = mark(&d, &d.judge2, &a, 2, 7.0, 5.0).await;
     assert_eq!(
-        (s, b["error"]["code"].as_str()),
-        (StatusCode::CONFLICT, Some("revised")),
-        "{b}"
+        (s, b["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("version")),
+        "no version 2 yet: {b}"
     );
     let (s, b) = mark(&d, &d.judge2, &a, 1, 7.0, 5.0).await;
     assert_eq!(s, StatusCode::OK, "{b}");
@@ -472,6 +481,12 @@ async fn teams_see_only_their_own(backend: Backend) {
     assert_eq!(s, StatusCode::FORBIDDEN);
     // A released grade of another team is never in this team's view.
     let code = code_of(&d, &d.judge, 0).await;
+    let (s, b) = mark(&d, &d.judge, &code, 1, 5.0, 5.0).await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("revised")),
+        "{b}"
+    );
     mark(&d, &d.judge, &code, 2, 5.0, 5.0).await;
     mark(&d, &d.judge2, &code, 2, 5.0, 6.0).await;
     d.app
