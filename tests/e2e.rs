@@ -141,8 +141,8 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
     let role = |r: &str| logins.iter().filter(|l| l["role"] == r).count();
     assert_eq!(
         (role("organiser"), role("judge")),
-        (1, 2),
-        "two judges, for double marking"
+        (1, 3),
+        "two markers and a lead judge"
     );
     assert!(role("team") >= 8, "{logins:?}");
     for l in &logins {
@@ -285,7 +285,12 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
     // Every page and asset is served by this server alone (air-gapped drill networks).
     let (status, index) = http(&addr, "GET", "/", &[], None);
     assert_eq!(status, 200);
-    let mut assets: Vec<String> = vec!["/".into(), "/team".into(), "/api/docs".into()];
+    let mut assets: Vec<String> = vec![
+        "/".into(),
+        "/team".into(),
+        "/judge".into(),
+        "/api/docs".into(),
+    ];
     for cap in index.split("/static/").skip(1) {
         assets.push(format!(
             "/static/{}",

@@ -4,9 +4,14 @@
 // - Any non-2xx answer throws an ApiError carrying status, code, message, field and every
 //   other field of the server's `{"error": {...}}` object (e.g. `retry_after`).
 // - A network failure or timeout throws an ApiError with status 0 and code `network_error`.
+// - downloadFile() fetches a file that needs the token (report attachments) and saves it
+//   through an object URL; it throws the same ApiError.
 
 export const TOKEN_KEY = 'drillboard.token';
 const TIMEOUT_MS = 15000;
+// Reports carry up to three 2 MiB files (base64): give slow drill networks time.
+const UPLOAD_TIMEOUT_MS = 120000;
+const DOWNLOAD_TIMEOUT_MS = 120000;
 
 export function getToken() {
   try {
@@ -102,28 +107,105 @@ export async function request(method, path, opts = {}) {
     }
   }
 
-  if (!res.ok) {
-    let error = data && typeof data === 'object' && data.error;
-    if (error && typeof error !== 'object') error = { message: String(error) };
-    if (!error) {
-      error = { message: res.statusText || (text ? text.slice(0, 200) : `HTTP ${res.status}`) };
-    } else {
-      error = { ...error };
-    }
-    if (error.retry_after === undefined) {
-      const ra = res.headers.get('Retry-After');
-      if (ra && /^\d+$/.test(ra.trim())) error.retry_after = Number(ra.trim());
-    }
-    throw new ApiError(res.status, error, data);
-  }
+  if (!res.ok) throw errorOf(res, text, data);
   if (data === undefined) {
     throw new ApiError(res.status, { code: 'bad_response', message: 'response is not JSON' });
   }
   return data;
 }
 
+/** The ApiError for a non-2xx answer with body text (and its decoded JSON, if any). */
+function errorOf(res, text, data) {
+  let error = data && typeof data === 'object' && data.error;
+  if (error && typeof error !== 'object') error = { message: String(error) };
+  if (!error) {
+    error = { message: res.statusText || (text ? text.slice(0, 200) : `HTTP ${res.status}`) };
+  } else {
+    error = { ...error };
+  }
+  if (error.retry_after === undefined) {
+    const ra = res.headers.get('Retry-After');
+    if (ra && /^\d+$/.test(ra.trim())) error.retry_after = Number(ra.trim());
+  }
+  return new ApiError(res.status, error, data);
+}
+
+/** The file name of a `Content-Disposition: attachment; filename="…"` header, if any. */
+function dispositionName(h) {
+  if (!h) return null;
+  const star = /filename\*\s*=\s*UTF-8''([^;]+)/i.exec(h);
+  if (star) {
+    try {
+      return decodeURIComponent(star[1].trim());
+    } catch {
+      // Fall through to the plain form.
+    }
+  }
+  const m = /filename\s*=\s*"([^"]*)"|filename\s*=\s*([^;]+)/i.exec(h);
+  if (!m) return null;
+  return (m[1] ?? m[2] ?? '').trim() || null;
+}
+
+/**
+ * Download a file that needs the Bearer token (e.g. `/api/v1/files/{id}`): fetch it as a blob and
+ * hand it to the browser under `name` (or the server's name) through a temporary object URL.
+ * Throws an ApiError like request() does.
+ */
+export async function downloadFile(path, name, opts = {}) {
+  const { timeout = DOWNLOAD_TIMEOUT_MS } = opts;
+  const headers = { Accept: '*/*' };
+  const token = getToken();
+  if (token) headers.Authorization = `Bearer ${token}`;
+  const init = { method: 'GET', headers, cache: 'no-store', credentials: 'same-origin' };
+  const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
+  if (ctrl) init.signal = ctrl.signal;
+  const timer = ctrl ? setTimeout(() => ctrl.abort(), timeout) : null;
+
+  let res;
+  let blob;
+  try {
+    res = await fetch(path, init);
+    if (res.ok) {
+      blob = await res.blob();
+    } else {
+      const text = await res.text();
+      let data = null;
+      try {
+        data = text ? JSON.parse(text) : null;
+      } catch {
+        data = undefined;
+      }
+      throw errorOf(res, text, data);
+    }
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    const timedOut = e && e.name === 'AbortError';
+    throw new ApiError(0, {
+      code: timedOut ? 'timeout' : 'network_error',
+      message: timedOut ? 'timeout' : (e && e.message) || 'network error',
+    });
+  } finally {
+    if (timer) clearTimeout(timer);
+  }
+
+  const filename = name || dispositionName(res.headers.get('Content-Disposition')) || 'download';
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  a.rel = 'noopener';
+  a.hidden = true;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  // Give the browser time to start the download before the URL goes away.
+  setTimeout(() => URL.revokeObjectURL(url), 60000);
+  return { filename, size: blob.size };
+}
+
 export const get = (path, opts) => request('GET', path, opts);
 export const post = (path, body, opts) => request('POST', path, { ...opts, body });
+export const put = (path, body, opts) => request('PUT', path, { ...opts, body });
 
 const seg = encodeURIComponent;
 
@@ -139,3 +221,17 @@ export const submitFlag = (challengeId, flag) =>
 export const unlockHint = (challengeId, hintId) =>
   post(`/api/v1/challenges/${seg(challengeId)}/hints/${seg(hintId)}/unlock`, {});
 export const getOpenApi = () => get('/api/openapi.json', { auth: false });
+
+// Injects and incident reports (team).
+export const getInjects = () => get('/api/v1/injects');
+export const getReport = (injectId) => get(`/api/v1/injects/${seg(injectId)}/report`);
+/** attachments: [{filename, content_base64}] */
+export const submitReport = (injectId, body, attachments) =>
+  put(`/api/v1/injects/${seg(injectId)}/report`, { body, attachments }, { timeout: UPLOAD_TIMEOUT_MS });
+export const downloadReportFile = (fileId, name) => downloadFile(`/api/v1/files/${seg(fileId)}`, name);
+
+// Blind marking (judges and organisers).
+export const getMarkingQueue = () => get('/api/v1/marking');
+export const getMarking = (code) => get(`/api/v1/marking/${seg(code)}`);
+/** mark: {version, scores: {criterion: number}, comments: {criterion: text}, comment} */
+export const submitMark = (code, mark) => post(`/api/v1/marking/${seg(code)}`, mark);

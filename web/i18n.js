@@ -20,6 +20,7 @@ const DICT = {
   'nav.board': { vi: 'Bảng xếp hạng', en: 'Leaderboard' },
   'nav.team': { vi: 'Trang đội', en: 'Team page' },
   'nav.docs': { vi: 'Tài liệu API', en: 'API reference' },
+  'nav.judge': { vi: 'Chấm điểm', en: 'Judging' },
   'lang.label': { vi: 'Ngôn ngữ', en: 'Language' },
   'loading': { vi: 'Đang tải…', en: 'Loading…' },
   'dash': { vi: '—', en: '—' },
@@ -264,6 +265,432 @@ const DICT = {
   'hint.charged': { vi: 'Đã mở gợi ý; đội bị trừ {cost} điểm.', en: 'Hint unlocked; {cost} points deducted.' },
   'hint.not_charged': { vi: 'Đã mở gợi ý; không bị trừ điểm.', en: 'Hint unlocked; no points deducted.' },
 
+  // ---- units and report files (team page and judge console)
+  'unit.minutes': { vi: '{n} phút', en: '{n} min' },
+  'unit.seconds': { vi: '{n} giây', en: '{n} s' },
+  'file.download': { vi: 'Tải xuống', en: 'Download' },
+  'file.downloading': { vi: 'Đang tải xuống…', en: 'Downloading…' },
+  'file.failed': { vi: 'Không tải xuống được: {message}', en: 'Download failed: {message}' },
+
+  // ---- team page: injects
+  'inj.heading': { vi: 'Tình huống (inject)', en: 'Injects' },
+  'inj.count': { vi: '{n} tình huống', en: 'Injects: {n}' },
+  'inj.pending': { vi: '{n} báo cáo chưa nộp', en: 'reports not submitted: {n}' },
+  'inj.none': {
+    vi: 'Chưa có tình huống nào được phát. Tình huống mới sẽ tự hiện ở đây.',
+    en: 'No injects have been released yet. New ones appear here by themselves.',
+  },
+  'inj.new': { vi: 'Mới', en: 'New' },
+  'inj.arrived': { vi: 'Có tình huống mới: “{title}”.', en: 'New inject: “{title}”.' },
+  'inj.arrived_n': { vi: 'Có {n} tình huống mới.', en: 'New injects: {n}.' },
+  'inj.report_required': { vi: 'Cần nộp báo cáo', en: 'Report required' },
+  'inj.submitted_badge': { vi: 'Đã nộp · phiên bản {n}', en: 'Submitted · version {n}' },
+  'inj.released_at': { vi: 'Phát lúc {time}', en: 'Released at {time}' },
+  'inj.files': { vi: 'Tệp đính kèm', en: 'Files' },
+  'inj.due_in': { vi: 'Còn {d} đến hạn nộp', en: '{d} until the deadline' },
+  'inj.grace': {
+    vi: 'Đã quá hạn nộp, đang trong thời gian ân hạn: nộp trong {d} tới chưa bị trừ điểm.',
+    en: 'Past the deadline, within the grace period: no penalty if you submit in the next {d}.',
+  },
+  'inj.late': {
+    vi: 'Nộp muộn: đã quá hạn {m} phút tính phạt. Báo cáo nộp lúc này bị trừ {p} số điểm (hệ số {f}).',
+    en: 'Late: {m} penalty minutes past the deadline. A report submitted now loses {p} of its score (factor {f}).',
+  },
+  'inj.late_free': {
+    vi: 'Đã quá hạn nộp {m} phút (không trừ điểm nộp muộn).',
+    en: '{m} minutes past the deadline (no late penalty).',
+  },
+  'inj.closes_in': { vi: 'Ngừng nhận báo cáo sau {d}.', en: 'Submissions close in {d}.' },
+  'inj.closed': { vi: 'Đã ngừng nhận báo cáo lúc {time}.', en: 'Submissions closed at {time}.' },
+  'inj.ended': {
+    vi: 'Cuộc diễn tập đã kết thúc; không nhận thêm báo cáo.',
+    en: 'The exercise has ended; no more reports are accepted.',
+  },
+  'inj.paused': {
+    vi: 'Cuộc diễn tập đang tạm dừng: chưa thể nộp báo cáo cho đến khi cuộc diễn tập tiếp tục.',
+    en: 'The exercise is paused: reports cannot be submitted until it resumes.',
+  },
+  'inj.soon': {
+    vi: 'Còn {d} đến hạn nộp báo cáo cho tình huống “{title}”.',
+    en: '{d} left to submit the report for “{title}”.',
+  },
+  'inj.now_late': {
+    vi: 'Đã quá hạn nộp báo cáo cho tình huống “{title}”.',
+    en: 'The report deadline for “{title}” has passed.',
+  },
+  'inj.now_closed': {
+    vi: 'Đã ngừng nhận báo cáo cho tình huống “{title}”.',
+    en: 'Submissions for “{title}” are now closed.',
+  },
+
+  // ---- team page: incident report
+  'rep.heading': { vi: 'Báo cáo sự cố', en: 'Incident report' },
+  'rep.for': { vi: 'cho tình huống “{title}”', en: 'for “{title}”' },
+  'rep.due_at': { vi: 'Hạn nộp', en: 'Due' },
+  'rep.closes_at': { vi: 'Ngừng nhận báo cáo', en: 'Submissions close' },
+  'rep.closes_never': { vi: 'Khi cuộc diễn tập kết thúc', en: 'When the exercise ends' },
+  'rep.late_label': { vi: 'Nộp muộn', en: 'Late submissions' },
+  'rep.late_rule': {
+    vi: 'Trừ {p} số điểm cho mỗi phút muộn (chưa tròn phút vẫn tính một phút).',
+    en: '{p} of the score off per minute late (a started minute counts).',
+  },
+  'rep.late_rule_grace': {
+    vi: 'Ân hạn {grace} sau hạn nộp; sau đó trừ {p} số điểm cho mỗi phút muộn (chưa tròn phút vẫn tính một phút).',
+    en: '{grace} of grace after the deadline; then {p} of the score off per minute late (a started minute counts).',
+  },
+  'rep.late_rule_none': { vi: 'Không trừ điểm', en: 'No penalty' },
+  'rep.weight_label': { vi: 'Điểm', en: 'Points' },
+  'rep.weight_value': { vi: 'tối đa {max} điểm theo thang chấm, trọng số {w}', en: 'up to {max} rubric points, weight {w}' },
+  'rep.rubric': { vi: 'Thang chấm điểm', en: 'Rubric' },
+  'rep.criterion': { vi: 'Tiêu chí', en: 'Criterion' },
+  'rep.max_points': { vi: 'Điểm tối đa', en: 'Max points' },
+  'rep.rubric_total': { vi: 'Tổng', en: 'Total' },
+  'rep.none_yet': {
+    vi: 'Đội chưa nộp báo cáo cho tình huống này.',
+    en: 'Your team has not submitted a report for this inject yet.',
+  },
+  'rep.summary': {
+    vi: 'Đã nộp {n} phiên bản, lần gần nhất lúc {time}.',
+    en: 'Versions submitted: {n}; the latest at {time}.',
+  },
+  'rep.late_by': { vi: 'Nộp muộn {m} phút, hệ số điểm {f}.', en: '{m} minutes late, score factor {f}.' },
+  'rep.on_time': { vi: 'Nộp đúng hạn.', en: 'On time.' },
+  'rep.on_time_short': { vi: 'Đúng hạn', en: 'On time' },
+  'rep.load_failed': {
+    vi: 'Không tải được các phiên bản đã nộp: {message}',
+    en: 'Could not load the submitted versions: {message}',
+  },
+  'rep.form': { vi: 'Soạn báo cáo', en: 'Write the report' },
+  'rep.form_new': { vi: 'Nộp phiên bản mới', en: 'Submit a new version' },
+  'rep.body_label': { vi: 'Nội dung báo cáo (Markdown)', en: 'Report (Markdown)' },
+  'rep.body_help': {
+    vi: 'Viết bằng Markdown: # tiêu đề, - danh sách, **chữ đậm**, bảng. Máy chủ định dạng báo cáo khi nhận. Ban giám khảo chấm điểm ẩn danh: họ chỉ thấy mã báo cáo, không thấy tên đội.',
+    en: 'Write in Markdown: # headings, - lists, **bold**, tables. The server formats the report when it arrives. Judges mark blind: they see a report code, never your team name.',
+  },
+  'rep.preview': { vi: 'Xem trước', en: 'Preview' },
+  'rep.edit': { vi: 'Quay lại soạn thảo', en: 'Back to editing' },
+  'rep.preview_submitted': {
+    vi: 'Phiên bản {n} đã nộp, như ban giám khảo sẽ thấy:',
+    en: 'Version {n} as submitted, as the judges will see it:',
+  },
+  'rep.preview_plain': {
+    vi: 'Bản nháp chưa nộp, hiển thị dạng văn bản thuần (máy chủ định dạng Markdown sau khi nộp):',
+    en: 'Unsubmitted draft, shown as plain text (the server formats the Markdown once submitted):',
+  },
+  'rep.preview_empty': { vi: '(Bản nháp đang trống.)', en: '(The draft is empty.)' },
+  'rep.preview_last': {
+    vi: 'Xem phiên bản {n} đã nộp (đã định dạng)',
+    en: 'Show version {n} as submitted (formatted)',
+  },
+  'rep.files_label': { vi: 'Tệp đính kèm cho phiên bản này', en: 'Files for this version' },
+  'rep.files_help': {
+    vi: 'Tối đa {n} tệp, mỗi tệp không quá {max}. Định dạng cho phép: {list}. Tệp gắn với từng phiên bản: khi nộp phiên bản mới, hãy đính kèm lại các tệp cần thiết.',
+    en: 'Up to {n} files of at most {max} each. Allowed types: {list}. Files belong to one version: attach them again with each new version.',
+  },
+  'rep.chosen': { vi: 'Tệp đã chọn', en: 'Chosen files' },
+  'rep.remove_file': { vi: 'Bỏ tệp', en: 'Remove' },
+  'rep.remove_file_named': { vi: 'Bỏ tệp {name}', en: 'Remove {name}' },
+  'rep.file_removed': { vi: 'Đã bỏ tệp {name}.', en: 'Removed {name}.' },
+  'rep.files_chosen': { vi: 'Đã chọn {n} tệp.', en: 'Files chosen: {n}.' },
+  'rep.file_type': {
+    vi: 'Không đính kèm được “{name}”: chỉ nhận các định dạng {list}.',
+    en: '“{name}” cannot be attached: allowed types are {list}.',
+  },
+  'rep.file_name_long': {
+    vi: 'Tên tệp “{name}” dài quá {n} ký tự.',
+    en: 'The file name “{name}” is longer than {n} characters.',
+  },
+  'rep.file_big': {
+    vi: 'Tệp “{name}” ({size}) lớn hơn mức tối đa {max}.',
+    en: '“{name}” ({size}) is larger than the {max} limit.',
+  },
+  'rep.file_twice': { vi: 'Tệp “{name}” đã được chọn.', en: '“{name}” is already chosen.' },
+  'rep.file_too_many': {
+    vi: 'Không thêm được “{name}”: mỗi phiên bản tối đa {n} tệp.',
+    en: '“{name}” not added: at most {n} files per version.',
+  },
+  'rep.files_max': { vi: 'Mỗi phiên bản tối đa {n} tệp.', en: 'At most {n} files per version.' },
+  'rep.submit': { vi: 'Nộp báo cáo', en: 'Submit report' },
+  'rep.submit_new': { vi: 'Nộp phiên bản {n}', en: 'Submit version {n}' },
+  'rep.reading': { vi: 'Đang đọc tệp…', en: 'Reading files…' },
+  'rep.sending': { vi: 'Đang nộp…', en: 'Submitting…' },
+  'rep.latest_marked': {
+    vi: 'Ban giám khảo chấm phiên bản mới nhất của đội; phiên bản nộp sau hạn bị tính nộp muộn.',
+    en: 'The judges mark your latest version; a version submitted after the deadline counts as late.',
+  },
+  'rep.not_running_hint': {
+    vi: 'Chỉ nộp được báo cáo khi cuộc diễn tập đang diễn ra.',
+    en: 'Reports can be submitted only while the exercise is running.',
+  },
+  'rep.closed_hint': {
+    vi: 'Đã ngừng nhận báo cáo cho tình huống này.',
+    en: 'Submissions for this inject are closed.',
+  },
+  'rep.empty': { vi: 'Hãy viết nội dung báo cáo trước khi nộp.', en: 'Write the report before submitting.' },
+  'rep.too_long': {
+    vi: 'Báo cáo dài {n} byte, quá mức tối đa {max} byte. Hãy rút gọn hoặc đưa tài liệu dài vào tệp đính kèm.',
+    en: 'The report is {n} bytes, over the {max}-byte limit. Shorten it or attach long material as files.',
+  },
+  'rep.accepted': { vi: 'Đã nộp phiên bản {n} lúc {time}.', en: 'Version {n} submitted at {time}.' },
+  'rep.accepted_late': { vi: 'Nộp muộn {m} phút: hệ số điểm {f}.', en: '{m} minutes late: score factor {f}.' },
+  'rep.not_running': {
+    vi: 'Cuộc diễn tập hiện không diễn ra (chưa bắt đầu, đang tạm dừng hoặc đã kết thúc), nên chưa thể nộp báo cáo. Bản nháp vẫn được giữ trên trang này.',
+    en: 'The exercise is not running (not started, paused or ended), so reports cannot be submitted now. Your draft is kept on this page.',
+  },
+  'rep.closed': {
+    vi: 'Đã hết thời gian nhận báo cáo cho tình huống này; máy chủ không nhận phiên bản mới.',
+    en: 'Submissions for this inject have closed; the server did not accept the new version.',
+  },
+  'rep.too_large': {
+    vi: 'Báo cáo quá lớn: mỗi tệp tối đa {max}. Hãy bớt tệp hoặc nén nhỏ lại.',
+    en: 'Too large: each file may be at most {max}. Remove or compress files.',
+  },
+  'rep.bad_type': {
+    vi: 'Máy chủ không nhận loại tệp này. Định dạng cho phép: {list}.',
+    en: 'The server does not accept this file type. Allowed: {list}.',
+  },
+  'rep.body_rejected': { vi: 'Máy chủ không nhận nội dung báo cáo.', en: 'The server rejected the report text.' },
+  'rep.file_rejected': { vi: 'Máy chủ không nhận một tệp đính kèm.', en: 'The server rejected an attachment.' },
+  'rep.gone': {
+    vi: 'Tình huống này không nhận báo cáo từ đội.',
+    en: 'This inject does not take a report from your team.',
+  },
+  'rep.read_failed': {
+    vi: 'Không đọc được tệp “{name}” (tệp có thể đã bị đổi hoặc xóa). Hãy bỏ tệp và chọn lại.',
+    en: 'Could not read “{name}” (it may have been changed or deleted). Remove it and choose it again.',
+  },
+  'rep.kept': {
+    vi: 'Bản nháp và tệp đã chọn vẫn được giữ; hãy thử nộp lại.',
+    en: 'Your draft and chosen files are kept; try again.',
+  },
+  'rep.confirm_late_title': { vi: 'Nộp phiên bản muộn?', en: 'Submit a late version?' },
+  'rep.confirm_late_text': {
+    vi: 'Ban giám khảo chấm phiên bản mới nhất. Phiên bản {n} hiện có của đội được nộp sớm hơn; nếu nộp bây giờ, phiên bản mới sẽ bị tính muộn {m} phút và bị trừ {p} số điểm.',
+    en: 'The judges mark the latest version. Your current version {n} was submitted earlier; a version submitted now is {m} minutes late and loses {p} of its score.',
+  },
+  'rep.confirm_late_ok': { vi: 'Vẫn nộp', en: 'Submit anyway' },
+  'rep.versions': { vi: 'Các phiên bản đã nộp', en: 'Submitted versions' },
+  'rep.version_n': { vi: 'Phiên bản {n}', en: 'Version {n}' },
+  'rep.no_files': { vi: 'Không có tệp đính kèm.', en: 'No files attached.' },
+  'rep.view_version': { vi: 'Xem nội dung phiên bản {n}', en: 'Show version {n}' },
+
+  // ---- team page: released grade
+  'grade.heading': { vi: 'Kết quả chấm', en: 'Grade' },
+  'grade.heading_v': { vi: 'Kết quả chấm (phiên bản {n})', en: 'Grade (version {n})' },
+  'grade.caption': { vi: 'Điểm theo từng tiêu chí', en: 'Score per criterion' },
+  'grade.score': { vi: 'Điểm', en: 'Score' },
+  'grade.comments': { vi: 'Nhận xét của ban giám khảo', en: 'Judges’ comments' },
+  'grade.of': { vi: '{score}/{max}', en: '{score} / {max}' },
+  'grade.total': { vi: 'Tổng điểm chấm', en: 'Rubric total' },
+  'grade.overall': { vi: 'Nhận xét chung', en: 'Overall comments' },
+  'grade.lateness': { vi: 'Thời điểm nộp', en: 'Submission' },
+  'grade.late_minutes': { vi: 'Muộn {m} phút', en: '{m} min late' },
+  'grade.late_factor': { vi: 'Hệ số nộp muộn', en: 'Late factor' },
+  'grade.weight': { vi: 'Trọng số', en: 'Weight' },
+  'grade.points': { vi: 'Điểm báo cáo', en: 'Report points' },
+  'grade.formula': {
+    vi: 'Điểm báo cáo = trọng số × tổng điểm chấm × hệ số nộp muộn.',
+    en: 'Report points = weight × rubric total × late factor.',
+  },
+  'grade.not_released': {
+    vi: 'Ban tổ chức chưa công bố kết quả chấm cho tình huống này.',
+    en: 'Grades for this inject have not been released yet.',
+  },
+  'grade.pending': {
+    vi: 'Kết quả đã được công bố nhưng báo cáo của đội chưa được chấm xong.',
+    en: 'Grades are released, but your report has not been fully marked yet.',
+  },
+
+  // ---- judge console
+  'judge.page_title': { vi: 'Chấm điểm — drillboard', en: 'Judging — drillboard' },
+  'judge.login_heading': { vi: 'Đăng nhập giám khảo', en: 'Judge sign-in' },
+  'judge.login_intro': {
+    vi: 'Dùng tài khoản giám khảo do ban tổ chức cấp.',
+    en: 'Use the judge account the organisers gave you.',
+  },
+  'judge.heading': { vi: 'Chấm điểm báo cáo sự cố', en: 'Incident report marking' },
+  'judge.not_judge': {
+    vi: 'Tài khoản này không phải tài khoản giám khảo; trang này dành cho ban giám khảo và ban tổ chức.',
+    en: 'This is not a judge account; this page is for judges and organisers.',
+  },
+  'judge.queue': { vi: 'Hàng chờ chấm', en: 'Marking queue' },
+  'judge.queue_count': { vi: '({n})', en: '({n})' },
+  'judge.queue_empty': {
+    vi: 'Không có báo cáo nào đang chờ bạn chấm.',
+    en: 'No reports are waiting for you.',
+  },
+  'judge.blind_note': {
+    vi: 'Chấm điểm ẩn danh: mỗi báo cáo chỉ có mã, không có tên đội.',
+    en: 'Blind marking: each report has a code, never a team name.',
+  },
+  'judge.auto_refresh': {
+    vi: 'Hàng chờ tự cập nhật mỗi 20 giây.',
+    en: 'The queue updates itself every 20 seconds.',
+  },
+  'judge.detail': { vi: 'Báo cáo', en: 'Report' },
+  'judge.report_code': { vi: 'Báo cáo {code}', en: 'Report {code}' },
+  'judge.pick': {
+    vi: 'Chọn một báo cáo trong hàng chờ để chấm.',
+    en: 'Choose a report in the queue to mark it.',
+  },
+  'judge.not_found': { vi: 'Không tìm thấy báo cáo {code}.', en: 'Report {code} was not found.' },
+  'judge.retry': { vi: 'Thử lại', en: 'Try again' },
+  'judge.version_n': { vi: 'Phiên bản {n}', en: 'Version {n}' },
+  'judge.submitted_at': { vi: 'nộp lúc {time}', en: 'submitted {time}' },
+  'judge.inject': { vi: 'Tình huống', en: 'Inject' },
+  'judge.version': { vi: 'Phiên bản', en: 'Version' },
+  'judge.submitted': { vi: 'Nộp lúc', en: 'Submitted' },
+  'judge.lateness': { vi: 'Tình trạng nộp', en: 'Timeliness' },
+  'judge.marking': { vi: 'Cách chấm', en: 'Marking' },
+  'judge.single': { vi: 'Một giám khảo chấm', en: 'One judge' },
+  'judge.double': {
+    vi: 'Chấm hai lần độc lập; nếu tổng điểm chênh quá {thr} thì hội đồng phúc khảo quyết định',
+    en: 'Double marking; if the totals differ by more than {thr}, moderation decides',
+  },
+  'judge.status': { vi: 'Trạng thái', en: 'Status' },
+  'judge.inject_body': { vi: 'Nội dung tình huống', en: 'The inject' },
+  'judge.report_body': { vi: 'Nội dung báo cáo', en: 'The report' },
+  'judge.files': { vi: 'Tệp đính kèm', en: 'Attachments' },
+  'judge.newer_version': {
+    vi: 'Đã có phiên bản {n} mới hơn; trang đang hiển thị phiên bản cũ.',
+    en: 'Version {n} has been submitted; this page shows an older one.',
+  },
+  'judge.load_newer': { vi: 'Tải phiên bản mới', en: 'Load the new version' },
+  'stage.first': { vi: 'Chấm lần một', en: 'First marking' },
+  'stage.second': { vi: 'Chấm lần hai', en: 'Second marking' },
+  'stage.moderation': { vi: 'Hội đồng phúc khảo', en: 'Moderation' },
+  'mstatus.awaiting': { vi: 'Đang chờ: {stage}', en: 'Waiting for: {stage}' },
+  'mstatus.final': { vi: 'Đã có điểm cuối cùng ({by})', en: 'Final grade ({by})' },
+  'by.single': { vi: 'một giám khảo chấm', en: 'single marking' },
+  'by.agreed': { vi: 'trung bình hai lần chấm', en: 'mean of two marks' },
+  'by.moderated': { vi: 'quyết định của hội đồng phúc khảo', en: 'decided by moderation' },
+
+  // ---- judge console: marking form
+  'mark.heading': { vi: 'Phiếu chấm', en: 'Marking form' },
+  'mark.intro_first': {
+    vi: 'Chấm theo thang chấm điểm, dựa trên nội dung báo cáo và tệp đính kèm.',
+    en: 'Mark against the rubric, from the report and its attachments.',
+  },
+  'mark.intro_second': {
+    vi: 'Chấm lần hai, độc lập: bạn chỉ thấy điểm của giám khảo thứ nhất sau khi gửi điểm.',
+    en: 'Independent second marking: you see the first mark only after submitting yours.',
+  },
+  'mark.intro_moderation': {
+    vi: 'Hai lần chấm chênh nhau quá {thr} điểm. Điểm của hội đồng phúc khảo là điểm cuối cùng.',
+    en: 'The two marks differ by more than {thr} points. The moderation mark is final.',
+  },
+  'mark.moderation_title': { vi: 'Báo cáo cần phúc khảo', en: 'This report needs moderation' },
+  'mark.moderation_text': {
+    vi: 'Tổng điểm của hai giám khảo chênh lệch quá ngưỡng {thr} điểm. Hãy xem hai lần chấm bên dưới rồi cho điểm cuối cùng.',
+    en: 'The two judges’ totals differ by more than the {thr}-point threshold. Review both marks below, then give the final mark.',
+  },
+  'mark.late_note': {
+    vi: 'Báo cáo nộp muộn: hệ số {f} được áp dụng tự động sau khi chấm. Hãy chấm theo chất lượng nội dung.',
+    en: 'Submitted late: the factor {f} is applied automatically. Mark the quality of the content.',
+  },
+  'mark.carried': {
+    vi: 'Đã có phiên bản {n} mới hơn. Điểm bạn đã nhập cho phiên bản trước được giữ lại; hãy kiểm tra lại với nội dung mới trước khi gửi.',
+    en: 'A newer version {n} has arrived. What you entered for the previous version is kept; check it against the new content before submitting.',
+  },
+  'mark.errors': { vi: 'Có {n} lỗi cần sửa:', en: 'Problems to fix: {n}' },
+  'mark.guidance': { vi: 'Hướng dẫn chấm', en: 'Guidance' },
+  'mark.max_paren': { vi: '(tối đa {max} điểm)', en: '(max {max} points)' },
+  'mark.max': { vi: 'tối đa {max}', en: 'max {max}' },
+  'mark.score_label': { vi: 'Điểm (0–{max})', en: 'Score (0–{max})' },
+  'mark.comment_label': { vi: 'Nhận xét cho tiêu chí này', en: 'Comment on this criterion' },
+  'mark.overall': { vi: 'Nhận xét chung', en: 'Overall comment' },
+  'mark.comments_shown': {
+    vi: 'Đội đọc được nhận xét khi kết quả chấm được công bố.',
+    en: 'Teams read the comments once grades are released.',
+  },
+  'mark.live_total': { vi: 'Tổng: {total}/{max}', en: 'Total: {total} / {max}' },
+  'mark.missing_n': { vi: 'còn {n} tiêu chí chưa chấm', en: 'criteria not scored yet: {n}' },
+  'mark.invalid_n': { vi: '{n} điểm không hợp lệ', en: 'invalid scores: {n}' },
+  'mark.after_late': { vi: 'sau hệ số nộp muộn {f}: {v}', en: 'after the late factor {f}: {v}' },
+  'mark.submit': { vi: 'Gửi điểm chấm', en: 'Submit marks' },
+  'mark.sending': { vi: 'Đang gửi…', en: 'Submitting…' },
+  'mark.final_note': { vi: 'Điểm đã gửi không sửa được.', en: 'Marks cannot be changed once submitted.' },
+  'mark.confirm_title': { vi: 'Gửi điểm chấm?', en: 'Submit these marks?' },
+  'mark.confirm_text': {
+    vi: 'Gửi tổng điểm {total}/{max} cho báo cáo {code} ({stage})? Điểm đã gửi không sửa được.',
+    en: 'Submit a total of {total} / {max} for report {code} ({stage})? Marks cannot be changed once submitted.',
+  },
+  'mark.confirm_ok': { vi: 'Gửi điểm', en: 'Submit' },
+  'mark.err_missing': { vi: 'Chưa nhập điểm cho tiêu chí “{title}”.', en: 'Enter a score for “{title}”.' },
+  'mark.err_nan': {
+    vi: 'Điểm cho tiêu chí “{title}” phải là một số, ví dụ 2,5 hoặc 2.5 tùy trình duyệt.',
+    en: 'The score for “{title}” must be a number, e.g. 2.5.',
+  },
+  'mark.err_range': {
+    vi: 'Điểm cho tiêu chí “{title}” phải từ 0 đến {max}.',
+    en: 'The score for “{title}” must be from 0 to {max}.',
+  },
+  'mark.err_comment': {
+    vi: 'Nhận xét cho tiêu chí “{title}” dài quá {n} ký tự.',
+    en: 'The comment on “{title}” is longer than {n} characters.',
+  },
+  'mark.err_overall': {
+    vi: 'Nhận xét chung dài quá {n} ký tự.',
+    en: 'The overall comment is longer than {n} characters.',
+  },
+  'mark.err_server': { vi: 'Máy chủ không nhận: {message}', en: 'Rejected by the server: {message}' },
+  'mark.rejected': {
+    vi: 'Máy chủ không nhận phiếu chấm; hãy sửa ô được đánh dấu.',
+    en: 'The server rejected the marks; fix the marked field.',
+  },
+  'mark.recorded': { vi: 'Đã ghi điểm ({stage}): tổng {total}/{max}.', en: 'Marks recorded ({stage}): total {total} / {max}.' },
+  'mark.revised': {
+    vi: 'Báo cáo vừa có phiên bản mới. Đã tải phiên bản mới; điểm bạn đã nhập được giữ lại, hãy kiểm tra lại trước khi gửi.',
+    en: 'A new version of the report has just arrived. It is loaded now; what you entered is kept: check it before submitting.',
+  },
+  'mark.already_marked': {
+    vi: 'Bạn đã chấm báo cáo này rồi; lượt chấm tiếp theo do giám khảo khác thực hiện.',
+    en: 'You have already marked this report; another judge gives the next mark.',
+  },
+  'mark.already_graded': { vi: 'Báo cáo này đã có điểm cuối cùng.', en: 'This report already has its final grade.' },
+  'mark.stage_taken': {
+    vi: 'Một giám khảo khác vừa chấm lượt này trước bạn. Đã tải lại báo cáo và hàng chờ.',
+    en: 'Another judge gave this mark a moment before you. The report and the queue have been reloaded.',
+  },
+  'mark.forbidden': {
+    vi: 'Chỉ trưởng ban giám khảo mới được chấm phúc khảo.',
+    en: 'Only a lead judge may moderate.',
+  },
+  'mark.kept': { vi: 'Điểm bạn đã nhập vẫn được giữ; hãy thử gửi lại.', en: 'What you entered is kept; try again.' },
+  'mark.done_mine': {
+    vi: 'Bạn đã chấm phiên bản này ({stage}) lúc {time}: tổng {total}/{max}.',
+    en: 'You marked this version ({stage}) at {time}: total {total} / {max}.',
+  },
+  'mark.done_final': { vi: 'Báo cáo này đã có điểm cuối cùng.', en: 'This report has its final grade.' },
+  'mark.needs_lead': {
+    vi: 'Hai lần chấm chênh lệch quá ngưỡng; báo cáo chờ trưởng ban giám khảo phúc khảo.',
+    en: 'The two marks differ beyond the threshold; the report waits for a lead judge to moderate.',
+  },
+  'mark.not_now': { vi: 'Bạn không thể chấm báo cáo này lúc này.', en: 'You cannot mark this report now.' },
+  'mark.wait_others': {
+    vi: 'Đang chờ lượt chấm của giám khảo khác; bấm “Làm mới” để xem kết quả mới.',
+    en: 'Waiting for another judge’s mark; press “Refresh” to see the latest.',
+  },
+  'mark.total': { vi: 'Tổng', en: 'Total' },
+  'marks.heading': { vi: 'Điểm của các giám khảo', en: 'The judges’ marks' },
+  'marks.heading_moderation': { vi: 'Hai lần chấm cần phúc khảo', en: 'The two marks to moderate' },
+  'marks.caption': {
+    vi: 'Điểm các lần chấm báo cáo {code}, theo tiêu chí',
+    en: 'Marks for report {code}, per criterion',
+  },
+  'marks.you': { vi: '{judge} (bạn)', en: '{judge} (you)' },
+  'marks.diff': { vi: 'Chênh lệch', en: 'Difference' },
+  'marks.over_short': { vi: 'vượt ngưỡng {thr}', en: 'over the {thr} threshold' },
+  'marks.within_short': { vi: 'trong ngưỡng {thr}', en: 'within the {thr} threshold' },
+  'marks.over': {
+    vi: 'Tổng điểm hai lần chấm chênh {d}, vượt ngưỡng {thr}: hội đồng phúc khảo quyết định điểm cuối cùng.',
+    en: 'The totals differ by {d}, over the {thr} threshold: moderation decides the final grade.',
+  },
+  'marks.within': {
+    vi: 'Tổng điểm hai lần chấm chênh {d}, trong ngưỡng {thr}: điểm cuối cùng là trung bình hai lần chấm.',
+    en: 'The totals differ by {d}, within the {thr} threshold: the final grade is the mean of the two marks.',
+  },
+
   // ---- API reference page ----
   'docs.page_title': { vi: 'Tài liệu API — drillboard', en: 'API reference — drillboard' },
   'docs.heading': { vi: 'Tài liệu API', en: 'API reference' },
@@ -479,6 +906,38 @@ export function formatNumber(n) {
   }
   // Avoid "-0".
   return f.format(Object.is(x, -0) ? 0 : x);
+}
+
+const percentFormats = new Map();
+
+/** A fraction as a percentage in the current locale: 0.02 → "2%" (at most 2 decimals). */
+export function formatPercent(x) {
+  const v = Number(x);
+  if (x === null || x === undefined || x === '' || !Number.isFinite(v)) return t('dash');
+  const key = getLocale();
+  let f = percentFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(key, { style: 'percent', maximumFractionDigits: 2 });
+    percentFormats.set(key, f);
+  }
+  return f.format(Object.is(v, -0) ? 0 : v);
+}
+
+const byteFormats = new Map();
+
+/** A file size: "512 B", "1,5 KB", "2 MB" (binary multiples), in the current locale. */
+export function formatBytes(n) {
+  const v = Number(n);
+  if (n === null || n === undefined || n === '' || !Number.isFinite(v)) return t('dash');
+  const key = getLocale();
+  let f = byteFormats.get(key);
+  if (!f) {
+    f = new Intl.NumberFormat(key, { maximumFractionDigits: 1 });
+    byteFormats.set(key, f);
+  }
+  if (v < 1024) return `${f.format(v)} B`;
+  if (v < 1024 * 1024) return `${f.format(v / 1024)} KB`;
+  return `${f.format(v / (1024 * 1024))} MB`;
 }
 
 const dateFormats = new Map();

@@ -1,7 +1,9 @@
-// Team page: sign in, list challenges by category, unlock hints, submit flags.
+// Team page: sign in, read injects and submit incident reports, list challenges by category,
+// unlock hints, submit flags.
 
 import {
-  initI18n, onLangChange, getLang, t, pick, formatNumber, formatTime, statusLabel, clockLines, el,
+  initI18n, onLangChange, getLang, t, pick, formatNumber, formatTime, formatDuration, formatBytes,
+  formatPercent, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
 
@@ -38,6 +40,7 @@ const state = {
 
 let refreshTimer = null;
 let loading = false;
+let loadAgain = false;
 let dialogOpen = false;
 
 // ------------------------------------------------------------------ helpers
@@ -106,6 +109,7 @@ function showLogin(notice) {
   state.loginError = null;
   rendered.structure = null;
   $('challenges').replaceChildren();
+  resetInjects();
   $('boot').hidden = true;
   $('team-view').hidden = true;
   $('login-view').hidden = false;
@@ -125,6 +129,7 @@ async function enterTeamView(focusHeading) {
   $('login-view').hidden = true;
   $('team-view').hidden = false;
   renderHeader();
+  renderInjects();
   renderChallenges();
   await loadAll();
   if (state.view !== 'team') return;
@@ -135,7 +140,7 @@ async function enterTeamView(focusHeading) {
 function startTimers() {
   stopTimers();
   refreshTimer = setInterval(() => {
-    if (document.hidden || dialogOpen || state.busy.size) return;
+    if (document.hidden || dialogOpen || state.busy.size || inj.busy.size) return;
     loadAll();
   }, REFRESH_MS);
 }
@@ -148,21 +153,31 @@ function stopTimers() {
 // ------------------------------------------------------------------ data
 
 async function loadAll() {
-  if (loading || state.view !== 'team') return;
+  if (state.view !== 'team') return;
+  if (loading) {
+    // Something changed while a load was in flight (e.g. a report was just submitted).
+    loadAgain = true;
+    return;
+  }
   loading = true;
+  loadAgain = false;
   const sentAt = Date.now();
-  const [me, ex, ch, sb] = await Promise.allSettled([
+  const [me, ex, ch, sb, ij] = await Promise.allSettled([
     state.me ? Promise.resolve(state.me) : api.getMe(),
     api.getExercise(),
     api.getChallenges(),
     api.getScoreboard(),
+    api.getInjects(),
   ]);
   const gotAt = Date.now();
-  loading = false;
-  if (state.view !== 'team') return;
+  if (state.view !== 'team') {
+    loading = false;
+    return;
+  }
 
-  const results = [me, ex, ch, sb];
+  const results = [me, ex, ch, sb, ij];
   if (results.some((r) => r.status === 'rejected' && r.reason && r.reason.status === 401)) {
+    loading = false;
     expire();
     return;
   }
@@ -193,10 +208,30 @@ async function loadAll() {
     err = err || sb.reason;
   }
 
+  if (ij.status === 'fulfilled') {
+    applyInjects(Array.isArray(ij.value) ? ij.value : []);
+  } else if (ij.reason && ij.reason.status === 404) {
+    applyInjects([]); // No scenario loaded yet: nothing released.
+  } else {
+    inj.error = ij.reason;
+    err = err || ij.reason;
+  }
+
+  // Versions and grades of the reports this team has submitted.
+  const reportsErr = await loadReports();
+  loading = false;
+  if (state.view !== 'team') return;
+  if (reportsErr && reportsErr.status === 401) {
+    expire();
+    return;
+  }
+
   state.loadError = err;
   if (!err) state.updatedAt = serverNow();
   renderHeader();
+  renderInjects();
   renderChallenges();
+  if (loadAgain) loadAll();
 }
 
 function applyScoreboard(sb) {
@@ -308,29 +343,38 @@ function groupByCategory(list) {
   return [...groups.entries()].map(([name, items]) => ({ name, items }));
 }
 
+const isTextField = (n) => n.tagName === 'INPUT' || n.tagName === 'TEXTAREA';
+
 function captureFocus(root) {
   const a = document.activeElement;
   if (!a || !a.id || !root.contains(a)) return null;
   const f = { id: a.id, node: a };
-  if (a.tagName === 'INPUT') {
-    f.start = a.selectionStart;
-    f.end = a.selectionEnd;
+  if (isTextField(a)) {
+    try {
+      f.start = a.selectionStart;
+      f.end = a.selectionEnd;
+    } catch {
+      // No selection on this input type.
+    }
+    f.scroll = a.scrollTop;
   }
   return f;
 }
 
 function restoreFocus(f) {
-  if (!f || f.node.isConnected) return;
-  const n = document.getElementById(f.id);
+  if (!f) return;
+  if (f.node.isConnected && document.activeElement === f.node) return;
+  const n = f.node.isConnected ? f.node : document.getElementById(f.id);
   if (!n) return;
   n.focus({ preventScroll: true });
-  if (n.tagName === 'INPUT' && f.start !== undefined && f.start !== null) {
+  if (isTextField(n) && f.start !== undefined && f.start !== null) {
     try {
       n.setSelectionRange(f.start, f.end);
     } catch {
       // Not a text input.
     }
   }
+  if (f.scroll) n.scrollTop = f.scroll;
 }
 
 function cardSig(c) {
@@ -644,11 +688,12 @@ function markSolved(cid) {
   if (c) c.solved = true;
 }
 
-function confirmUnlock(text, okText) {
+function confirmDialog(title, text, okText) {
   const dlg = $('confirm-dialog');
   if (!dlg || typeof dlg.showModal !== 'function') {
-    return Promise.resolve(window.confirm(text));
+    return Promise.resolve(window.confirm(`${title}\n\n${text}`));
   }
+  $('confirm-title').textContent = title;
   $('confirm-text').textContent = text;
   $('confirm-ok').textContent = okText;
   const opener = document.activeElement;
@@ -676,7 +721,7 @@ async function unlockHint(cid, hid, n) {
   const text = cost > 0
     ? t('hint.confirm_text', { n, title, cost: formatNumber(cost) })
     : t('hint.confirm_free', { n, title });
-  const ok = await confirmUnlock(text, cost > 0 ? t('hint.confirm_ok', { cost: formatNumber(cost) }) : t('hint.confirm_ok_free'));
+  const ok = await confirmDialog(t('hint.confirm_title'), text, cost > 0 ? t('hint.confirm_ok', { cost: formatNumber(cost) }) : t('hint.confirm_ok_free'));
   if (!ok || state.view !== 'team') return;
 
   state.busy.add(hk);
@@ -731,10 +776,963 @@ async function unlockHint(cid, hid, n) {
   }
 }
 
-/** Every second: exercise clock, and the rate-limit countdown in place. */
+// ------------------------------------------------------------------ injects and incident reports
+
+/** What the server accepts as report attachments (crates/api/src/routes/reports.rs). */
+const REPORT_EXTS = ['pdf', 'png', 'jpg', 'jpeg', 'txt', 'log', 'md', 'csv', 'json', 'zip', 'pcap', 'pcapng'];
+const MAX_REPORT_FILES = 3;
+const MAX_REPORT_FILE_BYTES = 2 * 1024 * 1024;
+const MAX_REPORT_BYTES = 100000;
+const MAX_FILENAME_CHARS = 100;
+/** Below this much time to the due time, the countdown is highlighted (and announced once). */
+const SOON_MS = 5 * 60 * 1000;
+
+const inj = {
+  list: null, // GET /api/v1/injects, newest first
+  error: null,
+  owner: null, // username whose drafts are kept in memory
+  seen: null, // ids known since the first load (null: not loaded yet)
+  fresh: new Set(), // ids released while this page was open
+  reports: new Map(), // inject id → GET /injects/{id}/report answer
+  reportKeys: new Map(), // inject id → my_report signature that answer belongs to
+  reportErrors: new Map(), // inject id → ApiError
+  drafts: new Map(), // inject id → report text typed (absent: start from the latest version)
+  sent: new Map(), // inject id → text of the last successful submission from this page
+  files: new Map(), // inject id → [File] chosen for the next version
+  fileMsgs: new Map(), // inject id → message about rejected files
+  preview: new Set(), // inject ids showing the preview instead of the editor
+  feedback: new Map(), // inject id → message after submitting
+  busy: new Set(), // inject ids with a submission in flight
+  phase: new Map(), // inject id → 'reading' | 'sending'
+  versions: new Map(), // inject id → counter bumped whenever its card must be redrawn
+  deadline: new Map(), // inject id → deadline state last shown (to redraw/announce changes)
+  rendered: { lang: null, sigs: new Map() },
+};
+
+function resetInjects() {
+  inj.list = null;
+  inj.error = null;
+  inj.seen = null;
+  inj.fresh.clear();
+  inj.reports.clear();
+  inj.reportKeys.clear();
+  inj.reportErrors.clear();
+  inj.feedback.clear();
+  inj.fileMsgs.clear();
+  inj.busy.clear();
+  inj.phase.clear();
+  inj.deadline.clear();
+  inj.rendered = { lang: null, sigs: new Map() };
+  $('injects').replaceChildren();
+  $('injects-meta').textContent = '';
+}
+
+/** Forget what was typed (sign-out, or another account signs in). */
+function clearInjectDrafts() {
+  inj.drafts.clear();
+  inj.sent.clear();
+  inj.files.clear();
+  inj.preview.clear();
+  inj.owner = null;
+}
+
+function injBump(id) {
+  inj.versions.set(id, (inj.versions.get(id) || 0) + 1);
+}
+
+function injById(id) {
+  return inj.list ? inj.list.find((x) => x.id === id) : undefined;
+}
+
+function applyInjects(list) {
+  if (state.me && inj.owner === null) inj.owner = state.me.username ?? null;
+  const order = new Map(list.map((x, i) => [x.id, i]));
+  // Newest first: a freshly released inject appears at the top.
+  const sorted = [...list].sort((a, b) => {
+    const ta = Date.parse(a.released_at);
+    const tb = Date.parse(b.released_at);
+    if (Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb) return tb - ta;
+    return order.get(a.id) - order.get(b.id);
+  });
+  const isTeam = !state.me || state.me.role === 'team';
+  if (inj.seen === null) {
+    inj.seen = new Set(sorted.map((x) => x.id));
+  } else {
+    const arrived = sorted.filter((x) => !inj.seen.has(x.id));
+    for (const x of arrived) {
+      inj.seen.add(x.id);
+      inj.fresh.add(x.id);
+    }
+    if (arrived.length && isTeam) {
+      announce(arrived.length === 1
+        ? t('inj.arrived', { title: pick(arrived[0].title) || String(arrived[0].id) })
+        : t('inj.arrived_n', { n: arrived.length }));
+    }
+  }
+  inj.list = sorted;
+  inj.error = null;
+}
+
+/**
+ * Fetch the versions (and released grade) of every report this team has submitted, when its
+ * submission changed since the last fetch or while no grade is shown yet. Returns the first
+ * error, if any.
+ */
+async function loadReports() {
+  if (!inj.list || (state.me && state.me.role !== 'team')) return null;
+  const todo = inj.list.filter((it) => {
+    if (!it.report || !it.my_report) return false;
+    const key = JSON.stringify(it.my_report);
+    const have = inj.reports.get(it.id);
+    return inj.reportKeys.get(it.id) !== key || !have || !have.grade;
+  });
+  if (!todo.length) return null;
+  const results = await Promise.allSettled(todo.map((it) => api.getReport(it.id)));
+  let first = null;
+  results.forEach((r, i) => {
+    const it = todo[i];
+    if (r.status === 'fulfilled' && r.value) {
+      const before = inj.reports.get(it.id);
+      if (!before || JSON.stringify(before) !== JSON.stringify(r.value)) injBump(it.id);
+      inj.reports.set(it.id, r.value);
+      inj.reportKeys.set(it.id, JSON.stringify(it.my_report));
+      if (inj.reportErrors.delete(it.id)) injBump(it.id);
+    } else if (r.status === 'rejected') {
+      first = first || r.reason;
+      inj.reportErrors.set(it.id, r.reason);
+      injBump(it.id);
+    }
+  });
+  return first;
+}
+
+function latestVersion(id) {
+  const r = inj.reports.get(id);
+  const vs = r && Array.isArray(r.versions) ? r.versions : [];
+  let best = null;
+  for (const v of vs) if (!best || num(v.version) > num(best.version)) best = v;
+  return best;
+}
+
+/** The text in the editor: what was typed, else the latest submitted version. */
+function draftOf(id) {
+  if (inj.drafts.has(id)) return inj.drafts.get(id);
+  const v = latestVersion(id);
+  return v && typeof v.body === 'string' ? v.body : '';
+}
+
+function hasUnsentReport() {
+  for (const [id, text] of inj.drafts) {
+    if (!text.trim()) continue;
+    const v = latestVersion(id);
+    if (inj.sent.get(id) === text) continue;
+    if (!v || String(v.body ?? '') !== text) return true;
+  }
+  for (const files of inj.files.values()) if (files.length) return true;
+  return false;
+}
+
+function extOf(name) {
+  const i = name.lastIndexOf('.');
+  return i > 0 || (i === 0 && name.length > 1) ? name.slice(i + 1).toLowerCase() : '';
+}
+
+/** A problem with a chosen file (as a message function), or null. */
+function fileProblem(f) {
+  const name = f.name || '';
+  if (!REPORT_EXTS.includes(extOf(name))) {
+    return () => t('rep.file_type', { name, list: REPORT_EXTS.join(', ') });
+  }
+  if ([...name].length > MAX_FILENAME_CHARS) {
+    return () => t('rep.file_name_long', { name, n: MAX_FILENAME_CHARS });
+  }
+  if (f.size > MAX_REPORT_FILE_BYTES) {
+    return () => {
+      let size = formatBytes(f.size);
+      let max = formatBytes(MAX_REPORT_FILE_BYTES);
+      if (size === max) {
+        // Just over the limit: rounding would show the same figure twice.
+        size = `${formatNumber(f.size)} B`;
+        max = `${formatNumber(MAX_REPORT_FILE_BYTES)} B`;
+      }
+      return t('rep.file_big', { name, size, max });
+    };
+  }
+  return null;
+}
+
+function lateFor(r, atMs) {
+  const due = Date.parse(r.due_at);
+  if (!Number.isFinite(due) || !Number.isFinite(atMs)) return { minutes: 0, factor: 1 };
+  const over = atMs - due - Math.max(0, num(r.grace_seconds)) * 1000;
+  const minutes = over > 0 ? Math.ceil(over / 60000) : 0;
+  const closes = r.closes_at ? Date.parse(r.closes_at) : NaN;
+  if (Number.isFinite(closes) && atMs > closes) return { minutes, factor: 0 };
+  return { minutes, factor: Math.max(0, 1 - Math.max(0, num(r.penalty_per_minute)) * minutes) };
+}
+
+/** Where a report requirement stands at server time `now`. */
+function deadline(r, now) {
+  const ex = state.exercise;
+  if (ex && ex.status === 'ended') return { kind: 'ended' };
+  const due = Date.parse(r.due_at);
+  const closes = r.closes_at ? Date.parse(r.closes_at) : NaN;
+  const grace = Math.max(0, num(r.grace_seconds)) * 1000;
+  if (Number.isFinite(closes) && now > closes) return { kind: 'closed' };
+  if (!Number.isFinite(due)) return { kind: 'none' };
+  if (now <= due) return { kind: 'open', left: due - now, soon: due - now <= SOON_MS };
+  if (now <= due + grace) return { kind: 'grace', left: due + grace - now };
+  const { minutes, factor } = lateFor(r, now);
+  return {
+    kind: 'late',
+    minutes,
+    factor,
+    free: num(r.penalty_per_minute) <= 0,
+    closesLeft: Number.isFinite(closes) ? closes - now : null,
+  };
+}
+
+function countdownText(d, r) {
+  switch (d.kind) {
+    case 'open':
+      return t('inj.due_in', { d: formatDuration(d.left) });
+    case 'grace':
+      return t('inj.grace', { d: formatDuration(d.left) });
+    case 'late': {
+      const s = d.free
+        ? t('inj.late_free', { m: formatNumber(d.minutes) })
+        : t('inj.late', {
+          m: formatNumber(d.minutes),
+          p: formatPercent(1 - d.factor),
+          f: formatNumber(d.factor),
+        });
+      return d.closesLeft !== null ? `${s} ${t('inj.closes_in', { d: formatDuration(d.closesLeft) })}` : s;
+    }
+    case 'closed':
+      return t('inj.closed', { time: formatTime(r.closes_at, zone()) });
+    case 'ended':
+      return t('inj.ended');
+    default:
+      return '';
+  }
+}
+
+function countdownClass(d) {
+  return `countdown is-${d.kind}${d.soon ? ' is-soon' : ''}`;
+}
+
+const deadlineKey = (d) => `${d.kind}${d.soon ? '-soon' : ''}`;
+
+/** A length of time given in seconds, in words: "5 phút", "90 giây". */
+function secondsText(sec) {
+  const s = Math.max(0, Math.round(num(sec)));
+  if (s >= 60 && s % 60 === 0) return t('unit.minutes', { n: formatNumber(s / 60) });
+  return t('unit.seconds', { n: formatNumber(s) });
+}
+
+function lateRuleText(r) {
+  const ppm = num(r.penalty_per_minute);
+  if (ppm <= 0) return t('rep.late_rule_none');
+  const p = formatPercent(ppm);
+  const grace = num(r.grace_seconds);
+  return grace > 0
+    ? t('rep.late_rule_grace', { grace: secondsText(grace), p })
+    : t('rep.late_rule', { p });
+}
+
+function lateText(minutes, factor) {
+  return num(minutes) > 0
+    ? t('rep.late_by', { m: formatNumber(minutes), f: formatNumber(factor) })
+    : t('rep.on_time');
+}
+
+// ---- rendering
+
+function injSig(it) {
+  return `${JSON.stringify(it)}|${inj.versions.get(it.id) || 0}`;
+}
+
+function renderInjects() {
+  if (state.view !== 'team') return;
+  const section = $('injects-section');
+  const root = $('injects');
+  const meta = $('injects-meta');
+  const isTeam = !state.me || state.me.role === 'team';
+  section.hidden = !isTeam;
+  if (!isTeam) {
+    root.replaceChildren();
+    inj.rendered = { lang: null, sigs: new Map() };
+    return;
+  }
+  const list = inj.list;
+  if (!list) {
+    inj.rendered = { lang: null, sigs: new Map() };
+    meta.textContent = '';
+    if (inj.error) {
+      const e = inj.error;
+      root.replaceChildren(el('p', { class: 'msg msg-error' },
+        el('span', { class: 'msg-title', text: e.status === 403 ? t('error.forbidden') : t('error.generic', { message: errorText(e) }) })));
+    } else {
+      root.replaceChildren(el('p', { class: 'muted', text: t('loading') }));
+    }
+    return;
+  }
+  const now = serverNow();
+  const pending = list.filter((it) => it.report && !it.my_report
+    && !['closed', 'ended'].includes(deadline(it.report, now).kind)).length;
+  meta.textContent = [
+    t('inj.count', { n: formatNumber(list.length) }),
+    pending ? t('inj.pending', { n: formatNumber(pending) }) : null,
+  ].filter(Boolean).join(' · ');
+
+  if (!list.length) {
+    inj.rendered = { lang: null, sigs: new Map() };
+    root.replaceChildren(el('p', { class: 'notice', text: t('inj.none') }));
+    return;
+  }
+
+  const focus = captureFocus(root);
+  let wrap = root.firstElementChild;
+  if (inj.rendered.lang !== getLang() || !wrap || !wrap.classList.contains('injects')) {
+    inj.rendered = { lang: getLang(), sigs: new Map() };
+    wrap = el('div', { class: 'injects' });
+    root.replaceChildren(wrap);
+  }
+  // Redraw only the cards that changed, in place, so typing and focus are kept elsewhere.
+  const want = new Set();
+  let prev = null;
+  for (const it of list) {
+    const nodeId = `inj-${keyOf(it.id)}`;
+    want.add(nodeId);
+    const sig = injSig(it);
+    let node = document.getElementById(nodeId);
+    if (!node || !wrap.contains(node) || inj.rendered.sigs.get(it.id) !== sig) {
+      const fresh = buildInject(it);
+      if (node && wrap.contains(node)) node.replaceWith(fresh);
+      node = fresh;
+      inj.rendered.sigs.set(it.id, sig);
+    }
+    const at = prev ? prev.nextSibling : wrap.firstChild;
+    if (at !== node) wrap.insertBefore(node, at);
+    prev = node;
+  }
+  for (const child of [...wrap.children]) {
+    if (!want.has(child.id)) child.remove();
+  }
+  restoreFocus(focus);
+}
+
+function buildInject(it) {
+  const k = keyOf(it.id);
+  const title = pick(it.title) || String(it.id);
+  const r = it.report;
+  const mine = it.my_report;
+  const card = el('article', {
+    class: `inject${r ? ' has-report' : ''}${mine ? ' is-submitted' : ''}`,
+    id: `inj-${k}`,
+    'aria-labelledby': `inj-title-${k}`,
+  });
+  let badge = null;
+  if (r && mine) {
+    badge = el('span', { class: 'badge badge-solved' },
+      el('span', { 'aria-hidden': 'true', text: '\u2713 ' }), t('inj.submitted_badge', { n: formatNumber(mine.versions) }));
+  } else if (r) {
+    badge = el('span', { class: 'badge badge-report', text: t('inj.report_required') });
+  }
+  card.append(el('h3', { id: `inj-title-${k}` },
+    el('span', { text: title }),
+    inj.fresh.has(it.id) ? el('span', { class: 'badge badge-new', text: t('inj.new') }) : null,
+    badge));
+  card.append(el('p', { class: 'meta', text: t('inj.released_at', { time: formatTime(it.released_at, zone()) }) }));
+
+  const html = pick(it.body_html);
+  if (html) {
+    const d = el('div', { class: 'description' });
+    d.innerHTML = html; // Rendered and sanitised by the server (body_html is safe HTML).
+    card.append(d);
+  }
+
+  if (Array.isArray(it.attachments) && it.attachments.length) {
+    card.append(el('h4', { text: t('inj.files') }),
+      el('ul', { class: 'files' }, it.attachments.map((f) => el('li', null, fileLink(f)))));
+  }
+
+  if (r) card.append(buildReport(it, k, title));
+  return card;
+}
+
+function buildReport(it, k, title) {
+  const r = it.report;
+  const d = deadline(r, serverNow());
+  inj.deadline.set(it.id, deadlineKey(d));
+  const part = el('section', { class: 'report', 'aria-labelledby': `rep-h-${k}` });
+  part.append(el('h4', { id: `rep-h-${k}`, text: t('rep.heading') }));
+
+  part.append(el('dl', { class: 'kv deadlines' },
+    el('dt', { text: t('rep.due_at') }),
+    el('dd', null, el('strong', { text: formatTime(r.due_at, zone()) })),
+    el('dt', { text: t('rep.closes_at') }),
+    el('dd', { text: r.closes_at ? formatTime(r.closes_at, zone()) : t('rep.closes_never') }),
+    el('dt', { text: t('rep.late_label') }),
+    el('dd', { text: lateRuleText(r) }),
+    el('dt', { text: t('rep.weight_label') }),
+    el('dd', { text: t('rep.weight_value', { max: formatNumber(r.max_total), w: formatNumber(r.weight) }) })));
+  part.append(el('p', {
+    class: countdownClass(d),
+    id: `inj-cd-${k}`,
+    role: 'timer',
+    'aria-atomic': 'true',
+    text: countdownText(d, r),
+  }));
+  if (state.exercise && state.exercise.status === 'paused') {
+    part.append(el('p', { class: 'muted small', text: t('inj.paused') }));
+  }
+
+  part.append(rubricTable(r, k));
+  part.append(...statusPart(it, k));
+  part.append(reportForm(it, k, title, d));
+  const versions = versionsPart(it, k);
+  if (versions) part.append(versions);
+  return part;
+}
+
+function rubricTable(r, k) {
+  const rows = Array.isArray(r.rubric) ? r.rubric : [];
+  return el('div', { class: 'table-wrap' },
+    el('table', { class: 'rubric' },
+      el('caption', { text: t('rep.rubric') }),
+      el('thead', null, el('tr', null,
+        el('th', { scope: 'col', text: t('rep.criterion') }),
+        el('th', { scope: 'col', class: 'num', text: t('rep.max_points') }))),
+      el('tbody', null, rows.map((c) => el('tr', null,
+        el('th', { scope: 'row', text: pick(c.title) || String(c.id) }),
+        el('td', { class: 'num', text: formatNumber(c.max) })))),
+      el('tfoot', null, el('tr', null,
+        el('th', { scope: 'row', text: t('rep.rubric_total') }),
+        el('td', { class: 'num', text: formatNumber(r.max_total) })))));
+}
+
+function statusPart(it, k) {
+  const out = [];
+  const mine = it.my_report;
+  if (!mine) {
+    out.push(el('p', { class: 'report-status muted', text: t('rep.none_yet') }));
+  } else {
+    const late = num(mine.minutes_late) > 0;
+    out.push(el('p', { class: `report-status${late ? ' is-late' : ''}` },
+      el('strong', { text: t('rep.summary', { n: formatNumber(mine.versions), time: formatTime(mine.last_submitted_at, zone()) }) }),
+      ' ',
+      lateText(mine.minutes_late, mine.late_factor)));
+  }
+  const detail = inj.reports.get(it.id);
+  const err = inj.reportErrors.get(it.id);
+  if (mine && err && !detail) {
+    out.push(el('p', { class: 'msg msg-error', text: t('rep.load_failed', { message: errorText(err) }) }));
+  }
+  if (detail) {
+    if (detail.grades_released && detail.grade) {
+      out.push(gradeBlock(detail.grade, it.report, k));
+    } else if (detail.grades_released) {
+      out.push(el('p', { class: 'muted small', text: t('grade.pending') }));
+    } else if (mine) {
+      out.push(el('p', { class: 'muted small', text: t('grade.not_released') }));
+    }
+  }
+  return out;
+}
+
+function gradeBlock(g, r, k) {
+  const criteria = Array.isArray(g.criteria) ? g.criteria : [];
+  const overall = Array.isArray(g.comments) ? g.comments.filter((c) => String(c).trim()) : [];
+  const box = el('div', { class: 'grade', id: `grade-${k}` });
+  box.append(el('h5', { text: g.version ? t('grade.heading_v', { n: formatNumber(g.version) }) : t('grade.heading') }));
+  box.append(el('div', { class: 'table-wrap' },
+    el('table', { class: 'grade-table' },
+      el('caption', { class: 'sr-only', text: t('grade.caption') }),
+      el('thead', null, el('tr', null,
+        el('th', { scope: 'col', text: t('rep.criterion') }),
+        el('th', { scope: 'col', class: 'num', text: t('grade.score') }),
+        el('th', { scope: 'col', text: t('grade.comments') }))),
+      el('tbody', null, criteria.map((c) => {
+        const comments = Array.isArray(c.comments) ? c.comments.filter((x) => String(x).trim()) : [];
+        return el('tr', null,
+          el('th', { scope: 'row', text: pick(c.title) || String(c.id) }),
+          el('td', { class: 'num', text: t('grade.of', { score: formatNumber(c.score), max: formatNumber(c.max) }) }),
+          el('td', null, comments.length
+            ? el('ul', { class: 'comments' }, comments.map((x) => el('li', { text: String(x) })))
+            : el('span', { class: 'muted', text: t('dash') })));
+      })),
+      el('tfoot', null, el('tr', null,
+        el('th', { scope: 'row', text: t('grade.total') }),
+        el('td', { class: 'num', text: t('grade.of', { score: formatNumber(g.total), max: formatNumber(g.max_total ?? r.max_total) }) }),
+        el('td', null))))));
+  if (overall.length) {
+    box.append(el('p', { class: 'grade-overall-title', text: t('grade.overall') }),
+      el('ul', { class: 'comments' }, overall.map((x) => el('li', { text: String(x) }))));
+  }
+  box.append(el('dl', { class: 'components' },
+    el('dt', { text: t('grade.total') }),
+    el('dd', { text: t('grade.of', { score: formatNumber(g.total), max: formatNumber(g.max_total ?? r.max_total) }) }),
+    el('dt', { text: t('grade.lateness') }),
+    el('dd', { text: num(g.minutes_late) > 0 ? t('grade.late_minutes', { m: formatNumber(g.minutes_late) }) : t('rep.on_time_short') }),
+    el('dt', { text: t('grade.late_factor') }),
+    el('dd', { text: formatNumber(g.late_factor) }),
+    el('dt', { text: t('grade.weight') }),
+    el('dd', { text: formatNumber(g.weight) }),
+    el('dt', { class: 'total', text: t('grade.points') }),
+    el('dd', { class: 'total', text: formatNumber(g.points) })));
+  box.append(el('p', { class: 'muted small', text: t('grade.formula') }));
+  return box;
+}
+
+function reportForm(it, k, title, d) {
+  const id = it.id;
+  const busy = inj.busy.has(id);
+  const preview = inj.preview.has(id);
+  const closed = d.kind === 'closed' || d.kind === 'ended';
+  const latest = latestVersion(id);
+  const submitted = num(it.my_report && it.my_report.versions);
+  const draft = draftOf(id);
+
+  const textarea = el('textarea', {
+    id: `rep-text-${k}`,
+    name: 'body',
+    rows: '14',
+    spellcheck: 'true',
+    readonly: closed,
+    hidden: preview,
+    'aria-describedby': `rep-help-${k} rep-fb-${k}`,
+  });
+  textarea.value = draft;
+  textarea.addEventListener('input', () => inj.drafts.set(id, textarea.value));
+
+  const form = el('form', { class: 'report-form', novalidate: true, 'aria-labelledby': `rep-form-h-${k}` });
+  form.append(el('h5', { id: `rep-form-h-${k}`, text: submitted ? t('rep.form_new') : t('rep.form') }));
+
+  form.append(el('div', { class: 'editor-head' },
+    el('label', { for: `rep-text-${k}` }, t('rep.body_label'),
+      el('span', { class: 'sr-only', text: ` ${t('rep.for', { title })}` })),
+    el('button', {
+      type: 'button',
+      class: 'btn btn-secondary btn-small',
+      id: `rep-prevbtn-${k}`,
+      'aria-controls': `rep-prev-${k}`,
+      onclick: () => togglePreview(id),
+    }, preview ? t('rep.edit') : t('rep.preview'))));
+  form.append(el('p', { class: 'muted small', id: `rep-help-${k}`, text: t('rep.body_help') }));
+  form.append(textarea, previewPanel(id, k, preview, draft, latest));
+
+  if (closed) {
+    form.append(el('p', { class: 'msg msg-warn', id: `rep-fb-${k}` },
+      el('span', { class: 'msg-title', text: d.kind === 'ended' ? t('inj.ended') : t('rep.closed_hint') })));
+    return form;
+  }
+
+  // Files for this version.
+  const files = inj.files.get(id) || [];
+  const input = el('input', {
+    type: 'file',
+    id: `rep-files-${k}`,
+    name: 'attachments',
+    multiple: true,
+    accept: REPORT_EXTS.map((e) => `.${e}`).join(','),
+    'aria-describedby': `rep-files-help-${k} rep-files-msg-${k}`,
+  });
+  input.addEventListener('change', () => addFiles(id, input));
+  form.append(el('div', { class: 'field file-field' },
+    el('label', { for: `rep-files-${k}` }, t('rep.files_label')),
+    el('p', {
+      class: 'muted small',
+      id: `rep-files-help-${k}`,
+      text: t('rep.files_help', {
+        n: MAX_REPORT_FILES,
+        max: formatBytes(MAX_REPORT_FILE_BYTES),
+        list: REPORT_EXTS.join(', '),
+      }),
+    }),
+    input,
+    files.length ? el('ul', { class: 'chosen-files', 'aria-label': t('rep.chosen') }, files.map((f, i) => el('li', null,
+      el('span', { class: 'file-name', text: f.name }),
+      el('span', { class: 'muted small', text: ` (${formatBytes(f.size)}) ` }),
+      el('button', {
+        type: 'button',
+        class: 'btn btn-secondary btn-small',
+        id: `rep-rm-${k}-${i}`,
+        'aria-label': t('rep.remove_file_named', { name: f.name }),
+        onclick: () => removeFile(id, i),
+      }, t('rep.remove_file'))))) : null,
+    msgEl(inj.fileMsgs.get(id), `rep-files-msg-${k}`)));
+
+  const phase = inj.phase.get(id);
+  let label = submitted ? t('rep.submit_new', { n: formatNumber(submitted + 1) }) : t('rep.submit');
+  if (busy) label = phase === 'reading' ? t('rep.reading') : t('rep.sending');
+  form.append(el('div', { class: 'actions' },
+    el('button', {
+      type: 'submit',
+      class: 'btn',
+      id: `rep-submit-${k}`,
+      'aria-disabled': busy ? 'true' : null,
+    }, label)));
+  if (submitted) form.append(el('p', { class: 'muted small', text: t('rep.latest_marked') }));
+  if (state.exercise && state.exercise.status !== 'running') {
+    form.append(el('p', { class: 'muted small', text: t('rep.not_running_hint') }));
+  }
+  form.append(msgEl(inj.feedback.get(id), `rep-fb-${k}`));
+  form.addEventListener('submit', (e) => {
+    e.preventDefault();
+    submitReport(id);
+  });
+  return form;
+}
+
+function previewPanel(id, k, open, draft, latest) {
+  const panel = el('div', { class: 'preview', id: `rep-prev-${k}`, hidden: !open });
+  if (!open) return panel;
+  const html = latest && typeof latest.body_html === 'string' ? latest.body_html : '';
+  if (latest && html && draft === String(latest.body ?? '')) {
+    panel.append(el('p', { class: 'muted small', text: t('rep.preview_submitted', { n: formatNumber(latest.version) }) }));
+    const box = el('div', { class: 'description report-body' });
+    box.innerHTML = html; // Rendered and sanitised by the server.
+    panel.append(box);
+    return panel;
+  }
+  panel.append(el('p', { class: 'muted small', text: t('rep.preview_plain') }));
+  panel.append(el('div', { class: 'report-body plain-text', text: draft.trim() ? draft : t('rep.preview_empty') }));
+  if (latest && html) {
+    const box = el('div', { class: 'description report-body' });
+    box.innerHTML = html; // Rendered and sanitised by the server.
+    panel.append(el('details', { class: 'version-body' },
+      el('summary', { text: t('rep.preview_last', { n: formatNumber(latest.version) }) }), box));
+  }
+  return panel;
+}
+
+function versionsPart(it, k) {
+  const detail = inj.reports.get(it.id);
+  const r = it.report;
+  const list = detail && Array.isArray(detail.versions) ? [...detail.versions] : [];
+  if (!it.my_report && !list.length) return null;
+  const box = el('div', { class: 'versions' }, el('h5', { id: `rep-v-${k}`, text: t('rep.versions') }));
+  if (!detail) {
+    if (!inj.reportErrors.has(it.id)) box.append(el('p', { class: 'muted small', text: t('loading') }));
+    return box;
+  }
+  list.sort((a, b) => num(b.version) - num(a.version));
+  box.append(el('ol', { class: 'version-list', 'aria-labelledby': `rep-v-${k}` }, list.map((v) => {
+    const late = lateFor(r, Date.parse(v.submitted_at));
+    const files = Array.isArray(v.attachments) ? v.attachments : [];
+    const li = el('li', null,
+      el('p', { class: 'version-head' },
+        el('strong', { text: t('rep.version_n', { n: formatNumber(v.version) }) }),
+        ' · ',
+        el('span', { class: 'time', text: formatTime(v.submitted_at, zone()) }),
+        ' · ',
+        el('span', { class: late.minutes > 0 ? 'late-text' : 'muted', text: lateText(late.minutes, late.factor) })));
+    if (files.length) {
+      li.append(el('ul', { class: 'files' }, files.map((f) => el('li', null,
+        downloadButton(f.id, f.filename, `dl-${k}-${v.version}-${f.id}`),
+        el('span', { class: 'muted small', text: ` (${formatBytes(f.size)})` })))));
+    } else {
+      li.append(el('p', { class: 'muted small', text: t('rep.no_files') }));
+    }
+    if (typeof v.body_html === 'string' && v.body_html) {
+      const body = el('div', { class: 'description report-body' });
+      body.innerHTML = v.body_html; // Rendered and sanitised by the server.
+      li.append(el('details', { class: 'version-body' },
+        el('summary', { text: t('rep.view_version', { n: formatNumber(v.version) }) }), body));
+    }
+    return li;
+  })));
+  return box;
+}
+
+/** A button that downloads a report file with the session token (no plain link can send it). */
+function downloadButton(fileId, name, domId) {
+  const status = el('span', { class: 'dl-status small', id: `${domId}-st`, role: 'status' });
+  const btn = el('button', {
+    type: 'button',
+    class: 'link-button',
+    id: domId,
+    'aria-describedby': `${domId}-st`,
+  }, el('span', { 'aria-hidden': 'true', text: '\u2913 ' }), el('span', { class: 'sr-only', text: `${t('file.download')} ` }), name || String(fileId));
+  btn.addEventListener('click', async () => {
+    if (btn.getAttribute('aria-disabled') === 'true') return;
+    btn.setAttribute('aria-disabled', 'true');
+    status.className = 'dl-status small muted';
+    status.textContent = ` ${t('file.downloading')}`;
+    try {
+      await api.downloadReportFile(fileId, name);
+      status.textContent = '';
+    } catch (e) {
+      if (e.status === 401) {
+        expire();
+        return;
+      }
+      status.className = 'dl-status small is-error';
+      status.textContent = ` ${t('file.failed', { message: errorText(e) })}`;
+    } finally {
+      btn.removeAttribute('aria-disabled');
+    }
+  });
+  return el('span', { class: 'download' }, btn, status);
+}
+
+// ---- actions
+
+function setInjFeedback(id, m, say = true) {
+  if (m) inj.feedback.set(id, m);
+  else inj.feedback.delete(id);
+  injBump(id);
+  renderInjects();
+  if (m && say) announce(m.server && m.server !== m.text() ? `${m.text()} ${m.server}` : m.text());
+}
+
+function togglePreview(id) {
+  if (inj.preview.has(id)) inj.preview.delete(id);
+  else inj.preview.add(id);
+  injBump(id);
+  renderInjects();
+}
+
+function addFiles(id, input) {
+  const chosen = [...(input.files || [])];
+  input.value = ''; // The list below holds them; the same file can be chosen again after removal.
+  if (!chosen.length) return;
+  const files = [...(inj.files.get(id) || [])];
+  const problems = [];
+  for (const f of chosen) {
+    const p = fileProblem(f);
+    if (p) {
+      problems.push(p);
+    } else if (files.some((x) => x.name === f.name && x.size === f.size)) {
+      problems.push(() => t('rep.file_twice', { name: f.name }));
+    } else if (files.length >= MAX_REPORT_FILES) {
+      problems.push(() => t('rep.file_too_many', { name: f.name, n: MAX_REPORT_FILES }));
+    } else {
+      files.push(f);
+    }
+  }
+  inj.files.set(id, files);
+  if (problems.length) {
+    const m = { kind: 'error', text: () => problems.map((p) => p()).join(' ') };
+    inj.fileMsgs.set(id, m);
+    injBump(id);
+    renderInjects();
+    announce(m.text());
+  } else {
+    inj.fileMsgs.delete(id);
+    injBump(id);
+    renderInjects();
+    announce(t('rep.files_chosen', { n: files.length }));
+  }
+}
+
+function removeFile(id, i) {
+  const files = [...(inj.files.get(id) || [])];
+  const [gone] = files.splice(i, 1);
+  inj.files.set(id, files);
+  inj.fileMsgs.delete(id);
+  injBump(id);
+  renderInjects();
+  const k = keyOf(id);
+  const next = document.getElementById(`rep-rm-${k}-${Math.min(i, files.length - 1)}`)
+    || document.getElementById(`rep-files-${k}`);
+  if (next) next.focus();
+  if (gone) announce(t('rep.file_removed', { name: gone.name }));
+}
+
+/** A file's bytes as base64 (standard alphabet, no data: prefix). */
+function readBase64(file) {
+  return new Promise((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => {
+      const s = String(reader.result || '');
+      const i = s.indexOf(',');
+      resolve(i >= 0 ? s.slice(i + 1) : '');
+    };
+    reader.onerror = () => reject(reader.error || new Error('read error'));
+    reader.readAsDataURL(file);
+  });
+}
+
+function focusEditor(id) {
+  const k = keyOf(id);
+  if (inj.preview.delete(id)) {
+    injBump(id);
+    renderInjects();
+  }
+  const ta = document.getElementById(`rep-text-${k}`);
+  if (ta) ta.focus();
+}
+
+async function submitReport(id) {
+  if (inj.busy.has(id)) return;
+  const it = injById(id);
+  if (!it || !it.report) return;
+  const text = draftOf(id);
+  const files = inj.files.get(id) || [];
+
+  if (!text.trim()) {
+    setInjFeedback(id, { kind: 'error', text: () => t('rep.empty') });
+    focusEditor(id);
+    return;
+  }
+  const bytes = new TextEncoder().encode(text).length;
+  if (bytes > MAX_REPORT_BYTES) {
+    setInjFeedback(id, {
+      kind: 'error',
+      text: () => t('rep.too_long', { n: formatNumber(bytes), max: formatNumber(MAX_REPORT_BYTES) }),
+    });
+    focusEditor(id);
+    return;
+  }
+  const problems = files.map(fileProblem).filter(Boolean);
+  if (files.length > MAX_REPORT_FILES) problems.push(() => t('rep.files_max', { n: MAX_REPORT_FILES }));
+  if (problems.length) {
+    setInjFeedback(id, { kind: 'error', text: () => problems.map((p) => p()).join(' ') });
+    return;
+  }
+
+  // An on-time version would be replaced by a late one: judges mark the latest version.
+  const d = deadline(it.report, serverNow());
+  const mine = it.my_report;
+  if (d.kind === 'late' && !d.free && mine && num(mine.minutes_late) < d.minutes) {
+    const ok = await confirmDialog(
+      t('rep.confirm_late_title'),
+      t('rep.confirm_late_text', {
+        n: formatNumber(mine.versions),
+        m: formatNumber(d.minutes),
+        p: formatPercent(1 - d.factor),
+      }),
+      t('rep.confirm_late_ok'),
+    );
+    if (!ok || state.view !== 'team') return;
+  }
+
+  inj.busy.add(id);
+  inj.phase.set(id, 'reading');
+  inj.feedback.delete(id);
+  injBump(id);
+  renderInjects();
+
+  let m;
+  let done = false;
+  try {
+    const attachments = [];
+    for (const f of files) {
+      let content;
+      try {
+        content = await readBase64(f);
+      } catch {
+        const name = f.name;
+        throw Object.assign(new Error('read'), { readFailed: name });
+      }
+      attachments.push({ filename: f.name, content_base64: content });
+    }
+    inj.phase.set(id, 'sending');
+    injBump(id);
+    renderInjects();
+    const r = await api.submitReport(id, text, attachments);
+    done = true;
+    const late = num(r && r.minutes_late) > 0;
+    const version = formatNumber(r && r.version);
+    const time = formatTime(r && r.submitted_at, zone());
+    const minutes = formatNumber(r && r.minutes_late);
+    const factor = formatNumber(r && r.late_factor);
+    m = late
+      ? { kind: 'warn', text: () => `${t('rep.accepted', { n: version, time })} ${t('rep.accepted_late', { m: minutes, f: factor })}` }
+      : { kind: 'success', text: () => t('rep.accepted', { n: version, time }) };
+    inj.sent.set(id, text);
+    inj.files.delete(id);
+    inj.fileMsgs.delete(id);
+    // Show the new state at once; the reload below brings the versions list.
+    const cur = injById(id);
+    if (cur && r) {
+      cur.my_report = {
+        versions: num(r.version) || num(cur.my_report && cur.my_report.versions) + 1,
+        last_submitted_at: r.submitted_at,
+        minutes_late: r.minutes_late,
+        late_factor: r.late_factor,
+      };
+    }
+  } catch (e) {
+    if (e.status === 401) {
+      inj.busy.delete(id);
+      inj.phase.delete(id);
+      expire(); // The draft and files stay in memory for after signing in again.
+      return;
+    }
+    m = reportError(e);
+  }
+  inj.busy.delete(id);
+  inj.phase.delete(id);
+  setInjFeedback(id, m);
+  if (done) loadAll();
+}
+
+function reportError(e) {
+  const server = e.message;
+  if (e.readFailed) {
+    const name = e.readFailed;
+    return { kind: 'error', text: () => t('rep.read_failed', { name }) };
+  }
+  if (e.status === 409 && e.code === 'exercise_not_running') {
+    return { kind: 'warn', text: () => t('rep.not_running'), server };
+  }
+  if (e.status === 409 && e.code === 'submissions_closed') {
+    return { kind: 'error', text: () => t('rep.closed'), server };
+  }
+  if (e.status === 413) {
+    return { kind: 'error', text: () => t('rep.too_large', { max: formatBytes(MAX_REPORT_FILE_BYTES) }), server };
+  }
+  if (e.status === 415) {
+    return { kind: 'error', text: () => t('rep.bad_type', { list: REPORT_EXTS.join(', ') }), server };
+  }
+  if (e.status === 400 && typeof e.field === 'string') {
+    if (e.field === 'body') return { kind: 'error', text: () => t('rep.body_rejected'), server };
+    if (e.field.startsWith('attachments')) return { kind: 'error', text: () => t('rep.file_rejected'), server };
+  }
+  if (e.status === 404) return { kind: 'error', text: () => t('rep.gone'), server };
+  if (e.status === 0) return { kind: 'error', text: () => `${t('error.network')} ${t('rep.kept')}` };
+  const msg = errorText(e);
+  return { kind: 'error', text: () => `${t('error.generic', { message: msg })} ${t('rep.kept')}` };
+}
+
+/** Every second: countdowns in place; a card is redrawn when its deadline state changes. */
+function tickInjects() {
+  if (!inj.list || (state.me && state.me.role !== 'team')) return;
+  const now = serverNow();
+  let redraw = false;
+  for (const it of inj.list) {
+    if (!it.report) continue;
+    const d = deadline(it.report, now);
+    const key = deadlineKey(d);
+    const before = inj.deadline.get(it.id);
+    if (before !== undefined && before !== key) {
+      const title = pick(it.title) || String(it.id);
+      if (!it.my_report) {
+        if (d.kind === 'open' && d.soon) announce(t('inj.soon', { title, d: formatDuration(d.left) }));
+        else if (d.kind === 'grace' || d.kind === 'late') announce(t('inj.now_late', { title }));
+      }
+      if (d.kind === 'closed') announce(t('inj.now_closed', { title }));
+      injBump(it.id);
+      redraw = true;
+    }
+    inj.deadline.set(it.id, key);
+    const node = document.getElementById(`inj-cd-${keyOf(it.id)}`);
+    if (node) {
+      node.className = countdownClass(d);
+      node.textContent = countdownText(d, it.report);
+    }
+  }
+  if (redraw) renderInjects();
+}
+
+/** Every second: exercise clock, report deadlines, and the rate-limit countdown in place. */
 function tick() {
   if (state.view !== 'team') return;
   renderClock();
+  tickInjects();
   for (const [cid, m] of state.feedback) {
     if (!m.cooldown) continue;
     const p = document.getElementById(`fb-${keyOf(cid)}`);
@@ -773,6 +1771,10 @@ async function onLogin(e) {
   try {
     const r = await api.login(username, password);
     api.setToken(r.token);
+    // Report drafts survive an expired session, but not a different account.
+    const who = r.username ?? username;
+    if (inj.owner !== null && inj.owner !== who) clearInjectDrafts();
+    inj.owner = who;
     state.me = { username: r.username ?? username, role: r.role, team: r.team ?? null };
     pass.value = '';
     btn.removeAttribute('aria-disabled');
@@ -803,6 +1805,7 @@ async function onLogin(e) {
 
 function onLogout() {
   api.clearToken();
+  clearInjectDrafts();
   showLogin({ kind: 'info', text: () => t('login.logged_out') });
 }
 
@@ -812,6 +1815,7 @@ function rerender() {
     document.title = t('team.page_title');
   } else if (state.view === 'team') {
     renderHeader();
+    renderInjects();
     renderChallenges();
   }
 }
@@ -835,6 +1839,12 @@ function init() {
     }
   });
   setInterval(tick, 1000);
+  // A report typed but not submitted is lost with the page: ask first.
+  window.addEventListener('beforeunload', (e) => {
+    if (state.view !== 'team' || !hasUnsentReport()) return;
+    e.preventDefault();
+    e.returnValue = '';
+  });
 
   if (api.getToken()) enterTeamView(false);
   else showLogin(null);

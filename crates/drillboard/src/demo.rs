@@ -30,11 +30,13 @@ pub async fn run(args: &Args, listen: &str, bots: bool) -> anyhow::Result<()> {
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?,
     };
-    // One organiser; two judges for double marking, the first of them a lead judge who moderates.
+    // One organiser; two judges for double marking and a lead judge who moderates when they
+    // disagree (a moderator must be a third person).
     for (name, role) in [
         ("organiser", Role::Organiser),
         ("judge", Role::Judge),
         ("judge2", Role::Judge),
+        ("lead", Role::Judge),
     ] {
         let c = if state.store().user_by_name(name).await?.is_some() {
             ops::reset_password(&state, name, "demo").await
@@ -43,7 +45,7 @@ pub async fn run(args: &Args, listen: &str, bots: bool) -> anyhow::Result<()> {
         };
         creds.push(c.map_err(|e| anyhow::anyhow!("{e}"))?);
     }
-    ops::set_lead(&state, "judge", true, "demo")
+    ops::set_lead(&state, "lead", true, "demo")
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     creds.sort_by_key(|c| match c.role {

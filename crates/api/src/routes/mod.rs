@@ -81,6 +81,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/docs", get(web::docs))
         .route("/", get(web::index))
         .route("/team", get(web::team))
+        .route("/judge", get(web::judge))
         .route("/static/{file}", get(web::asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

@@ -14,6 +14,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../../../web/index.html"),
     ),
     (
+        "judge.html",
+        "text/html; charset=utf-8",
+        include_str!("../../../../web/judge.html"),
+    ),
+    (
         "team.html",
         "text/html; charset=utf-8",
         include_str!("../../../../web/team.html"),
@@ -42,6 +47,11 @@ const FILES: &[(&str, &str, &str)] = &[
         "board.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../../web/board.js"),
+    ),
+    (
+        "judge.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/judge.js"),
     ),
     (
         "team.js",
@@ -89,6 +99,11 @@ pub async fn index() -> Response {
 /// `GET /team`: the team page.
 pub async fn team() -> Response {
     serve("team.html")
+}
+
+/// `GET /judge`: the judges' marking console.
+pub async fn judge() -> Response {
+    serve("judge.html")
 }
 
 /// `GET /api/docs`: the browsable API reference.
