@@ -1,0 +1,247 @@
+//! Running checkers the Hackerdom/ForcAD way: `CHECKER check HOST`,
+//! `CHECKER put HOST FLAG_ID FLAG VULN`, `CHECKER get HOST FLAG_ID FLAG VULN`; the exit code is the
+//! verdict (101 OK, 102 CORRUPT, 103 MUMBLE, 104 DOWN, 110 CHECKER_ERROR, anything else 110),
+//! a timeout is DOWN, stdout is the public message (a put's first line may replace the flag id),
+//! stderr is private. Output is read only up to a limit, so a checker printing megabytes costs
+//! nothing; a checker that hangs is killed.
+
+use std::process::Stdio;
+use std::time::{Duration, Instant};
+
+use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio::process::Command;
+
+/// A checker's verdict on a service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// 101: the service works.
+    Ok,
+    /// 102: the service answers, but a flag is missing or wrong.
+    Corrupt,
+    /// 103: the service answers wrongly.
+    Mumble,
+    /// 104, or the checker timed out: the service is unreachable.
+    Down,
+    /// 110 or anything unexpected: the checker itself failed; it never costs the team SLA.
+    CheckerError,
+}
+
+impl Verdict {
+    /// The verdict for a process exit code (`None`: killed by a signal).
+    pub fn from_exit(code: Option<i32>) -> Self {
+        match code {
+            Some(101) => Verdict::Ok,
+            Some(102) => Verdict::Corrupt,
+            Some(103) => Verdict::Mumble,
+            Some(104) => Verdict::Down,
+            _ => Verdict::CheckerError,
+        }
+    }
+
+    /// The usual name (OK, CORRUPT, MUMBLE, DOWN, CHECKER_ERROR).
+    pub fn name(self) -> &'static str {
+        match self {
+            Verdict::Ok => "OK",
+            Verdict::Corrupt => "CORRUPT",
+            Verdict::Mumble => "MUMBLE",
+            Verdict::Down => "DOWN",
+            Verdict::CheckerError => "CHECKER_ERROR",
+        }
+    }
+}
+
+/// What to ask the checker.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Action {
+    /// Is the service up and behaving?
+    Check,
+    /// Plant a flag.
+    Put {
+        /// Where the flag is stored (the checker may answer with a new one).
+        flag_id: String,
+        /// The flag.
+        flag: String,
+        /// Flag place, from 1.
+        vuln: u8,
+    },
+    /// Read a flag back.
+    Get {
+        /// As returned by the put.
+        flag_id: String,
+        /// The flag expected.
+        flag: String,
+        /// Flag place.
+        vuln: u8,
+    },
+}
+
+/// The outcome of one checker run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outcome {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Stdout, truncated: shown to the team.
+    pub public: String,
+    /// Stderr (and runner notes), truncated: organisers and judges only.
+    pub private: String,
+    /// For a put: the checker's replacement flag id (first line of stdout), if any.
+    pub flag_id: Option<String>,
+    /// Whether the checker was killed at the timeout.
+    pub timed_out: bool,
+    /// How long it ran.
+    pub elapsed: Duration,
+}
+
+/// Runs one checker program.
+#[derive(Debug, Clone)]
+pub struct Runner {
+    /// The program and any fixed leading arguments (e.g. `["python3", "checker.py"]`).
+    pub command: Vec<String>,
+    /// Per-action time limit.
+    pub timeout: Duration,
+    /// Bytes kept of stdout and of stderr.
+    pub output_limit: usize,
+}
+
+impl Runner {
+    /// Run `action` against `host`.
+    pub async fn run(&self, host: &str, action: &Action) -> Outcome {
+        let started = Instant::now();
+        let Some((program, fixed)) = self.command.split_first() else {
+            return error(started, "no checker command is configured".into());
+        };
+        let mut cmd = Command::new(program);
+        cmd.args(fixed);
+        match action {
+            Action::Check => cmd.arg("check").arg(host),
+            Action::Put {
+                flag_id,
+                flag,
+                vuln,
+            } => cmd
+                .arg("put")
+                .arg(host)
+                .arg(flag_id)
+                .arg(flag)
+                .arg(vuln.to_string()),
+            Action::Get {
+                flag_id,
+                flag,
+                vuln,
+            } => cmd
+                .arg("get")
+                .arg(host)
+                .arg(flag_id)
+                .arg(flag)
+                .arg(vuln.to_string()),
+        };
+        cmd.stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .kill_on_drop(true);
+        let mut child = match cmd.spawn() {
+            Ok(c) => c,
+            Err(e) => {
+                return error(
+                    started,
+                    format!("cannot start the checker `{program}`: {e}"),
+                );
+            }
+        };
+        let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
+            return error(started, "the checker's output could not be captured".into());
+        };
+        let limit = self.output_limit;
+        let work = async {
+            let (o, e, status) = tokio::join!(
+                read_capped(out, limit),
+                read_capped(err, limit),
+                child.wait()
+            );
+            (o, e, status)
+        };
+        match tokio::time::timeout(self.timeout, work).await {
+            Ok((stdout, stderr, status)) => {
+                let code = status.ok().and_then(|s| s.code());
+                let verdict = Verdict::from_exit(code);
+                let public = text(&stdout);
+                let mut private = text(&stderr);
+                if !matches!(code, Some(101..=104) | Some(110)) {
+                    private.push_str(&format!(
+                        "\n[drillboard] unexpected exit: {code:?}, counted as CHECKER_ERROR"
+                    ));
+                }
+                let flag_id = match action {
+                    Action::Put { .. } if verdict == Verdict::Ok => public
+                        .lines()
+                        .next()
+                        .map(str::trim)
+                        .filter(|l| !l.is_empty())
+                        .map(str::to_owned),
+                    _ => None,
+                };
+                Outcome {
+                    verdict,
+                    public,
+                    private,
+                    flag_id,
+                    timed_out: false,
+                    elapsed: started.elapsed(),
+                }
+            }
+            Err(_) => {
+                let _ = child.start_kill();
+                let _ = child.wait().await;
+                Outcome {
+                    verdict: Verdict::Down,
+                    public: "timeout".into(),
+                    private: format!("[drillboard] killed after {:?}", self.timeout),
+                    flag_id: None,
+                    timed_out: true,
+                    elapsed: started.elapsed(),
+                }
+            }
+        }
+    }
+}
+
+fn error(started: Instant, message: String) -> Outcome {
+    Outcome {
+        verdict: Verdict::CheckerError,
+        public: String::new(),
+        private: message,
+        flag_id: None,
+        timed_out: false,
+        elapsed: started.elapsed(),
+    }
+}
+
+/// Read everything, keeping at most `limit` bytes (the rest is drained so the writer never blocks).
+async fn read_capped(mut r: impl AsyncRead + Unpin, limit: usize) -> (Vec<u8>, bool) {
+    let mut kept = Vec::new();
+    let mut buf = [0u8; 8192];
+    let mut truncated = false;
+    loop {
+        match r.read(&mut buf).await {
+            Ok(0) | Err(_) => break,
+            Ok(n) => {
+                let room = limit.saturating_sub(kept.len());
+                kept.extend_from_slice(&buf[..n.min(room)]);
+                truncated |= n > room;
+            }
+        }
+    }
+    (kept, truncated)
+}
+
+/// Bytes as text: invalid UTF-8 replaced, control characters other than newline and tab dropped.
+fn text((bytes, truncated): &(Vec<u8>, bool)) -> String {
+    let mut s: String = String::from_utf8_lossy(bytes)
+        .chars()
+        .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+        .collect();
+    if *truncated {
+        s.push_str(" [truncated]");
+    }
+    s
+}

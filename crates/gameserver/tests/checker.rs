@@ -1,0 +1,184 @@
+//! The checker runner against fake checkers: every exit code, hangs, crashes, floods, garbage.
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use drillboard_gameserver::checker::{Action, Runner, Verdict};
+
+fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, format!("#!/bin/sh\n{body}\n")).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    path
+}
+
+fn runner(path: &Path, timeout_ms: u64) -> Runner {
+    Runner {
+        command: vec![path.display().to_string()],
+        timeout: Duration::from_millis(timeout_ms),
+        output_limit: 1024,
+    }
+}
+
+fn put() -> Action {
+    Action::Put {
+        flag_id: "id-1".into(),
+        flag: "DRILL_AAAA=".into(),
+        vuln: 2,
+    }
+}
+
+#[tokio::test]
+async fn exit_codes_map_to_verdicts() {
+    let dir = tempfile::tempdir().unwrap();
+    for (code, verdict) in [
+        (101, Verdict::Ok),
+        (102, Verdict::Corrupt),
+        (103, Verdict::Mumble),
+        (104, Verdict::Down),
+        (110, Verdict::CheckerError),
+        (0, Verdict::CheckerError),
+        (1, Verdict::CheckerError),
+        (105, Verdict::CheckerError),
+        (255, Verdict::CheckerError),
+    ] {
+        let s = script(
+            dir.path(),
+            &format!("c{code}"),
+            &format!("echo public {code}; echo private {code} >&2; exit {code}"),
+        );
+        let out = runner(&s, 5_000).run("10.60.1.2", &Action::Check).await;
+        assert_eq!(out.verdict, verdict, "exit {code}");
+        assert_eq!(out.public.trim(), format!("public {code}"));
+        assert!(
+            out.private.starts_with(&format!("private {code}")),
+            "{}",
+            out.private
+        );
+        assert!(!out.timed_out);
+    }
+}
+
+#[tokio::test]
+async fn arguments_follow_the_hackerdom_convention() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = script(dir.path(), "args", "echo \"$@\" >&2; exit 101");
+    let r = runner(&s, 5_000);
+    assert_eq!(
+        r.run("host1", &Action::Check).await.private.trim(),
+        "check host1"
+    );
+    assert_eq!(
+        r.run("host1", &put()).await.private.trim(),
+        "put host1 id-1 DRILL_AAAA= 2"
+    );
+    let get = Action::Get {
+        flag_id: "id-9".into(),
+        flag: "F=".into(),
+        vuln: 1,
+    };
+    assert_eq!(
+        r.run("host1", &get).await.private.trim(),
+        "get host1 id-9 F= 1"
+    );
+}
+
+#[tokio::test]
+async fn a_put_may_replace_the_flag_id() {
+    let dir = tempfile::tempdir().unwrap();
+    let ok = script(
+        dir.path(),
+        "put-ok",
+        "echo '  user:alice secret-id  '; echo more; exit 101",
+    );
+    let out = runner(&ok, 5_000).run("h", &put()).await;
+    assert_eq!(out.flag_id.as_deref(), Some("user:alice secret-id"));
+    let quiet = script(dir.path(), "put-quiet", "exit 101");
+    assert_eq!(runner(&quiet, 5_000).run("h", &put()).await.flag_id, None);
+    let failed = script(dir.path(), "put-fail", "echo not-an-id; exit 103");
+    assert_eq!(
+        runner(&failed, 5_000).run("h", &put()).await.flag_id,
+        None,
+        "only an OK put sets the id"
+    );
+    assert_eq!(
+        runner(&ok, 5_000).run("h", &Action::Check).await.flag_id,
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_hanging_checker_is_down_and_killed() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = script(dir.path(), "hang", "echo started; exec sleep 30");
+    let started = std::time::Instant::now();
+    let out = runner(&s, 300).run("h", &Action::Check).await;
+    assert_eq!(out.verdict, Verdict::Down);
+    assert!(out.timed_out);
+    assert!(
+        started.elapsed() < Duration::from_secs(10),
+        "the runner does not wait for the checker"
+    );
+}
+
+#[tokio::test]
+async fn crashes_and_missing_programs_are_checker_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    let crash = script(dir.path(), "crash", "kill -9 $$");
+    let out = runner(&crash, 5_000).run("h", &Action::Check).await;
+    assert_eq!(out.verdict, Verdict::CheckerError);
+    assert!(out.private.contains("unexpected exit"), "{}", out.private);
+    let missing = runner(&dir.path().join("nope"), 5_000)
+        .run("h", &Action::Check)
+        .await;
+    assert_eq!(missing.verdict, Verdict::CheckerError);
+    assert!(missing.private.contains("cannot start"));
+    let empty = Runner {
+        command: vec![],
+        timeout: Duration::from_secs(1),
+        output_limit: 10,
+    }
+    .run("h", &Action::Check)
+    .await;
+    assert_eq!(empty.verdict, Verdict::CheckerError);
+}
+
+#[tokio::test]
+async fn megabytes_and_garbage_are_truncated_and_cleaned() {
+    let dir = tempfile::tempdir().unwrap();
+    let flood = script(
+        dir.path(),
+        "flood",
+        "head -c 8000000 /dev/zero | tr '\\0' 'x'; head -c 3000000 /dev/zero >&2; exit 101",
+    );
+    let out = runner(&flood, 20_000).run("h", &Action::Check).await;
+    assert_eq!(
+        out.verdict,
+        Verdict::Ok,
+        "a checker that prints megabytes is not blocked on a full pipe"
+    );
+    assert!(out.public.len() <= 1024 + " [truncated]".len());
+    assert!(out.public.ends_with("[truncated]"));
+    assert!(out.private.len() <= 1100);
+    let garbage = script(
+        dir.path(),
+        "garbage",
+        "printf 'ok\\377\\376\\033[31mred\\000end'; exit 102",
+    );
+    let out = runner(&garbage, 5_000).run("h", &Action::Check).await;
+    assert_eq!(out.verdict, Verdict::Corrupt);
+    assert!(
+        !out.public.contains('\u{1b}') && !out.public.contains('\0'),
+        "{:?}",
+        out.public
+    );
+    assert!(
+        out.public.starts_with("ok") && out.public.ends_with("end"),
+        "{:?}",
+        out.public
+    );
+}
