@@ -170,6 +170,8 @@ pub fn scoring_config(s: &Scenario, teams: &[TeamRow], started_at: Option<i64>) 
             .collect(),
         tasks_weight: s.scoring.tasks_weight,
         reports_weight: s.scoring.reports_weight,
+        // Services come with the attack/defend part of the scenario format (issue 3, in progress).
+        attack_defense: Default::default(),
         injects: s
             .injects
             .iter()

@@ -44,6 +44,7 @@ fn setup() -> (Config, Vec<Event>) {
         tasks_weight: 1.0,
         injects: vec![],
         reports_weight: 1.0,
+        attack_defense: Default::default(),
     };
     // A deterministic pseudo-random mix: mostly solves, some hints and adjustments.
     let mut x: u64 = 0x9E37_79B9_7F4A_7C15;

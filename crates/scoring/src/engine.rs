@@ -6,6 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
+use crate::ad::AdState;
 use crate::fasthash::FastMap;
 use crate::reports::{ReportScore, Reports};
 use crate::rules::{Config, Event, EventKind, Millis, ValueRule, dynamic_value};
@@ -31,6 +32,8 @@ pub struct Engine {
     adjustments: Vec<Vec<(Millis, i64, f64)>>,
     /// Graded reports and grade releases.
     reports: Reports,
+    /// Attack/defend captures and checker verdicts.
+    ad: AdState,
     /// Per team: (at, seq, disqualified?).
     status: Vec<Vec<(Millis, i64, bool)>>,
     ignored: usize,
@@ -84,6 +87,12 @@ pub struct Components {
     pub tasks: f64,
     /// Graded incident reports (weighted per inject, late factor applied).
     pub reports: f64,
+    /// Attack/defend: flags captured.
+    pub attack: f64,
+    /// Attack/defend: own flags lost (zero or negative).
+    pub defense: f64,
+    /// Attack/defend: service availability.
+    pub sla: f64,
     /// Manual adjustments.
     pub adjustments: f64,
 }
@@ -132,6 +141,7 @@ impl Engine {
         let (nt, nc) = (config.teams.len(), config.challenges.len());
         Engine {
             reports: Reports::new(config.injects.clone(), nt),
+            ad: AdState::new(config.attack_defense.clone(), nt),
             team_ids: config
                 .teams
                 .iter()
@@ -219,11 +229,21 @@ impl Engine {
     /// Add one event. A second solve of the same challenge by the same team, or a second unlock of
     /// the same hint, keeps only the earlier one.
     pub fn apply(&mut self, e: &Event) {
-        if let EventKind::GradesReleased { inject } = &e.kind {
-            if !self.reports.release(inject, (e.at, e.seq)) {
-                self.ignored += 1;
+        match &e.kind {
+            EventKind::GradesReleased { inject } => {
+                if !self.reports.release(inject, (e.at, e.seq)) {
+                    self.ignored += 1;
+                }
+                return;
             }
-            return;
+            EventKind::RoundVoided { service, round } => {
+                match self.ad.service(service) {
+                    Some(s) => self.ad.void(s, *round, e.at),
+                    None => self.ignored += 1,
+                }
+                return;
+            }
+            _ => {}
         }
         let Some(&team) = self.team_index.get(&e.team) else {
             self.ignored += 1;
@@ -288,7 +308,26 @@ impl Engine {
                     self.ignored += 1;
                 }
             }
-            EventKind::GradesReleased { .. } => {}
+            EventKind::GradesReleased { .. } | EventKind::RoundVoided { .. } => {}
+            EventKind::FlagCaptured {
+                service,
+                victim,
+                round,
+                place,
+            } => match (self.ad.service(service), self.team_index.get(victim)) {
+                (Some(s), Some(&v)) if v != team => {
+                    self.ad.capture(team, v, s, *round, *place, key)
+                }
+                _ => self.ignored += 1,
+            },
+            EventKind::ServiceChecked {
+                service,
+                round,
+                state,
+            } => match self.ad.service(service) {
+                Some(s) => self.ad.check(team, s, *round, *state, key),
+                None => self.ignored += 1,
+            },
         }
     }
 
@@ -359,6 +398,9 @@ impl Engine {
             }
         }
         let weight = self.config.tasks_weight;
+        let active: Vec<bool> = disqualified.iter().map(|d| !d).collect();
+        let ad = self.ad.points(t, &active);
+        let w = &self.config.attack_defense;
         let mut standings: Vec<Standing> = acc
             .into_iter()
             .enumerate()
@@ -376,16 +418,26 @@ impl Engine {
                 {
                     a.touch(last);
                 }
+                let ad = ad[team];
+                if let Some(last) = ad.last {
+                    a.touch(last);
+                }
                 Standing {
                     rank: 0,
                     team: self.team_ids[team].clone(),
                     name: self.team_names[team].clone(),
                     score: weight * tasks
                         + self.config.reports_weight * report_points
+                        + w.attack_weight * ad.attack
+                        + w.defense_weight * ad.defense
+                        + w.sla_weight * ad.sla
                         + a.adjustments,
                     components: Components {
                         tasks,
                         reports: report_points,
+                        attack: ad.attack,
+                        defense: ad.defense,
+                        sla: ad.sla,
                         adjustments: a.adjustments,
                     },
                     solves: a.challenges.len(),

@@ -4,6 +4,7 @@
 //!
 //! docs/scoring.md states every formula implemented here.
 
+mod ad;
 mod engine;
 mod fasthash;
 mod reports;
@@ -12,6 +13,6 @@ mod rules;
 pub use engine::{ChallengeScore, ChallengeValue, Components, Engine, Standing, Standings};
 pub use reports::ReportScore;
 pub use rules::{
-    ChallengeRule, Config, Decay, Event, EventKind, InjectRule, Millis, TeamInfo, ValueRule,
-    dynamic_value,
+    AdFormula, AttackDefense, ChallengeRule, Config, Decay, Event, EventKind, InjectRule, Millis,
+    ServiceState, TeamInfo, ValueRule, dynamic_value,
 };

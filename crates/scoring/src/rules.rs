@@ -20,6 +20,52 @@ pub struct Config {
     /// Weight of the reports component in the total.
     #[serde(default)]
     pub reports_weight: f64,
+    /// Attack/defend services and the formula that scores them.
+    #[serde(default)]
+    pub attack_defense: AttackDefense,
+}
+
+/// Attack/defend scoring: services, the formula and the component weights.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+pub struct AttackDefense {
+    /// Services by id, with their weight.
+    pub services: Vec<(String, f64)>,
+    /// The formula (only FAUST's today; others may follow the same interface).
+    pub formula: AdFormula,
+    /// Weight of the attack component.
+    pub attack_weight: f64,
+    /// Weight of the defense component.
+    pub defense_weight: f64,
+    /// Weight of the SLA component.
+    pub sla_weight: f64,
+}
+
+/// How attack/defend events become points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum AdFormula {
+    /// FAUST CTF: attack = Σ 1 + 1/captures(flag); defense = −Σ captures(flag)^0.75;
+    /// SLA = (#OK + 0.5 #RECOVERING) × √(active teams). Each per service, times its weight.
+    #[default]
+    Faust,
+}
+
+/// A checker's verdict as it counts for SLA.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ServiceState {
+    /// Up and every flag retrievable.
+    Ok,
+    /// Up, but flags of earlier rounds are missing (half SLA).
+    Recovering,
+    /// A flag is wrong or missing.
+    Corrupt,
+    /// The service answers wrongly.
+    Mumble,
+    /// Unreachable (or the checker timed out).
+    Down,
+    /// The checker failed: never counted against the team.
+    CheckerError,
 }
 
 /// How a report for one inject scores: its weight and its late policy, in absolute times.
@@ -168,6 +214,33 @@ pub enum EventKind {
     GradesReleased {
         /// Inject id.
         inject: String,
+    },
+    /// The team (the attacker) submitted another team's flag (once per flag and attacker).
+    FlagCaptured {
+        /// Service id.
+        service: String,
+        /// The team whose service held the flag.
+        victim: String,
+        /// The round the flag was planted in.
+        round: u32,
+        /// Flag place within the service.
+        place: u8,
+    },
+    /// The checker's verdict for the team's service in a round.
+    ServiceChecked {
+        /// Service id.
+        service: String,
+        /// Round.
+        round: u32,
+        /// Verdict.
+        state: ServiceState,
+    },
+    /// A round's verdicts for a service do not count (the checker was broken; `team` is empty).
+    RoundVoided {
+        /// Service id.
+        service: String,
+        /// Round.
+        round: u32,
     },
 }
 

@@ -1,7 +1,8 @@
 //! The fold: examples computed by hand, and properties over random event logs.
 
 use drillboard_scoring::{
-    ChallengeRule, Config, Decay, Engine, Event, EventKind, InjectRule, TeamInfo, ValueRule,
+    AdFormula, AttackDefense, ChallengeRule, Config, Decay, Engine, Event, EventKind, InjectRule,
+    ServiceState, TeamInfo, ValueRule,
 };
 use proptest::prelude::*;
 
@@ -46,6 +47,13 @@ fn config(teams: usize) -> Config {
         tasks_weight: 1.0,
         injects: vec![],
         reports_weight: 1.0,
+        attack_defense: AttackDefense {
+            services: vec![("web".into(), 1.0), ("mail".into(), 2.0)],
+            formula: AdFormula::Faust,
+            attack_weight: 1.0,
+            defense_weight: 1.0,
+            sla_weight: 1.0,
+        },
     }
 }
 
@@ -197,6 +205,12 @@ fn arb_events(teams: usize) -> impl Strategy<Value = Vec<Event>> {
         1 => (-50i32..50).prop_map(|p| EventKind::Adjustment { points: p as f64, reason: "r".into() }),
         1 => Just(EventKind::Disqualify { reason: "r".into() }),
         1 => Just(EventKind::Reinstate),
+        2 => (0..teams, prop_oneof![Just("web"), Just("mail")], 1u32..4, 1u8..3).prop_map(|(v, s, r, p)| EventKind::FlagCaptured {
+            service: s.into(), victim: format!("t{v}"), round: r, place: p,
+        }),
+        2 => (prop_oneof![Just("web"), Just("mail")], 1u32..4, prop_oneof![
+            Just(ServiceState::Ok), Just(ServiceState::Recovering), Just(ServiceState::Down), Just(ServiceState::CheckerError)
+        ]).prop_map(|(s, r, state)| EventKind::ServiceChecked { service: s.into(), round: r, state }),
     ];
     prop::collection::vec((0..teams, 0i64..100, kind), 0..60).prop_map(|v| {
         v.into_iter()
@@ -229,7 +243,7 @@ proptest! {
     #[test]
     fn scores_are_never_negative_without_a_penalty(events in arb_events(5)) {
         let no_penalty: Vec<Event> = events.into_iter().filter(|e| match &e.kind {
-            EventKind::HintUnlock { .. } => false,
+            EventKind::HintUnlock { .. } | EventKind::FlagCaptured { .. } => false,
             EventKind::Adjustment { points, .. } => *points >= 0.0,
             _ => true,
         }).collect();
@@ -415,4 +429,92 @@ fn reports_count_from_their_release_with_weights_and_late_factor() {
     let t0 = end.standings.iter().find(|s| &*s.team == "t0").unwrap();
     assert_eq!(t0.reports.len(), 1, "`open` was never released");
     assert_eq!(e.ignored(), 0);
+}
+
+fn ad_event(seq: i64, at: i64, team: usize, kind: EventKind) -> Event {
+    Event {
+        seq,
+        at,
+        team: if team == usize::MAX {
+            String::new()
+        } else {
+            format!("t{team}")
+        },
+        kind,
+    }
+}
+
+#[test]
+fn faust_attack_defense_and_sla_by_hand() {
+    let cap = |victim: usize, service: &str, round: u32| EventKind::FlagCaptured {
+        service: service.into(),
+        victim: format!("t{victim}"),
+        round,
+        place: 1,
+    };
+    let chk = |service: &str, round: u32, state: ServiceState| EventKind::ServiceChecked {
+        service: service.into(),
+        round,
+        state,
+    };
+    let events = [
+        // t0's web flag of round 1 is captured by t1 and t2; t1's by t0 alone.
+        ad_event(1, 1_000, 1, cap(0, "web", 1)),
+        ad_event(2, 2_000, 2, cap(0, "web", 1)),
+        ad_event(3, 3_000, 0, cap(1, "web", 1)),
+        // A second submission of the same flag by the same attacker counts once.
+        ad_event(4, 3_500, 0, cap(1, "web", 1)),
+        // Your own flag, and a flag of an unknown service, do not count.
+        ad_event(5, 3_600, 2, cap(2, "web", 1)),
+        ad_event(6, 3_700, 2, cap(1, "ftp", 1)),
+        // mail (weight 2): t0 captures t2's flag.
+        ad_event(7, 4_000, 0, cap(2, "mail", 2)),
+        // SLA: web rounds 1 and 2; round 2 is voided for web.
+        ad_event(8, 1_000, 0, chk("web", 1, ServiceState::Ok)),
+        ad_event(9, 1_000, 1, chk("web", 1, ServiceState::Recovering)),
+        ad_event(10, 1_000, 2, chk("web", 1, ServiceState::CheckerError)),
+        ad_event(11, 2_000, 0, chk("web", 2, ServiceState::Ok)),
+        ad_event(12, 2_000, 1, chk("web", 2, ServiceState::Down)),
+        ad_event(13, 2_000, 2, chk("mail", 2, ServiceState::Ok)),
+        ad_event(
+            14,
+            5_000,
+            usize::MAX,
+            EventKind::RoundVoided {
+                service: "web".into(),
+                round: 2,
+            },
+        ),
+    ];
+    let e = Engine::replay(config(3), events.iter());
+    assert_eq!(e.ignored(), 2);
+    let s = e.standings(None);
+    let get = |id: &str| {
+        s.standings
+            .iter()
+            .find(|x| &*x.team == id)
+            .unwrap()
+            .components
+    };
+    let (c0, c1, c2) = (get("t0"), get("t1"), get("t2"));
+    let root3 = 3f64.sqrt();
+    let close = |a: f64, b: f64| assert!((a - b).abs() < 1e-9, "{a} != {b}");
+    // Attack: t1 and t2 share one flag: 1 + 1/2 each; t0 alone on two flags, mail weighted 2.
+    close(c1.attack, 1.5);
+    close(c2.attack, 1.5);
+    close(c0.attack, (1.0 + 1.0) + 2.0 * (1.0 + 1.0));
+    // Defense: t0 lost one flag to two teams: -(2^0.75); t1 one flag to one team; t2 a mail flag.
+    close(c0.defense, -(2f64.powf(0.75)));
+    close(c1.defense, -1.0);
+    close(c2.defense, -2.0);
+    // SLA: round 2 of web is void; t1 was recovering in round 1; a checker error costs nothing.
+    close(c0.sla, root3);
+    close(c1.sla, 0.5 * root3);
+    close(c2.sla, 2.0 * root3);
+    // Before the void, t0 also had web round 2.
+    let before = e.standings(Some(4_999));
+    let t0 = before.standings.iter().find(|x| &*x.team == "t0").unwrap();
+    close(t0.components.sla, 2.0 * root3);
+    let total0 = s.standings.iter().find(|x| &*x.team == "t0").unwrap().score;
+    close(total0, c0.attack + c0.defense + c0.sla);
 }

@@ -31,6 +31,9 @@ pub fn event_kind(kind: &EventKind) -> &'static str {
         EventKind::Reinstate => "reinstate",
         EventKind::ReportGraded { .. } => "report_graded",
         EventKind::GradesReleased { .. } => "grades_released",
+        EventKind::FlagCaptured { .. } => "flag_captured",
+        EventKind::ServiceChecked { .. } => "service_checked",
+        EventKind::RoundVoided { .. } => "round_voided",
     }
 }
 
@@ -65,6 +68,12 @@ fn to_row(e: &NewEvent) -> event::ActiveModel {
         }
         EventKind::GradesReleased { inject } => {
             data = Some(serde_json::json!({"inject": inject}).to_string())
+        }
+        // Attack/defend kinds are stored whole, as the JSON of the event kind.
+        EventKind::FlagCaptured { .. }
+        | EventKind::ServiceChecked { .. }
+        | EventKind::RoundVoided { .. } => {
+            data = serde_json::to_string(&e.kind).ok();
         }
     }
     event::ActiveModel {
@@ -123,6 +132,9 @@ fn from_row(m: event::Model) -> Option<(Event, Option<String>)> {
         "grades_released" => EventKind::GradesReleased {
             inject: payload()?.inject,
         },
+        "flag_captured" | "service_checked" | "round_voided" => {
+            serde_json::from_str(m.data.as_deref()?).ok()?
+        }
         _ => return None,
     };
     Some((

@@ -8,6 +8,7 @@ use crate::both;
 use crate::helpers::{Backend, Drill, SCENARIO, T0};
 
 both!(
+    every_event_kind_survives_the_database,
     submissions_only_while_running,
     scenario_over_the_api,
     teams_disqualification_audit_and_export
@@ -267,4 +268,75 @@ async fn teams_disqualification_audit_and_export(backend: Backend) {
         "no tokens in the export"
     );
     d.finish().await;
+}
+
+async fn every_event_kind_survives_the_database(backend: Backend) {
+    use drillboard_scoring::{EventKind, ServiceState};
+    use drillboard_store::NewEvent;
+    let app = crate::helpers::TestApp::empty(backend).await;
+    let kinds = vec![
+        EventKind::Solve {
+            challenge: "web".into(),
+        },
+        EventKind::HintUnlock {
+            challenge: "web".into(),
+            hint: "1".into(),
+        },
+        EventKind::Adjustment {
+            points: -2.5,
+            reason: "late start".into(),
+        },
+        EventKind::Disqualify {
+            reason: "attacked the scoreboard".into(),
+        },
+        EventKind::Reinstate,
+        EventKind::ReportGraded {
+            inject: "deface".into(),
+            criteria: vec![("detect".into(), 7.5), ("contain".into(), 5.0)],
+            submitted_at: 1_234,
+        },
+        EventKind::GradesReleased {
+            inject: "deface".into(),
+        },
+        EventKind::FlagCaptured {
+            service: "web".into(),
+            victim: "bravo".into(),
+            round: 42,
+            place: 2,
+        },
+        EventKind::ServiceChecked {
+            service: "web".into(),
+            round: 42,
+            state: ServiceState::Recovering,
+        },
+        EventKind::RoundVoided {
+            service: "web".into(),
+            round: 41,
+        },
+    ];
+    for (i, kind) in kinds.iter().enumerate() {
+        let e = app
+            .state
+            .store()
+            .append_event(NewEvent {
+                at: 1_000 + i as i64,
+                team: "alpha".into(),
+                kind: kind.clone(),
+                actor: Some("test".into()),
+            })
+            .await
+            .unwrap();
+        assert_eq!(&e.kind, kind);
+    }
+    let stored: Vec<_> = app
+        .state
+        .store()
+        .events()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(e, _)| e.kind)
+        .collect();
+    assert_eq!(stored, kinds);
+    app.finish().await;
 }
