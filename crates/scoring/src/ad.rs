@@ -6,6 +6,9 @@ use crate::rules::{AdFormula, AttackDefense, Millis, ServiceState};
 /// (victim team, service, round, place): one flag.
 type FlagKey = (usize, usize, u32, u8);
 
+/// (at, seq, service, round, state): one verdict.
+type Check = (Millis, i64, usize, u32, ServiceState);
+
 /// Attack/defend events as they arrive.
 #[derive(Debug, Clone, Default)]
 pub struct AdState {
@@ -14,7 +17,7 @@ pub struct AdState {
     /// Per flag: (at, seq, attacker) of each capture (at most one per attacker: the earliest).
     captures: FastMap<FlagKey, Vec<(Millis, i64, usize)>>,
     /// Per team: (at, seq, service, round, state).
-    checks: Vec<Vec<(Millis, i64, usize, u32, ServiceState)>>,
+    checks: Vec<Vec<Check>>,
     /// (service, round) -> when voided.
     voided: FastMap<(usize, u32), Millis>,
 }
