@@ -146,8 +146,9 @@ impl AdState {
                 if self.voided.get(&(s, r)).is_some_and(|v| *v <= t) {
                     continue;
                 }
+                // A checker error is the organisers' fault: it counts as up, never against the team.
                 let share = match state {
-                    ServiceState::Ok => 1.0,
+                    ServiceState::Ok | ServiceState::CheckerError => 1.0,
                     ServiceState::Recovering => 0.5,
                     _ => continue,
                 };

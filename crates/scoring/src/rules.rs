@@ -45,7 +45,8 @@ pub struct AttackDefense {
 #[serde(rename_all = "snake_case")]
 pub enum AdFormula {
     /// FAUST CTF: attack = Σ 1 + 1/captures(flag); defense = −Σ captures(flag)^0.75;
-    /// SLA = (#OK + 0.5 #RECOVERING) × √(active teams). Each per service, times its weight.
+    /// SLA = (#OK + 0.5 #RECOVERING) × √(active teams), a checker error counting as OK. Each per
+    /// service, times its weight.
     #[default]
     Faust,
 }
