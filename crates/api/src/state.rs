@@ -170,8 +170,20 @@ pub fn scoring_config(s: &Scenario, teams: &[TeamRow], started_at: Option<i64>) 
             .collect(),
         tasks_weight: s.scoring.tasks_weight,
         reports_weight: s.scoring.reports_weight,
-        // Services come with the attack/defend part of the scenario format (issue 3, in progress).
-        attack_defense: Default::default(),
+        attack_defense: match &s.attack_defense {
+            Some(ad) => drillboard_scoring::AttackDefense {
+                services: s
+                    .services
+                    .iter()
+                    .map(|svc| (svc.id.clone(), svc.weight))
+                    .collect(),
+                formula: drillboard_scoring::AdFormula::Faust,
+                attack_weight: ad.attack_weight,
+                defense_weight: ad.defense_weight,
+                sla_weight: ad.sla_weight,
+            },
+            None => Default::default(),
+        },
         injects: s
             .injects
             .iter()

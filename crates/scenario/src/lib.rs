@@ -7,6 +7,7 @@ mod load;
 mod model;
 mod problem;
 mod reader;
+mod services;
 mod teams_csv;
 pub mod yaml;
 

@@ -13,6 +13,7 @@ use crate::reader::{
     boolean, datetime, duration, fields, float, ident, int, int_at_least, list, string, strings,
     text,
 };
+use crate::services::{ServicePos, read_attack_defense, read_service};
 use crate::teams_csv::parse_teams_csv;
 use crate::yaml::{self, Node, Pos};
 
@@ -24,6 +25,8 @@ const TOP: &[&str] = &[
     "teams_csv",
     "challenges",
     "injects",
+    "attack_defense",
+    "services",
 ];
 const EXERCISE: &[&str] = &[
     "id",
@@ -99,6 +102,9 @@ struct Positions {
     release: Vec<Pos>,
     freeze: Pos,
     injects: Vec<InjectPos>,
+    services: Vec<ServicePos>,
+    ad: Option<Pos>,
+    services_at: Option<Pos>,
 }
 
 fn read_scenario(
@@ -153,11 +159,30 @@ fn read_scenario(
             }
         }
     }
+    let attack_defense = match f.get("attack_defense") {
+        Some(n) => {
+            at.ad = Some(n.pos);
+            read_attack_defense(p, n).map(Some)
+        }
+        None => Some(None),
+    };
+    let mut services = Vec::new();
+    if let Some(n) = f.get("services") {
+        at.services_at = Some(n.pos);
+        for item in list(p, n, "`services`") {
+            if let Some((svc, pos)) = read_service(p, item) {
+                services.push(svc);
+                at.services.push(pos);
+            }
+        }
+    }
     Some(Scenario {
         exercise: exercise?,
         teams,
         challenges,
         injects,
+        attack_defense: attack_defense?,
+        services,
         scoring: scoring?,
     })
 }
@@ -516,6 +541,7 @@ fn read_hint(p: &mut Problems, node: &Node, index: usize) -> Option<Hint> {
 
 fn cross_check(p: &mut Problems, s: &Scenario, at: &Positions) {
     crate::injects::cross_check(p, s, &at.injects);
+    crate::services::cross_check(p, s, &at.services, at.ad, at.services_at);
     let mut seen = HashMap::new();
     let mut names = HashSet::new();
     for (i, t) in s.teams.iter().enumerate() {

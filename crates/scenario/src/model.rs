@@ -35,6 +35,12 @@ pub struct Scenario {
     /// Timed incident injects, some asking for a report.
     #[serde(default)]
     pub injects: Vec<Inject>,
+    /// Attack/defend game settings; `None` when the drill has no attack/defend part.
+    #[serde(default)]
+    pub attack_defense: Option<AttackDefense>,
+    /// Services every team runs, attacks and defends.
+    #[serde(default)]
+    pub services: Vec<Service>,
     /// How components combine into the total, and submission limits.
     pub scoring: Scoring,
 }
@@ -187,6 +193,48 @@ impl Default for Scoring {
 
 fn one() -> f64 {
     1.0
+}
+
+/// Attack/defend game settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AttackDefense {
+    /// Length of a round in seconds.
+    pub round_seconds: i64,
+    /// How many rounds a flag can be submitted for.
+    pub flag_lifetime_rounds: u32,
+    /// Text every flag starts with, e.g. `DRILL_`.
+    pub flag_prefix: String,
+    /// The scoring formula (`faust`).
+    pub formula: String,
+    /// Whether a team whose own service is down may still score attacks on it.
+    pub attack_when_down: bool,
+    /// Weight of the attack component.
+    pub attack_weight: f64,
+    /// Weight of the defense component.
+    pub defense_weight: f64,
+    /// Weight of the SLA component.
+    pub sla_weight: f64,
+}
+
+/// A service every team runs.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Service {
+    /// Stable identifier.
+    pub id: String,
+    /// Name in both languages.
+    pub name: Text,
+    /// Weight of its points.
+    pub weight: f64,
+    /// The checker program and its fixed arguments (Hackerdom/ForcAD command line).
+    pub checker: Vec<String>,
+    /// Per-action time limit in seconds.
+    pub timeout_seconds: i64,
+    /// Number of flag places (vulns), from 1.
+    pub places: u8,
+    /// Address of a team's instance: `{team}` is the team id, `{index}` its 1-based position.
+    pub host: String,
+    /// Addresses that do not follow the template, by team id.
+    pub hosts: Vec<(String, String)>,
 }
 
 /// A scenario event released on the clock ("17:05 — the portal is defaced; report within 45 min").

@@ -1,0 +1,285 @@
+//! The `attack_defense:` and `services:` sections: the round clock, flags, and the services teams
+//! defend, with their checkers and where each team's instance lives.
+
+use std::collections::HashSet;
+
+use crate::model::{AttackDefense, Scenario, Service, Text};
+use crate::problem::Problems;
+use crate::reader::{boolean, duration, fields, float, ident, int_at_least, list, string, text};
+use crate::yaml::{Node, Pos, Value};
+
+const AD: &[&str] = &[
+    "round_length",
+    "flag_lifetime",
+    "flag_prefix",
+    "formula",
+    "attack_when_down",
+    "weights",
+];
+const WEIGHTS: &[&str] = &["attack", "defense", "sla"];
+const SERVICE: &[&str] = &[
+    "id", "name", "weight", "checker", "timeout", "places", "host", "hosts",
+];
+
+/// Read `attack_defense:`.
+pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefense> {
+    let f = fields(p, node, "`attack_defense`", AD)?;
+    let round = f.require(p, "round_length").and_then(|n| {
+        let d = duration(p, n, "`round_length`")?;
+        if d < 5 {
+            p.at(n.pos, "a round must last at least 5 seconds");
+            return None;
+        }
+        Some(d)
+    });
+    let lifetime = f.get("flag_lifetime").map_or(Some(5), |n| {
+        int_at_least(p, n, "`flag_lifetime` (rounds)", 1)
+    });
+    let prefix = f.get("flag_prefix").map_or(Some("DRILL_".to_owned()), |n| {
+        let s = string(p, n, "`flag_prefix`")?;
+        let ok = !s.is_empty()
+            && s.len() <= 32
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-{".contains(c));
+        if !ok {
+            p.at(
+                n.pos,
+                format!("`flag_prefix` `{s}` may only use letters, digits, `_`, `-` and `{{`"),
+            );
+            p.hint("e.g. `DRILL_` or `FLAG{`");
+            return None;
+        }
+        Some(s)
+    });
+    let formula = f.get("formula").map_or(Some("faust".to_owned()), |n| {
+        let s = string(p, n, "`formula`")?;
+        if s != "faust" {
+            p.at(n.pos, format!("unknown attack/defend formula `{s}`"));
+            p.hint("drillboard scores attack/defend with `faust`");
+            return None;
+        }
+        Some(s)
+    });
+    let attack_when_down = f
+        .get("attack_when_down")
+        .map_or(Some(true), |n| boolean(p, n, "`attack_when_down`"));
+    let mut w = [1.0f64; 3];
+    let mut weights_ok = true;
+    if let Some(n) = f.get("weights")
+        && let Some(wf) = fields(p, n, "`weights`", WEIGHTS)
+    {
+        for (i, name) in WEIGHTS.iter().enumerate() {
+            if let Some(x) = wf.get(name) {
+                match float(p, x, "a weight") {
+                    Some(v) if v >= 0.0 => w[i] = v,
+                    Some(_) => {
+                        p.at(x.pos, "weights cannot be negative");
+                        weights_ok = false;
+                    }
+                    None => weights_ok = false,
+                }
+            }
+        }
+    }
+    if !weights_ok {
+        return None;
+    }
+    Some(AttackDefense {
+        round_seconds: round?,
+        flag_lifetime_rounds: lifetime?.min(u32::MAX as i64) as u32,
+        flag_prefix: prefix?,
+        formula: formula?,
+        attack_when_down: attack_when_down?,
+        attack_weight: w[0],
+        defense_weight: w[1],
+        sla_weight: w[2],
+    })
+}
+
+/// Where a service's parts were written.
+pub struct ServicePos {
+    pub at: Pos,
+    pub timeout: Pos,
+    pub hosts: Vec<Pos>,
+}
+
+/// Read one service.
+pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePos)> {
+    let f = fields(p, node, "a service", SERVICE)?;
+    let mut pos = ServicePos {
+        at: node.pos,
+        timeout: node.pos,
+        hosts: Vec::new(),
+    };
+    let id = f
+        .require(p, "id")
+        .and_then(|n| ident(p, n, "the service `id`"));
+    let name = f
+        .get("name")
+        .map_or(Some(Text::default()), |n| text(p, n, "`name`"));
+    let weight = f.get("weight").map_or(Some(1.0), |n| {
+        float(p, n, "the service `weight`").filter(|v| {
+            let ok = *v >= 0.0;
+            if !ok {
+                p.at(n.pos, "weights cannot be negative");
+            }
+            ok
+        })
+    });
+    let checker = f.require(p, "checker").and_then(|n| {
+        let parts: Vec<String> = match &n.value {
+            Value::Scalar { text, .. } => text.split_whitespace().map(str::to_owned).collect(),
+            _ => list(p, n, "`checker`")
+                .iter()
+                .filter_map(|i| string(p, i, "a `checker` argument"))
+                .collect(),
+        };
+        if parts.is_empty() {
+            p.at(n.pos, "`checker` needs a program to run");
+            p.hint("e.g. `checker: [python3, checkers/portal.py]`");
+            return None;
+        }
+        Some(parts)
+    });
+    let timeout = match f.get("timeout") {
+        Some(n) => {
+            pos.timeout = n.pos;
+            duration(p, n, "`timeout`").filter(|d| {
+                let ok = *d > 0;
+                if !ok {
+                    p.at(n.pos, "`timeout` must be longer than zero");
+                }
+                ok
+            })
+        }
+        None => Some(10),
+    };
+    let places = f.get("places").map_or(Some(1), |n| {
+        let v = int_at_least(p, n, "`places`", 1)?;
+        if v > 255 {
+            p.at(n.pos, "a service has at most 255 flag places");
+            return None;
+        }
+        Some(v)
+    });
+    let host = f.require(p, "host").and_then(|n| {
+        let h = string(p, n, "`host`")?;
+        let mut rest = h.as_str();
+        while let Some(open) = rest.find('{') {
+            let close = rest[open..].find('}').map(|c| open + c);
+            let Some(close) = close else {
+                p.at(n.pos, format!("`host` `{h}` has a `{{` without `}}`"));
+                return None;
+            };
+            let name = &rest[open + 1..close];
+            if name != "team" && name != "index" {
+                p.at(n.pos, format!("`host` uses `{{{name}}}`, which is not known"));
+                p.hint("use `{team}` (the team id) or `{index}` (its position, from 1), e.g. `10.60.{index}.2:8080`");
+                return None;
+            }
+            rest = &rest[close + 1..];
+        }
+        Some(h)
+    });
+    let mut hosts = Vec::new();
+    if let Some(n) = f.get("hosts")
+        && let Value::Map(pairs) = &n.value
+    {
+        for (k, v) in pairs {
+            if let (Some(team), Some(addr)) = (
+                ident(p, k, "a team id in `hosts`"),
+                string(p, v, "an address in `hosts`"),
+            ) {
+                hosts.push((team, addr));
+                pos.hosts.push(k.pos);
+            }
+        }
+    } else if let Some(n) = f.get("hosts") {
+        p.at(n.pos, "`hosts` maps team ids to addresses");
+    }
+    Some((
+        Service {
+            id: id?,
+            name: name?,
+            weight: weight?,
+            checker: checker?,
+            timeout_seconds: timeout?,
+            places: places?.clamp(1, 255) as u8,
+            host: host?,
+            hosts,
+        },
+        pos,
+    ))
+}
+
+/// Checks across sections: duplicate service ids, unknown teams in `hosts`, checker timeouts
+/// longer than a round, services without `attack_defense` (and the reverse).
+pub fn cross_check(
+    p: &mut Problems,
+    s: &Scenario,
+    at: &[ServicePos],
+    ad_pos: Option<Pos>,
+    services_pos: Option<Pos>,
+) {
+    match (&s.attack_defense, s.services.is_empty()) {
+        (None, false) => {
+            p.at(
+                services_pos.unwrap_or_default(),
+                "`services` need an `attack_defense` section (round length, flags)",
+            );
+            p.hint("add `attack_defense: {round_length: 60s}`");
+        }
+        (Some(_), true) => {
+            p.at(
+                ad_pos.unwrap_or_default(),
+                "`attack_defense` is set but no `services` are listed",
+            );
+        }
+        _ => {}
+    }
+    let teams: HashSet<&str> = s.teams.iter().map(|t| t.id.as_str()).collect();
+    let mut ids = HashSet::new();
+    for (svc, pos) in s.services.iter().zip(at) {
+        if !ids.insert(svc.id.as_str()) {
+            p.at(pos.at, format!("service id `{}` is used twice", svc.id));
+        }
+        if let Some(ad) = &s.attack_defense
+            && svc.timeout_seconds >= ad.round_seconds
+        {
+            p.at(
+                pos.timeout,
+                format!(
+                    "the checker `timeout` of `{}` is not shorter than a round",
+                    svc.id
+                ),
+            );
+            p.hint("check, put and get all run within one round: keep the timeout well under `round_length`");
+        }
+        if !teams.is_empty() {
+            for ((team, _), tp) in svc.hosts.iter().zip(&pos.hosts) {
+                if !teams.contains(team.as_str()) {
+                    p.at(
+                        *tp,
+                        format!(
+                            "`hosts` of `{}` names team `{team}`, which is not defined",
+                            svc.id
+                        ),
+                    );
+                }
+            }
+        }
+    }
+}
+
+impl Service {
+    /// The address of the instance of the team `team` at 1-based position `index`.
+    pub fn host_for(&self, team: &str, index: usize) -> String {
+        match self.hosts.iter().find(|(t, _)| t == team) {
+            Some((_, h)) => h.clone(),
+            None => self
+                .host
+                .replace("{team}", team)
+                .replace("{index}", &index.to_string()),
+        }
+    }
+}
