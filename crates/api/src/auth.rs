@@ -289,53 +289,37 @@ impl FromRequestParts<AppState> for Caller {
     }
 }
 
-/// A caller who must be an organiser; checked before the body is read.
-pub struct Organiser(pub Caller);
+/// An extractor for callers with one of the given roles, checked before the body is read (so a
+/// wrong role is a 403, never a complaint about the body).
+macro_rules! role_extractor {
+    ($(#[$doc:meta])* $name:ident: $($role:expr),+) => {
+        $(#[$doc])*
+        pub struct $name(pub Caller);
 
-impl FromRequestParts<AppState> for Organiser {
-    type Rejection = ApiError;
+        impl FromRequestParts<AppState> for $name {
+            type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let c = Caller::from_request_parts(parts, state).await?;
-        c.require(&[Role::Organiser])?;
-        Ok(Organiser(c))
-    }
+            async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+                let c = Caller::from_request_parts(parts, state).await?;
+                c.require(&[$($role),+])?;
+                Ok($name(c))
+            }
+        }
+    };
 }
 
-/// A caller who must be an organiser or a judge.
-pub struct Staff(pub Caller);
-
-impl FromRequestParts<AppState> for Staff {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let c = Caller::from_request_parts(parts, state).await?;
-        c.require(&[Role::Organiser, Role::Judge])?;
-        Ok(Staff(c))
-    }
-}
-
-/// A caller who must be a team.
-pub struct TeamCaller(pub Caller);
-
-impl FromRequestParts<AppState> for TeamCaller {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
-        let c = Caller::from_request_parts(parts, state).await?;
-        c.team()?;
-        Ok(TeamCaller(c))
-    }
-}
+role_extractor!(
+    /// A caller who must be an organiser.
+    Organiser: Role::Organiser
+);
+role_extractor!(
+    /// A caller who must be an organiser or a judge.
+    Staff: Role::Organiser, Role::Judge
+);
+role_extractor!(
+    /// A caller who must be a team.
+    TeamCaller: Role::Team
+);
 
 /// A caller who may be anonymous (public pages), but whose credentials, if sent, must be valid.
 #[derive(Debug, Clone)]
