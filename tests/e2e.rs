@@ -1,124 +1,14 @@
 //! Black-box tests of the `drillboard` binary: the demo over real HTTP, `scenario validate`,
 //! and the organiser's command line on SQLite and PostgreSQL.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
 use std::path::Path;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Output};
 
 use serde_json::{Value, json};
 
-const BIN: &str = env!("CARGO_BIN_EXE_drillboard");
+mod support;
 
-fn drillboard(data_dir: &Path) -> Command {
-    let mut c = Command::new(BIN);
-    c.arg("--data-dir").arg(data_dir);
-    for var in [
-        "DRILLBOARD_DATABASE_URL",
-        "DRILLBOARD_JWT_SECRET",
-        "DRILLBOARD_DATA_DIR",
-        "DRILLBOARD_LISTEN",
-    ] {
-        c.env_remove(var);
-    }
-    c.env("RUST_LOG", "warn");
-    c
-}
-
-/// A server process that is killed when the test ends, however it ends.
-struct Server {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn start_demo(data_dir: &Path) -> (Server, Vec<String>) {
-    let mut child = drillboard(data_dir)
-        .args(["demo", "--listen", "127.0.0.1:0", "--no-bots"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let mut seen = Vec::new();
-    let addr = loop {
-        let line = lines
-            .next()
-            .expect("the demo exited before listening")
-            .unwrap();
-        seen.push(line.clone());
-        if let Some(rest) = line.strip_prefix("drillboard is listening on http://") {
-            break rest.trim().to_owned();
-        }
-    };
-    // Read the banner (it follows the address), then let the rest drain in the background.
-    for line in lines.by_ref() {
-        let line = line.unwrap();
-        let done = line.contains("Ctrl-C");
-        seen.push(line);
-        if done {
-            break;
-        }
-    }
-    std::thread::spawn(move || for _ in lines {});
-    (Server { child, addr }, seen)
-}
-
-/// One HTTP/1.0 request; returns status and body.
-fn http(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<&str>,
-) -> (u16, String) {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(30))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    if let Some(b) = body {
-        req.push_str(&format!(
-            "Content-Type: application/json\r\nContent-Length: {}\r\n",
-            b.len()
-        ));
-    }
-    req.push_str("\r\n");
-    if let Some(b) = body {
-        req.push_str(b);
-    }
-    s.write_all(req.as_bytes()).unwrap();
-    let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let status = head
-        .split_whitespace()
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0);
-    (status, body.to_owned())
-}
-
-fn http_json(
-    addr: &str,
-    method: &str,
-    path: &str,
-    headers: &[(&str, &str)],
-    body: Option<Value>,
-) -> (u16, Value) {
-    let b = body.map(|v| v.to_string());
-    let (status, text) = http(addr, method, path, headers, b.as_deref());
-    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
-}
+use support::{drillboard, http, http_json, start_demo};
 
 #[test]
 fn the_demo_serves_a_live_drill_with_working_logins() {

@@ -1,0 +1,341 @@
+//! Browser tests: the real pages in headless Chromium, driven through chromedriver's W3C WebDriver
+//! protocol (plain HTTP, no client library). `.ci/run` installs Debian's `chromium` and
+//! `chromium-driver`; where chromedriver is missing outside CI these tests say so and pass.
+//! Screenshots go to `tests/screenshots-out/` (ignored by git).
+
+mod support;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{Value, json};
+use support::start_demo;
+
+/// One HTTP/1.1 request to chromedriver, reading exactly `Content-Length` bytes (it keeps the
+/// connection open, and refuses HTTP/1.0).
+fn http(addr: &str, method: &str, path: &str, body: Option<&str>) -> (u16, String) {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(Duration::from_secs(60))).unwrap();
+    let body = body.unwrap_or("");
+    let req = format!(
+        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut r = BufReader::new(s);
+    let mut line = String::new();
+    r.read_line(&mut line).unwrap();
+    let status = line
+        .split_whitespace()
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0);
+    let mut length = 0usize;
+    loop {
+        let mut h = String::new();
+        r.read_line(&mut h).unwrap();
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            length = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut buf = vec![0u8; length];
+    r.read_exact(&mut buf).unwrap();
+    (status, String::from_utf8_lossy(&buf).into_owned())
+}
+
+const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
+
+struct Driver {
+    child: Child,
+    addr: String,
+    session: String,
+    _profile: tempfile::TempDir,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = http(
+            &self.addr,
+            "DELETE",
+            &format!("/session/{}", self.session),
+            None,
+        );
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn chromedriver() -> Option<PathBuf> {
+    ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+}
+
+impl Driver {
+    /// Start chromedriver and a headless Chromium session, or None where there is no chromedriver
+    /// (outside CI).
+    fn start() -> Option<Driver> {
+        let Some(bin) = chromedriver() else {
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI must have chromedriver: .ci/run installs chromium-driver"
+            );
+            eprintln!(
+                "chromedriver is not installed (apt-get install chromium chromium-driver); browser tests skipped"
+            );
+            return None;
+        };
+        let port = TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let child = Command::new(bin)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let addr = format!("127.0.0.1:{port}");
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(&addr).is_err() {
+            assert!(Instant::now() < deadline, "chromedriver did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        let profile = tempfile::tempdir().unwrap();
+        let caps = json!({"capabilities": {"alwaysMatch": {"browserName": "chrome", "goog:chromeOptions": {
+            "binary": "/usr/bin/chromium",
+            "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                     "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                     "--disable-dev-shm-usage", "--window-size=1280,1000",
+                     format!("--user-data-dir={}", profile.path().display())]
+        }}}});
+        let (status, body) = http(&addr, "POST", "/session", Some(&caps.to_string()));
+        assert_eq!(status, 200, "new session: {body}");
+        let v: Value = serde_json::from_str(&body).unwrap();
+        let session = v["value"]["sessionId"].as_str().unwrap().to_owned();
+        Some(Driver {
+            child,
+            addr,
+            session,
+            _profile: profile,
+        })
+    }
+
+    fn cmd(&self, method: &str, path: &str, body: Option<Value>) -> Value {
+        let b = body.map(|v| v.to_string());
+        let (status, text) = http(
+            &self.addr,
+            method,
+            &format!("/session/{}{path}", self.session),
+            b.as_deref(),
+        );
+        let v: Value = serde_json::from_str(&text).unwrap_or(Value::Null);
+        assert_eq!(status, 200, "{method} {path}: {text}");
+        v["value"].clone()
+    }
+
+    fn go(&self, url: &str) {
+        self.cmd("POST", "/url", Some(json!({"url": url})));
+    }
+
+    fn js(&self, script: &str, args: Value) -> Value {
+        self.cmd(
+            "POST",
+            "/execute/sync",
+            Some(json!({"script": script, "args": args})),
+        )
+    }
+
+    /// Wait until `script` returns something truthy; returns it.
+    fn until(&self, what: &str, script: &str, args: Value) -> Value {
+        let deadline = Instant::now() + Duration::from_secs(15);
+        loop {
+            let v = self.js(script, args.clone());
+            if !(v.is_null() || v == json!(false) || v == json!("") || v == json!(0)) {
+                return v;
+            }
+            assert!(Instant::now() < deadline, "timed out waiting for {what}");
+            std::thread::sleep(Duration::from_millis(150));
+        }
+    }
+
+    fn element(&self, css: &str) -> String {
+        let v = self.cmd(
+            "POST",
+            "/element",
+            Some(json!({"using": "css selector", "value": css})),
+        );
+        v[ELEMENT].as_str().unwrap().to_owned()
+    }
+
+    fn click(&self, css: &str) {
+        let e = self.element(css);
+        self.cmd("POST", &format!("/element/{e}/click"), Some(json!({})));
+    }
+
+    fn type_into(&self, css: &str, text: &str) {
+        let e = self.element(css);
+        self.cmd("POST", &format!("/element/{e}/clear"), Some(json!({})));
+        self.cmd(
+            "POST",
+            &format!("/element/{e}/value"),
+            Some(json!({"text": text})),
+        );
+    }
+
+    fn text(&self, css: &str) -> String {
+        self.js(
+            "const e = document.querySelector(arguments[0]); return e ? e.textContent.trim() : '';",
+            json!([css]),
+        )
+        .as_str()
+        .unwrap_or("")
+        .to_owned()
+    }
+
+    fn screenshot(&self, name: &str) {
+        let png = self.cmd("GET", "/screenshot", None);
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../tests/screenshots-out");
+        std::fs::create_dir_all(&dir).unwrap();
+        let bytes = decode_base64(png.as_str().unwrap());
+        std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
+    }
+
+    fn new_tab(&self) -> String {
+        self.cmd("POST", "/window/new", Some(json!({"type": "tab"})))["handle"]
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn current_tab(&self) -> String {
+        self.cmd("GET", "/window", None)
+            .as_str()
+            .unwrap()
+            .to_owned()
+    }
+
+    fn switch(&self, handle: &str) {
+        self.cmd("POST", "/window", Some(json!({"handle": handle})));
+    }
+}
+
+fn decode_base64(s: &str) -> Vec<u8> {
+    const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = Vec::new();
+    let (mut buf, mut bits) = (0u32, 0);
+    for c in s.bytes().filter(|c| *c != b'=') {
+        let Some(v) = A.iter().position(|a| *a == c) else {
+            continue;
+        };
+        buf = (buf << 6) | v as u32;
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((buf >> bits) as u8);
+        }
+    }
+    out
+}
+
+#[test]
+fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
+    let Some(d) = Driver::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = start_demo(dir.path());
+    let base = format!("http://{}", server.addr);
+    let logins: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
+    )
+    .unwrap();
+    // The last team in the list: it starts at the bottom of the board (equal scores go by name).
+    let team = logins.iter().rev().find(|l| l["role"] == "team").unwrap();
+    let scenario = drillboard_scenario::load_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml"),
+    )
+    .unwrap();
+    let challenge = scenario
+        .challenges
+        .iter()
+        .find(|c| {
+            c.requires.is_empty()
+                && c.release_after_seconds == 0
+                && matches!(c.flags[0], drillboard_scenario::Flag::Static { .. })
+        })
+        .unwrap();
+    let drillboard_scenario::Flag::Static { content: flag, .. } = &challenge.flags[0] else {
+        unreachable!()
+    };
+
+    // The public board, in Vietnamese by default, then in English (remembered).
+    d.go(&format!("{base}/"));
+    d.until(
+        "the board rows",
+        "return document.querySelectorAll('#board-body tr').length >= 12",
+        json!([]),
+    );
+    assert_eq!(d.text("#board-heading"), "Bảng xếp hạng");
+    d.screenshot("leaderboard-vi");
+    d.click("[data-lang=en]");
+    d.until(
+        "English texts",
+        "return document.querySelector('#board-heading').textContent.trim() === 'Leaderboard'",
+        json!([]),
+    );
+    d.screenshot("leaderboard-en");
+    let board_tab = d.current_tab();
+
+    // The team signs in on another tab (English is remembered there too).
+    let team_tab = d.new_tab();
+    d.switch(&team_tab);
+    d.go(&format!("{base}/team"));
+    d.until(
+        "the sign-in form",
+        "return !document.querySelector('#login-view').hidden",
+        json!([]),
+    );
+    assert_eq!(d.text("#login-heading"), "Team sign-in");
+    d.type_into("#username", team["username"].as_str().unwrap());
+    d.type_into("#password", team["password"].as_str().unwrap());
+    d.click("#login-submit");
+    let find_card = "const c = [...document.querySelectorAll('article.challenge')].find(a => a.textContent.includes(arguments[0])); \
+                     return c ? c.id : null;";
+    let card = d
+        .until("the challenge card", find_card, json!([challenge.title.en]))
+        .as_str()
+        .unwrap()
+        .to_owned();
+    d.screenshot("team-en");
+    d.type_into(
+        &format!("#{card} input[name=flag]"),
+        "VNDRILL{not-the-flag}",
+    );
+    d.click(&format!("#{card} button[type=submit]"));
+    let feedback = format!("#{card} .msg:not([hidden])");
+    d.until("the wrong-flag feedback", "const e = document.querySelector(arguments[0]); return e && e.textContent.includes('Incorrect flag.')", json!([feedback]));
+    d.type_into(&format!("#{card} input[name=flag]"), flag);
+    d.click(&format!("#{card} button[type=submit]"));
+    d.until("the accepted feedback", "const c = document.getElementById(arguments[0]); return c && c.textContent.includes('Correct!')", json!([card]));
+
+    // Back on the board tab, never reloaded: the team now leads.
+    d.switch(&board_tab);
+    let name = team["team"].as_str().unwrap();
+    d.until(
+        "the new rank on the live board",
+        "const r = document.querySelector('#board-body tr'); return r && r.textContent.includes(arguments[0])",
+        json!([name]),
+    );
+    d.screenshot("leaderboard-after-solve");
+    drop(server);
+}
