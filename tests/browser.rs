@@ -339,3 +339,178 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
     d.screenshot("leaderboard-after-solve");
     drop(server);
 }
+
+#[test]
+fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
+    let Some(d) = Driver::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = start_demo(dir.path());
+    let base = format!("http://{}", server.addr);
+    let logins: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
+    )
+    .unwrap();
+    let team = logins.iter().find(|l| l["role"] == "team").unwrap();
+    let login_of = |name: &str| {
+        logins
+            .iter()
+            .find(|l| l["username"] == name)
+            .unwrap()
+            .clone()
+    };
+    let scenario = drillboard_scenario::load_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml"),
+    )
+    .unwrap();
+    let inject = scenario
+        .injects
+        .iter()
+        .find(|i| {
+            i.release_after_seconds == 0
+                && i.audience.is_empty()
+                && i.report.as_ref().is_some_and(|r| !r.double_marking)
+        })
+        .expect("the demo has a single-marked inject open at the start");
+    let rubric = inject.report.as_ref().unwrap().rubric.len();
+
+    // The team writes its report on the team page.
+    d.go(&format!("{base}/team"));
+    d.until(
+        "the sign-in form",
+        "return !document.querySelector('#login-view').hidden",
+        json!([]),
+    );
+    d.type_into("#username", team["username"].as_str().unwrap());
+    d.type_into("#password", team["password"].as_str().unwrap());
+    d.click("#login-submit");
+    let find_inject = "const c = [...document.querySelectorAll('article')].find(a => a.id.startsWith('inj-') && a.textContent.includes(arguments[0])); \
+                       return c ? c.id.slice(4) : null;";
+    let k = d
+        .until("the inject card", find_inject, json!([inject.title.vi]))
+        .as_str()
+        .unwrap()
+        .to_owned();
+    d.type_into(
+        &format!("#rep-text-{k}"),
+        "## Tóm tắt\n\nĐã cô lập máy chủ web và xoá webshell.",
+    );
+    d.click(&format!("#rep-submit-{k}"));
+    d.until("the submission receipt", "const e = document.getElementById(arguments[0]); return e && !e.hidden && e.className.includes('msg-success')", json!([format!("rep-fb-{k}")]));
+    d.screenshot("team-report-vi");
+    d.click("#logout");
+
+    // A judge marks it on the judge console, blind.
+    let judge = login_of("judge");
+    d.go(&format!("{base}/judge"));
+    d.until(
+        "the judge sign-in form",
+        "return !document.querySelector('#login-view').hidden",
+        json!([]),
+    );
+    d.type_into("#username", judge["username"].as_str().unwrap());
+    d.type_into("#password", judge["password"].as_str().unwrap());
+    d.click("#login-submit");
+    d.until(
+        "the marking queue",
+        "return document.querySelector('#queue a.queue-item') !== null",
+        json!([]),
+    );
+    d.click("#queue a.queue-item");
+    d.until(
+        "the rubric form",
+        "return document.querySelector('#mark-form') !== null",
+        json!([]),
+    );
+    d.screenshot("judge-vi");
+    for i in 0..rubric {
+        d.type_into(&format!("#score-{i}"), "2");
+    }
+    d.type_into("#overall", "Rõ ràng, đủ các bước.");
+    d.click("#mark-submit");
+    d.until(
+        "the confirmation",
+        "const dlg = document.querySelector('#confirm-dialog'); return dlg && dlg.open",
+        json!([]),
+    );
+    d.click("#confirm-ok");
+    d.until(
+        "the mark's receipt",
+        "const e = document.querySelector('#detail .msg-success'); return e && !e.hidden",
+        json!([]),
+    );
+    let page = d
+        .js("return document.body.innerText", json!([]))
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for identity in [
+        team["username"].as_str().unwrap(),
+        team["team"].as_str().unwrap(),
+    ] {
+        assert!(
+            !page.contains(identity),
+            "the judge console shows the team ({identity})"
+        );
+    }
+
+    // The organiser releases the grades (through the API: the organiser console comes later).
+    let organiser = login_of("organiser");
+    let (_, l) = support::http_json(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        Some(json!({"username": organiser["username"], "password": organiser["password"]})),
+    );
+    let bearer = format!("Bearer {}", l["token"].as_str().unwrap());
+    let (status, _) = support::http_json(
+        &server.addr,
+        "POST",
+        &format!("/api/v1/injects/{}/release-grades", inject.id),
+        &[("Authorization", &bearer)],
+        Some(json!({})),
+    );
+    assert_eq!(status, 200);
+
+    // The team sees its grade: the total is 2 points per criterion.
+    d.click("#logout");
+    d.go(&format!("{base}/team"));
+    d.until(
+        "the sign-in form",
+        "return !document.querySelector('#login-view').hidden",
+        json!([]),
+    );
+    d.type_into("#username", team["username"].as_str().unwrap());
+    d.type_into("#password", team["password"].as_str().unwrap());
+    d.click("#login-submit");
+    let k = d
+        .until("the inject card", find_inject, json!([inject.title.vi]))
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let grade = d.until(
+        "the released grade",
+        "const g = document.getElementById(arguments[0]); return g ? g.innerText : null",
+        json!([format!("grade-{k}")]),
+    );
+    let total = (2 * rubric).to_string();
+    assert!(
+        grade.as_str().unwrap().contains(&total),
+        "grade shows {total}: {grade}"
+    );
+    let (_, board) = support::http_json(&server.addr, "GET", "/api/v1/scoreboard", &[], None);
+    let row = board["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["team"]["id"] == team["username"])
+        .unwrap()
+        .clone();
+    assert_eq!(
+        row["components"]["reports"].as_f64(),
+        Some(2.0 * rubric as f64),
+        "{row}"
+    );
+    d.screenshot("team-grade-vi");
+    drop(server);
+}
