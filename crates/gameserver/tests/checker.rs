@@ -16,9 +16,12 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     path
 }
 
+/// Scripts run through `/bin/sh` rather than being executed themselves: executing a file just
+/// written races with other test threads' forks (which briefly hold its write descriptor) and
+/// fails now and then with "text file busy".
 fn runner(path: &Path, timeout_ms: u64) -> Runner {
     Runner {
-        command: vec![path.display().to_string()],
+        command: vec!["/bin/sh".into(), path.display().to_string()],
         timeout: Duration::from_millis(timeout_ms),
         output_limit: 1024,
     }
@@ -132,9 +135,13 @@ async fn crashes_and_missing_programs_are_checker_errors() {
     let out = runner(&crash, 5_000).run("h", &Action::Check).await;
     assert_eq!(out.verdict, Verdict::CheckerError);
     assert!(out.private.contains("unexpected exit"), "{}", out.private);
-    let missing = runner(&dir.path().join("nope"), 5_000)
-        .run("h", &Action::Check)
-        .await;
+    let missing = Runner {
+        command: vec![dir.path().join("nope").display().to_string()],
+        timeout: Duration::from_secs(5),
+        output_limit: 1024,
+    }
+    .run("h", &Action::Check)
+    .await;
     assert_eq!(missing.verdict, Verdict::CheckerError);
     assert!(missing.private.contains("cannot start"));
     let empty = Runner {
