@@ -212,6 +212,18 @@ impl Driver {
         std::fs::write(dir.join(format!("{name}.png")), bytes).unwrap();
     }
 
+    /// Fill the sign-in form of the current page (team or judge) with a demo login and send it.
+    fn sign_in(&self, login: &Value) {
+        self.until(
+            "the sign-in form",
+            "return !document.querySelector('#login-view').hidden",
+            json!([]),
+        );
+        self.type_into("#username", login["username"].as_str().unwrap());
+        self.type_into("#password", login["password"].as_str().unwrap());
+        self.click("#login-submit");
+    }
+
     fn new_tab(&self) -> String {
         self.cmd("POST", "/window/new", Some(json!({"type": "tab"})))["handle"]
             .as_str()
@@ -306,9 +318,7 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
         json!([]),
     );
     assert_eq!(d.text("#login-heading"), "Team sign-in");
-    d.type_into("#username", team["username"].as_str().unwrap());
-    d.type_into("#password", team["password"].as_str().unwrap());
-    d.click("#login-submit");
+    d.sign_in(team);
     let find_card = "const c = [...document.querySelectorAll('article.challenge')].find(a => a.textContent.includes(arguments[0])); \
                      return c ? c.id : null;";
     let card = d
@@ -375,14 +385,7 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
 
     // The team writes its report on the team page.
     d.go(&format!("{base}/team"));
-    d.until(
-        "the sign-in form",
-        "return !document.querySelector('#login-view').hidden",
-        json!([]),
-    );
-    d.type_into("#username", team["username"].as_str().unwrap());
-    d.type_into("#password", team["password"].as_str().unwrap());
-    d.click("#login-submit");
+    d.sign_in(team);
     let find_inject = "const c = [...document.querySelectorAll('article')].find(a => a.id.startsWith('inj-') && a.textContent.includes(arguments[0])); \
                        return c ? c.id.slice(4) : null;";
     let k = d
@@ -402,14 +405,7 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
     // A judge marks it on the judge console, blind.
     let judge = login_of("judge");
     d.go(&format!("{base}/judge"));
-    d.until(
-        "the judge sign-in form",
-        "return !document.querySelector('#login-view').hidden",
-        json!([]),
-    );
-    d.type_into("#username", judge["username"].as_str().unwrap());
-    d.type_into("#password", judge["password"].as_str().unwrap());
-    d.click("#login-submit");
+    d.sign_in(&judge);
     d.until(
         "the marking queue",
         "return document.querySelector('#queue a.queue-item') !== null",
@@ -475,14 +471,7 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
     // The team sees its grade: the total is 2 points per criterion.
     d.click("#logout");
     d.go(&format!("{base}/team"));
-    d.until(
-        "the sign-in form",
-        "return !document.querySelector('#login-view').hidden",
-        json!([]),
-    );
-    d.type_into("#username", team["username"].as_str().unwrap());
-    d.type_into("#password", team["password"].as_str().unwrap());
-    d.click("#login-submit");
+    d.sign_in(team);
     let k = d
         .until("the inject card", find_inject, json!([inject.title.vi]))
         .as_str()

@@ -56,6 +56,24 @@ pub fn status(row: &ExerciseRow, now: i64) -> Status {
     }
 }
 
+/// Refuse with 409 `exercise_not_running` unless a scenario is loaded and the exercise runs;
+/// `what` names what is closed ("submissions", "reports").
+pub fn ensure_running(row: Option<&ExerciseRow>, now: i64, what: &str) -> ApiResult<()> {
+    let Some(row) = row else {
+        return Err(ApiError::conflict(
+            "exercise_not_running",
+            "no scenario is loaded yet",
+        ));
+    };
+    match status(row, now) {
+        Status::Running => Ok(()),
+        st => Err(ApiError::conflict(
+            "exercise_not_running",
+            format!("{what} are closed: the exercise is {}", status_words(st)),
+        )),
+    }
+}
+
 /// The freeze time in force at `now`, if the public board is frozen.
 pub fn frozen_at(row: &ExerciseRow, now: i64) -> Option<i64> {
     if row.freeze_released {

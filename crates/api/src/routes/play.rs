@@ -12,7 +12,7 @@ use crate::auth::{Caller, Role, TeamCaller};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{self, Path};
 use crate::markdown::render;
-use crate::ops::{Status, status, status_words};
+use crate::ops::ensure_running;
 use crate::routes::public::board_time;
 use crate::state::{AppState, Live};
 
@@ -98,22 +98,13 @@ pub struct Submit {
 /// Check the exercise is running and the challenge is open to the team; returns the challenge.
 fn playable(state: &AppState, team: &str, id: &str, now: i64) -> ApiResult<Challenge> {
     let live = state.live();
-    let (Some(row), Some(scenario)) = (&live.exercise, &live.scenario) else {
+    ensure_running(live.exercise.as_ref(), now, "submissions")?;
+    let Some(scenario) = &live.scenario else {
         return Err(ApiError::conflict(
             "exercise_not_running",
             "no scenario is loaded yet",
         ));
     };
-    let st = status(row, now);
-    if st != Status::Running {
-        return Err(ApiError::conflict(
-            "exercise_not_running",
-            format!(
-                "submissions are closed: the exercise is {}",
-                status_words(st)
-            ),
-        ));
-    }
     let c = scenario
         .challenge(id)
         .ok_or_else(|| ApiError::NotFound(format!("no challenge `{id}`")))?;

@@ -17,7 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::grading::{self, Stage, Status};
 use crate::json::{self, Path};
 use crate::markdown::render;
-use crate::ops::{Status as Clock, status};
+use crate::ops::ensure_running;
 use crate::routes::public::iso;
 use crate::state::AppState;
 
@@ -265,22 +265,13 @@ pub async fn submit_report(
     let now = state.now();
     let (inject, rule) = {
         let live = state.live();
+        ensure_running(live.exercise.as_ref(), now, "reports")?;
         let (Some(row), Some(scenario)) = (&live.exercise, &live.scenario) else {
             return Err(ApiError::conflict(
                 "exercise_not_running",
                 "no scenario is loaded yet",
             ));
         };
-        let st = status(row, now);
-        if st != Clock::Running {
-            return Err(ApiError::conflict(
-                "exercise_not_running",
-                format!(
-                    "reports are closed: the exercise is {}",
-                    crate::ops::status_words(st)
-                ),
-            ));
-        }
         let inject = scenario
             .inject(&id)
             .filter(|i| visible_to(i, &team))
@@ -511,6 +502,24 @@ async fn load(
     Ok(Some((inject, req, version, marks)))
 }
 
+/// A report by its code, loaded for marking; 404 when there is none (or nothing to mark).
+async fn by_code(
+    state: &AppState,
+    code: &str,
+) -> ApiResult<(
+    ReportRow,
+    (Inject, ReportRequirement, VersionRow, Vec<MarkRow>),
+)> {
+    let missing = || ApiError::NotFound(format!("no report `{code}`"));
+    let report = state
+        .store()
+        .report_by_code(code)
+        .await?
+        .ok_or_else(missing)?;
+    let loaded = load(state, &report).await?.ok_or_else(missing)?;
+    Ok((report, loaded))
+}
+
 /// `GET /api/v1/marking`: the reports this judge can mark now. Blind: codes, never teams.
 pub async fn queue(State(state): State<AppState>, Staff(caller): Staff) -> ApiResult<Json<Value>> {
     let mut out = Vec::new();
@@ -557,14 +566,7 @@ pub async fn detail(
     Staff(caller): Staff,
     Path(code): Path<String>,
 ) -> ApiResult<Json<Value>> {
-    let report = state
-        .store()
-        .report_by_code(&code)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no report `{code}`")))?;
-    let (inject, req, version, marks) = load(&state, &report)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no report `{code}`")))?;
+    let (report, (inject, req, version, marks)) = by_code(&state, &code).await?;
     let stage = stage_for(&state, &caller, &req, &marks).await?;
     let marked = marks.iter().any(|m| m.judge == caller.name);
     let sees_others = marked || stage == Some(Stage::Moderation);
@@ -624,14 +626,7 @@ pub async fn mark(
     json::Json(body): json::Json<MarkBody>,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let report = state
-        .store()
-        .report_by_code(&code)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no report `{code}`")))?;
-    let (inject, req, version, marks) = load(&state, &report)
-        .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no report `{code}`")))?;
+    let (report, (inject, req, version, marks)) = by_code(&state, &code).await?;
     if body.version > version.version || body.version < 1 {
         return Err(ApiError::field(
             "version",
