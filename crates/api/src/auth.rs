@@ -106,13 +106,16 @@ impl Keys {
             .map_err(|e| ApiError::Internal(anyhow::anyhow!("signing a session: {e}")))
     }
 
-    /// Verify a session token.
-    pub fn verify(&self, token: &str) -> Option<Claims> {
-        let validation = Validation::new(Algorithm::HS256);
+    /// Verify a session token at `now_ms` (the application's clock, which tests and replays
+    /// set, rather than the library's reading of the system time).
+    pub fn verify(&self, token: &str, now_ms: i64) -> Option<Claims> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.validate_exp = false;
         self.decoding
             .iter()
             .find_map(|k| jsonwebtoken::decode::<Claims>(token, k, &validation).ok())
             .map(|d| d.claims)
+            .filter(|c| (c.exp as i64).saturating_mul(1000) > now_ms)
     }
 }
 
@@ -263,7 +266,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Option<Calle
             )),
         };
     }
-    match state.0.keys.verify(credential) {
+    match state.0.keys.verify(credential, state.now()) {
         Some(c) => Ok(Some(Caller {
             user_id: c.sub,
             name: c.name,
@@ -436,9 +439,26 @@ mod tests {
             b"old-secret-old-secret-old-secret".to_vec(),
         ])
         .unwrap();
-        assert_eq!(rotated.verify(&token).unwrap().role, Role::Judge);
+        assert_eq!(rotated.verify(&token, 0).unwrap().role, Role::Judge);
         let only_new = Keys::new(&[b"new-secret-new-secret-new-secret".to_vec()]).unwrap();
         assert!(Keys::new(&[b"short".to_vec()]).is_err());
-        assert!(only_new.verify(&token).is_none());
+        assert!(only_new.verify(&token, 0).is_none());
+    }
+
+    #[test]
+    fn sessions_expire_by_the_application_clock() {
+        let keys = Keys::new(&[b"a-secret-a-secret-a-secret-a-secret".to_vec()]).unwrap();
+        let token = keys
+            .sign(&Claims {
+                sub: 1,
+                name: "a".into(),
+                role: Role::Team,
+                team: Some("t".into()),
+                exp: 100,
+                iat: 0,
+            })
+            .unwrap();
+        assert!(keys.verify(&token, 99_999).is_some());
+        assert!(keys.verify(&token, 100_000).is_none());
     }
 }
