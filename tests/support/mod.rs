@@ -42,7 +42,14 @@ impl Drop for Server {
 
 pub fn start_demo(data_dir: &Path) -> (Server, Vec<String>) {
     let mut child = drillboard(data_dir)
-        .args(["demo", "--listen", "127.0.0.1:0", "--no-bots"])
+        .args([
+            "demo",
+            "--listen",
+            "127.0.0.1:0",
+            "--flags-listen",
+            "127.0.0.1:0",
+        ])
+        .args(["--service-port", "0", "--no-bots"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod error;
 pub mod export;
+pub mod game;
 pub mod grading;
 pub mod json;
 pub mod markdown;

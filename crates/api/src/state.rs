@@ -32,6 +32,10 @@ pub struct Settings {
     pub session_seconds: u64,
     /// Failed logins allowed per client address per minute.
     pub login_failures_per_minute: usize,
+    /// Secret behind the attack/defend flags' signatures (all replicas need the same).
+    pub flag_secret: Vec<u8>,
+    /// Checker runs at once in a round.
+    pub checker_concurrency: usize,
 }
 
 impl std::fmt::Debug for Settings {
@@ -43,6 +47,8 @@ impl std::fmt::Debug for Settings {
             )
             .field("session_seconds", &self.session_seconds)
             .field("login_failures_per_minute", &self.login_failures_per_minute)
+            .field("flag_secret", &"[hidden]")
+            .field("checker_concurrency", &self.checker_concurrency)
             .finish()
     }
 }
@@ -67,6 +73,10 @@ pub struct Inner {
     pub live: RwLock<Live>,
     /// Serialises scenario loads and team changes (rare, and they rebuild the engine).
     pub reload_lock: tokio::sync::Mutex<()>,
+    /// Stores flag captures in batches.
+    pub writer: crate::game::submit::Writer,
+    /// Per-team flag submission rates.
+    pub rate_limiter: crate::game::submit::RateLimiter,
 }
 
 /// The loaded exercise as the server holds it in memory.
@@ -80,6 +90,8 @@ pub struct Live {
     pub teams: Vec<TeamRow>,
     /// The engine, fed with every event.
     pub engine: Option<Engine>,
+    /// Attack/defend state (None: the scenario has no attack/defend part).
+    pub ad: Option<crate::game::AdLive>,
     cache: Mutex<Cache>,
 }
 
@@ -206,9 +218,12 @@ pub fn scoring_config(s: &Scenario, teams: &[TeamRow], started_at: Option<i64>) 
 impl AppState {
     /// Build the state and load what the database holds.
     pub async fn new(store: Store, settings: Settings, clock: Clock) -> ApiResult<Self> {
-        let state = AppState(Arc::new(Inner {
-            keys: Keys::new(&settings.jwt_secrets)?,
+        let keys = Keys::new(&settings.jwt_secrets)?;
+        let state = AppState(Arc::new_cyclic(|weak| Inner {
+            keys,
             login_limiter: LoginLimiter::new(settings.login_failures_per_minute),
+            writer: crate::game::submit::spawn_writer(store.clone(), weak.clone()),
+            rate_limiter: Default::default(),
             store,
             settings,
             clock,
@@ -246,6 +261,7 @@ impl AppState {
         let exercise = store.exercise().await?;
         let teams = store.teams().await?;
         let events = store.events().await?;
+        let round = store.last_round().await?;
         let scenario = match &exercise {
             Some(row) => Some(Arc::new(
                 serde_json::from_str::<Scenario>(&row.scenario_json)
@@ -259,12 +275,22 @@ impl AppState {
                 events.iter().map(|(e, _)| e),
             )
         });
+        let ad = scenario.as_ref().and_then(|s| {
+            crate::game::AdLive::build(
+                &self.0.settings.flag_secret,
+                s,
+                &teams,
+                round,
+                events.iter().map(|(e, _)| e),
+            )
+        });
         let mut live = self.live_mut();
         *live = Live {
             exercise,
             scenario,
             teams,
             engine,
+            ad,
             cache: Mutex::new(Cache::default()),
         };
         Ok(())

@@ -48,6 +48,23 @@ pub struct Args {
         default_value_t = 12
     )]
     pub session_hours: u64,
+    /// Secret that signs attack/defend flags; every replica needs the same one.
+    /// Default: a random key kept in `<data-dir>/flag.key`.
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_FLAG_SECRET",
+        hide_env_values = true
+    )]
+    pub flag_secret: Option<String>,
+    /// Checker runs at once during an attack/defend round.
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_CHECKER_CONCURRENCY",
+        default_value_t = 16
+    )]
+    pub checker_concurrency: usize,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -61,6 +78,16 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, env = "DRILLBOARD_LISTEN", default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Address of the TCP flag submission server (attack/defend); `off` for none.
+        #[arg(
+            long,
+            env = "DRILLBOARD_FLAGS_LISTEN",
+            default_value = "127.0.0.1:31337"
+        )]
+        flags_listen: String,
+        /// Do not run the round ticker here (another replica runs it).
+        #[arg(long, env = "DRILLBOARD_NO_TICKER")]
+        no_ticker: bool,
     },
     /// Create or update the database schema.
     Migrate,
@@ -84,6 +111,13 @@ pub enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
+        /// Address of the TCP flag submission server.
+        #[arg(long, default_value = "127.0.0.1:31337")]
+        flags_listen: String,
+        /// First loopback port of the demo teams' service instances (one per team);
+        /// 0 picks free ports.
+        #[arg(long, default_value_t = 24101)]
+        service_port: u16,
         /// Do not run the demo bots that submit flags.
         #[arg(long)]
         no_bots: bool,
@@ -178,12 +212,17 @@ impl Args {
                 .map(|p| p.trim().as_bytes().to_vec())
                 .filter(|p| !p.is_empty())
                 .collect(),
-            None => vec![session_key(&self.data_dir)?],
+            None => vec![secret_file(&self.data_dir, "session.key")?],
         };
         Ok(Settings {
             jwt_secrets: secrets,
             session_seconds: self.session_hours.clamp(1, 24 * 14) * 3600,
             login_failures_per_minute: 10,
+            flag_secret: match &self.flag_secret {
+                Some(s) => s.trim().as_bytes().to_vec(),
+                None => secret_file(&self.data_dir, "flag.key")?,
+            },
+            checker_concurrency: self.checker_concurrency.clamp(1, 1024),
         })
     }
 
@@ -214,9 +253,9 @@ pub fn redact(url: &str) -> String {
     }
 }
 
-/// The session key kept in the data folder, created on first use.
-fn session_key(dir: &Path) -> anyhow::Result<Vec<u8>> {
-    let path = dir.join("session.key");
+/// A secret key kept in the data folder (`session.key`, `flag.key`), created on first use.
+fn secret_file(dir: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
+    let path = dir.join(name);
     if let Ok(s) = std::fs::read_to_string(&path) {
         let key = s.trim().as_bytes().to_vec();
         if key.len() >= 32 {
@@ -277,9 +316,20 @@ pub fn credentials_csv(creds: &[Credential]) -> anyhow::Result<Vec<u8>> {
 /// Run a command.
 pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
     match &args.command {
-        Command::Serve { listen } => {
+        Command::Serve {
+            listen,
+            flags_listen,
+            no_ticker,
+        } => {
             let state = args.state().await?;
-            crate::serve::serve(state, listen, None).await?;
+            let opts = crate::serve::Options {
+                listen: listen.clone(),
+                flags_listen: (flags_listen != "off").then(|| flags_listen.clone()),
+                ticker: !no_ticker,
+                banner: None,
+                ready: None,
+            };
+            crate::serve::serve(state, opts).await?;
         }
         Command::Migrate => {
             let url = args.database_url()?;
@@ -417,7 +467,21 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 None => println!("{text}"),
             }
         }
-        Command::Demo { listen, no_bots } => crate::demo::run(&args, listen, !no_bots).await?,
+        Command::Demo {
+            listen,
+            flags_listen,
+            service_port,
+            no_bots,
+        } => {
+            let opts = crate::serve::Options {
+                listen: listen.clone(),
+                flags_listen: Some(flags_listen.clone()),
+                ticker: true,
+                banner: None,
+                ready: None,
+            };
+            crate::demo::run(&args, opts, *service_port, !no_bots).await?
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

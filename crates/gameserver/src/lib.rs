@@ -4,3 +4,4 @@
 pub mod checker;
 pub mod flags;
 pub mod replies;
+pub mod round;

@@ -21,6 +21,12 @@ pub enum Reply {
     UnknownTeam,
     /// The game is not running (not started, paused or over): try again later.
     NotRunning,
+    /// The team sent more flags than its rate allows: try again later (nothing is lost).
+    RateLimited,
+    /// The scenario does not let a team score while its own service is down: try again later.
+    OwnServiceDown,
+    /// The server could not record the flag (e.g. the database was unreachable): try again later.
+    TryAgain,
 }
 
 /// How a farm files an answer.
@@ -39,7 +45,9 @@ impl Reply {
     pub fn intended(self) -> Class {
         match self {
             Reply::Accepted => Class::Accepted,
-            Reply::NotRunning => Class::Retry,
+            Reply::NotRunning | Reply::RateLimited | Reply::OwnServiceDown | Reply::TryAgain => {
+                Class::Retry
+            }
             _ => Class::Rejected,
         }
     }
@@ -54,6 +62,9 @@ impl Reply {
             Reply::Invalid => "denied: invalid flag",
             Reply::UnknownTeam => "denied: unknown team token",
             Reply::NotRunning => "game not started or paused, try again later",
+            Reply::RateLimited => "rate limit reached, try again later",
+            Reply::OwnServiceDown => "your service is not up, try again later",
+            Reply::TryAgain => "server busy, try again later",
         }
     }
 
@@ -65,7 +76,9 @@ impl Reply {
             Reply::Own => "OWN",
             Reply::TooOld => "OLD",
             Reply::Invalid | Reply::UnknownTeam => "INV",
-            Reply::NotRunning => "ERR",
+            Reply::NotRunning | Reply::RateLimited | Reply::OwnServiceDown | Reply::TryAgain => {
+                "ERR"
+            }
         }
     }
 
@@ -75,7 +88,7 @@ impl Reply {
     }
 
     /// Every reply, for tests and documentation.
-    pub const ALL: [Reply; 7] = [
+    pub const ALL: [Reply; 10] = [
         Reply::Accepted,
         Reply::Duplicate,
         Reply::Own,
@@ -83,6 +96,9 @@ impl Reply {
         Reply::Invalid,
         Reply::UnknownTeam,
         Reply::NotRunning,
+        Reply::RateLimited,
+        Reply::OwnServiceDown,
+        Reply::TryAgain,
     ];
 }
 

@@ -5,6 +5,7 @@ pub mod ctfcli;
 mod injects;
 mod load;
 mod model;
+mod net;
 mod problem;
 mod reader;
 mod services;
@@ -13,5 +14,6 @@ pub mod yaml;
 
 pub use load::{load_file, load_str};
 pub use model::*;
+pub use net::Network;
 pub use problem::Problem;
 pub use teams_csv::{parse_teams_csv, slug};

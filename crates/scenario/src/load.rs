@@ -15,7 +15,7 @@ use crate::reader::{
 };
 use crate::services::{ServicePos, read_attack_defense, read_service};
 use crate::teams_csv::parse_teams_csv;
-use crate::yaml::{self, Node, Pos};
+use crate::yaml::{self, Node, Pos, Value};
 
 const TOP: &[&str] = &[
     "version",
@@ -39,7 +39,7 @@ const EXERCISE: &[&str] = &[
 ];
 const SCORING: &[&str] = &["weights", "wrong_flags_per_minute"];
 const WEIGHTS: &[&str] = &["tasks", "reports"];
-const TEAM: &[&str] = &["id", "name", "organisation", "members"];
+const TEAM: &[&str] = &["id", "name", "organisation", "members", "network"];
 const CHALLENGE: &[&str] = &[
     "id",
     "title",
@@ -327,11 +327,30 @@ fn read_team(p: &mut Problems, node: &Node) -> Option<Team> {
         .get("members")
         .map(|n| strings(p, n, "`members`"))
         .unwrap_or_default();
+    let mut networks = Vec::new();
+    if let Some(n) = f.get("network") {
+        let items: Vec<&Node> = match &n.value {
+            Value::Scalar { .. } => vec![n],
+            _ => list(p, n, "`network`").iter().collect(),
+        };
+        for item in items {
+            if let Some(text) = string(p, item, "a `network`") {
+                match text.parse::<crate::Network>() {
+                    Ok(net) => networks.push(net),
+                    Err(e) => {
+                        p.at(item.pos, format!("`network` `{text}`: {e}"));
+                        p.hint("write a range such as `10.60.3.0/24` (or a list of them)");
+                    }
+                }
+            }
+        }
+    }
     Some(Team {
         id: id?,
         name: name?,
         organisation,
         members,
+        networks,
     })
 }
 

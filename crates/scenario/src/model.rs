@@ -77,6 +77,10 @@ pub struct Team {
     pub organisation: String,
     /// Members' names.
     pub members: Vec<String>,
+    /// Source networks of the team's machines: a flag submission connection from inside one
+    /// is the team's without a token (FAUST style).
+    #[serde(default)]
+    pub networks: Vec<crate::Network>,
 }
 
 /// A jeopardy-style task with flags.
@@ -214,6 +218,20 @@ pub struct AttackDefense {
     pub defense_weight: f64,
     /// Weight of the SLA component.
     pub sla_weight: f64,
+    /// Flags a team may submit per second (sustained), over HTTP and TCP together.
+    #[serde(default = "default_rate")]
+    pub flags_per_second: u32,
+    /// Most flags in one HTTP `PUT /flags` request.
+    #[serde(default = "default_per_request")]
+    pub max_flags_per_request: u32,
+}
+
+fn default_rate() -> u32 {
+    100
+}
+
+fn default_per_request() -> u32 {
+    1000
 }
 
 /// A service every team runs.

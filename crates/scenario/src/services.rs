@@ -15,6 +15,8 @@ const AD: &[&str] = &[
     "formula",
     "attack_when_down",
     "weights",
+    "flags_per_second",
+    "max_flags_per_request",
 ];
 const WEIGHTS: &[&str] = &["attack", "defense", "sla"];
 const SERVICE: &[&str] = &[
@@ -81,6 +83,12 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
             }
         }
     }
+    let rate = f.get("flags_per_second").map_or(Some(100), |n| {
+        int_at_least(p, n, "`flags_per_second`", 1).map(|v| v.min(1_000_000))
+    });
+    let per_request = f.get("max_flags_per_request").map_or(Some(1000), |n| {
+        int_at_least(p, n, "`max_flags_per_request`", 1).map(|v| v.min(100_000))
+    });
     if !weights_ok {
         return None;
     }
@@ -93,6 +101,8 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
         attack_weight: w[0],
         defense_weight: w[1],
         sla_weight: w[2],
+        flags_per_second: rate? as u32,
+        max_flags_per_request: per_request? as u32,
     })
 }
 

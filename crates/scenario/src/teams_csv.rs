@@ -99,6 +99,7 @@ pub fn parse_teams_csv(text: &str, file: &str) -> Result<Vec<Team>, Vec<Problem>
                 .filter(|m| !m.is_empty())
                 .map(str::to_owned)
                 .collect(),
+            networks: Vec::new(),
         });
     }
     if p.is_empty() {

@@ -23,8 +23,10 @@ pub struct AdState {
 }
 
 /// Attack/defend points of one team (weighted per service, before the component weights).
-#[derive(Debug, Clone, Copy, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct AdPoints {
+    /// The same per service, in scenario order (weighted by the service's weight).
+    pub services: Vec<ServicePoints>,
     /// Σ over captured flags of 1 + 1/captures.
     pub attack: f64,
     /// −Σ over own lost flags of captures^0.75.
@@ -33,6 +35,34 @@ pub struct AdPoints {
     pub sla: f64,
     /// When the team's own attack/defend activity last changed its points.
     pub last: Option<Millis>,
+}
+
+/// One team's attack/defend points on one service.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize)]
+pub struct ServicePoints {
+    /// Σ over flags captured on this service of weight × (1 + 1/captures).
+    pub attack: f64,
+    /// −Σ over own flags lost on this service of weight × captures^0.75.
+    pub defense: f64,
+    /// Weight × (#OK + 0.5 #RECOVERING) × √(active teams).
+    pub sla: f64,
+    /// Flags of other teams captured.
+    pub captured: usize,
+    /// Own flags lost (captured by at least one team).
+    pub lost: usize,
+}
+
+/// The first capture on a service (first blood), as indexes.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FirstCapture {
+    /// Service index.
+    pub service: usize,
+    /// Attacker index.
+    pub attacker: usize,
+    /// Victim index.
+    pub victim: usize,
+    /// When.
+    pub at: Millis,
 }
 
 impl AdState {
@@ -95,14 +125,57 @@ impl AdState {
         *e = (*e).min(at);
     }
 
+    /// Voided (service index, round) pairs, sorted.
+    pub fn voided(&self) -> Vec<(usize, u32)> {
+        let mut v: Vec<_> = self.voided.keys().copied().collect();
+        v.sort_unstable();
+        v
+    }
+
     /// Whether any attack/defend rules exist.
     pub fn is_empty(&self) -> bool {
         self.rules.services.is_empty()
     }
 
+    /// The first capture on each service by `t` (by time, then log order), among ranked
+    /// attackers, in service order.
+    pub fn first_captures(&self, t: Millis, active: &[bool]) -> Vec<FirstCapture> {
+        let mut best: Vec<Option<(Millis, i64, usize, usize)>> =
+            vec![None; self.rules.services.len()];
+        for (&(victim, service, _, _), list) in &self.captures {
+            for &(at, seq, attacker) in list {
+                if at > t || !active[attacker] {
+                    continue;
+                }
+                let b = &mut best[service];
+                if b.is_none_or(|(a, s, _, _)| (at, seq) < (a, s)) {
+                    *b = Some((at, seq, attacker, victim));
+                }
+            }
+        }
+        best.into_iter()
+            .enumerate()
+            .filter_map(|(service, b)| {
+                b.map(|(at, _, attacker, victim)| FirstCapture {
+                    service,
+                    attacker,
+                    victim,
+                    at,
+                })
+            })
+            .collect()
+    }
+
     /// Points of every team at `t`; `active[i]` tells whether team i is ranked (not disqualified).
     pub fn points(&self, t: Millis, active: &[bool]) -> Vec<AdPoints> {
-        let mut out = vec![AdPoints::default(); active.len()];
+        let ns = self.rules.services.len();
+        let mut out = vec![
+            AdPoints {
+                services: vec![ServicePoints::default(); ns],
+                ..Default::default()
+            };
+            active.len()
+        ];
         if self.is_empty() {
             return out;
         }
@@ -120,12 +193,18 @@ impl AdState {
             let n = counted.len() as f64;
             for c in &counted {
                 let p = &mut out[c.2];
-                p.attack += weight(service) * (1.0 + 1.0 / n);
+                let points = weight(service) * (1.0 + 1.0 / n);
+                p.attack += points;
+                p.services[service].attack += points;
+                p.services[service].captured += 1;
                 touch(p, c.0);
             }
             if active[victim] {
                 let p = &mut out[victim];
-                p.defense -= weight(service) * n.powf(0.75);
+                let points = weight(service) * n.powf(0.75);
+                p.defense -= points;
+                p.services[service].defense -= points;
+                p.services[service].lost += 1;
                 touch(p, counted.iter().map(|c| c.0).max().unwrap_or(t));
             }
         }
@@ -152,7 +231,9 @@ impl AdState {
                     ServiceState::Recovering => 0.5,
                     _ => continue,
                 };
-                p.sla += weight(s) * share * active_teams.sqrt();
+                let points = weight(s) * share * active_teams.sqrt();
+                p.sla += points;
+                p.services[s].sla += points;
                 touch(p, at);
             }
         }

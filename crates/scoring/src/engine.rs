@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::ad::AdState;
+use crate::ad::{AdState, ServicePoints};
 use crate::fasthash::FastMap;
 use crate::reports::{ReportScore, Reports};
 use crate::rules::{Config, Event, EventKind, Millis, ValueRule, dynamic_value};
@@ -53,6 +53,21 @@ pub struct Standings {
     pub standings: Vec<Standing>,
     /// Current value and solve count of every challenge.
     pub challenges: Vec<ChallengeValue>,
+    /// The first capture on each attack/defend service that has one, in service order.
+    pub first_bloods: Vec<FirstBlood>,
+}
+
+/// The first flag captured on a service.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FirstBlood {
+    /// Service id.
+    pub service: Arc<str>,
+    /// The attacker.
+    pub team: Arc<str>,
+    /// Whose flag it was.
+    pub victim: Arc<str>,
+    /// When it was accepted.
+    pub at: Millis,
 }
 
 /// One team's place and how it got there.
@@ -78,6 +93,8 @@ pub struct Standing {
     pub hint_cost: i64,
     /// Every counted report with its criteria and late deduction.
     pub reports: Vec<ReportScore>,
+    /// Attack/defend points per service, in scenario order (empty without attack/defend).
+    pub services: Vec<ServicePoints>,
 }
 
 /// Component scores before weighting.
@@ -199,6 +216,15 @@ impl Engine {
             .enumerate()
             .filter(|(c, _)| self.solved.contains_key(&(t, *c)))
             .map(|(_, rule)| rule.id.as_str())
+            .collect()
+    }
+
+    /// Voided attack/defend rounds as (service id, round).
+    pub fn voided_rounds(&self) -> Vec<(String, u32)> {
+        self.ad
+            .voided()
+            .into_iter()
+            .map(|(s, r)| (self.config.attack_defense.services[s].0.clone(), r))
             .collect()
     }
 
@@ -399,7 +425,21 @@ impl Engine {
         }
         let weight = self.config.tasks_weight;
         let active: Vec<bool> = disqualified.iter().map(|d| !d).collect();
-        let ad = self.ad.points(t, &active);
+        let mut ad = self.ad.points(t, &active);
+        let first_bloods = self
+            .ad
+            .first_captures(t, &active)
+            .into_iter()
+            .map(|f| FirstBlood {
+                service: self.config.attack_defense.services[f.service]
+                    .0
+                    .as_str()
+                    .into(),
+                team: self.team_ids[f.attacker].clone(),
+                victim: self.team_ids[f.victim].clone(),
+                at: f.at,
+            })
+            .collect();
         let w = &self.config.attack_defense;
         let mut standings: Vec<Standing> = acc
             .into_iter()
@@ -418,7 +458,7 @@ impl Engine {
                 {
                     a.touch(last);
                 }
-                let ad = ad[team];
+                let ad = std::mem::take(&mut ad[team]);
                 if let Some(last) = ad.last {
                     a.touch(last);
                 }
@@ -445,6 +485,7 @@ impl Engine {
                     challenges: a.challenges,
                     hint_cost: a.hint_cost,
                     reports,
+                    services: ad.services,
                 }
             })
             .collect();
@@ -457,6 +498,7 @@ impl Engine {
             of: standings.len(),
             standings,
             challenges: values,
+            first_bloods,
         }
     }
 }

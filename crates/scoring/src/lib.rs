@@ -10,7 +10,10 @@ mod fasthash;
 mod reports;
 mod rules;
 
-pub use engine::{ChallengeScore, ChallengeValue, Components, Engine, Standing, Standings};
+pub use ad::ServicePoints;
+pub use engine::{
+    ChallengeScore, ChallengeValue, Components, Engine, FirstBlood, Standing, Standings,
+};
 pub use reports::ReportScore;
 pub use rules::{
     AdFormula, AttackDefense, ChallengeRule, Config, Decay, Event, EventKind, InjectRule, Millis,

@@ -2,11 +2,16 @@
 
 use drillboard_scoring::{Event, EventKind};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, Set, Statement,
 };
 
 use crate::entity::{event, submission};
 use crate::{Result, Store, StoreError};
+
+/// Events written by one statement of [`Store::append_events`] (6 values each, well under
+/// SQLite's and PostgreSQL's limits on bound parameters).
+const APPEND_CHUNK: usize = 2000;
 
 /// An event to append; the store assigns its sequence number.
 #[derive(Debug, Clone)]
@@ -34,6 +39,22 @@ pub fn event_kind(kind: &EventKind) -> &'static str {
         EventKind::FlagCaptured { .. } => "flag_captured",
         EventKind::ServiceChecked { .. } => "service_checked",
         EventKind::RoundVoided { .. } => "round_voided",
+    }
+}
+
+/// What an attack/defend event is about, for the exactly-once index: the flag
+/// (`service/victim/round/place`) of a capture, the `service/round` of a verdict or a void.
+pub fn event_subject(kind: &EventKind) -> Option<String> {
+    match kind {
+        EventKind::FlagCaptured {
+            service,
+            victim,
+            round,
+            place,
+        } => Some(format!("{service}/{victim}/{round}/{place}")),
+        EventKind::ServiceChecked { service, round, .. }
+        | EventKind::RoundVoided { service, round } => Some(format!("{service}/{round}")),
+        _ => None,
     }
 }
 
@@ -86,6 +107,7 @@ fn to_row(e: &NewEvent) -> event::ActiveModel {
         reason: Set(reason),
         actor: Set(e.actor.clone()),
         data: Set(data),
+        subject: Set(event_subject(&e.kind)),
         ..Default::default()
     }
 }
@@ -157,6 +179,89 @@ impl Store {
         from_row(row)
             .map(|(e, _)| e)
             .ok_or_else(|| StoreError::NotFound("event kind".into()))
+    }
+
+    /// Append many events in one statement and one transaction; an event that repeats a capture,
+    /// verdict or void already stored (or earlier in the batch) is skipped. Returns, for each
+    /// input in order, the stored event or `None` for a repeat. This is how flag submission
+    /// reaches thousands of durable captures a second: one commit for a whole batch.
+    pub async fn append_events(&self, batch: &[NewEvent]) -> Result<Vec<Option<Event>>> {
+        let mut out = vec![None; batch.len()];
+        for (chunk_no, chunk) in batch.chunks(APPEND_CHUNK).enumerate() {
+            let mut stored = self.insert_chunk(chunk).await?;
+            let base = chunk_no * APPEND_CHUNK;
+            for (i, e) in chunk.iter().enumerate() {
+                let key = (event_kind(&e.kind), e.team.as_str(), event_subject(&e.kind));
+                // A repeat within the batch was not stored: only its first occurrence was.
+                if let Some(seq) = stored.remove(&(key.0.to_owned(), key.1.to_owned(), key.2)) {
+                    out[base + i] = Some(Event {
+                        seq,
+                        at: e.at,
+                        team: e.team.clone(),
+                        kind: e.kind.clone(),
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    async fn insert_chunk(
+        &self,
+        chunk: &[NewEvent],
+    ) -> Result<std::collections::HashMap<(String, String, Option<String>), i64>> {
+        let backend = self.db.get_database_backend();
+        let mut sql =
+            String::from("INSERT INTO events (at, kind, team, actor, data, subject) VALUES ");
+        let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
+        for (i, e) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            sql.push('(');
+            for c in 0..6 {
+                if c > 0 {
+                    sql.push(',');
+                }
+                match backend {
+                    DbBackend::Postgres => sql.push_str(&format!("${}", i * 6 + c + 1)),
+                    _ => sql.push('?'),
+                }
+            }
+            sql.push(')');
+            let data = match &e.kind {
+                EventKind::FlagCaptured { .. }
+                | EventKind::ServiceChecked { .. }
+                | EventKind::RoundVoided { .. } => serde_json::to_string(&e.kind).ok(),
+                _ => {
+                    return Err(StoreError::NotFound(
+                        "batched events are attack/defend events only".into(),
+                    ));
+                }
+            };
+            values.extend([
+                e.at.into(),
+                event_kind(&e.kind).into(),
+                e.team.clone().into(),
+                e.actor.clone().into(),
+                data.into(),
+                event_subject(&e.kind).into(),
+            ]);
+        }
+        sql.push_str(" ON CONFLICT DO NOTHING RETURNING seq, kind, team, subject");
+        let rows = self
+            .db
+            .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
+            .await?;
+        let mut stored = std::collections::HashMap::with_capacity(rows.len());
+        for r in rows {
+            let seq: i64 = r.try_get("", "seq")?;
+            let kind: String = r.try_get("", "kind")?;
+            let team: String = r.try_get("", "team")?;
+            let subject: Option<String> = r.try_get("", "subject")?;
+            stored.insert((kind, team, subject), seq);
+        }
+        Ok(stored)
     }
 
     /// Every event in log order, with the actor of each.

@@ -4,6 +4,7 @@
 pub mod entity;
 mod events;
 mod exercise;
+mod game;
 mod people;
 mod reports;
 
@@ -15,8 +16,9 @@ use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqlErr,
 };
 
-pub use events::{NewEvent, event_kind};
+pub use events::{NewEvent, event_kind, event_subject};
 pub use exercise::{ExerciseRow, ExerciseUpdate};
+pub use game::{CheckRow, FlagRow, NewCheck, NewFlag, RoundRow};
 pub use people::{NewTeam, TeamRow, TokenRow, UserRow};
 pub use reports::{FileMeta, FileRow, MarkRow, NewFile, NewMark, ReportRow, VersionRow};
 

@@ -165,6 +165,7 @@ fn check_team(i: usize, t: NewTeamBody) -> ApiResult<Team> {
         name,
         organisation: t.organisation,
         members: t.members,
+        networks: Vec::new(),
     })
 }
 

@@ -1,6 +1,7 @@
 //! The HTTP routes. `router` is separate from serving so tests drive the app in-process.
 
 pub mod admin;
+pub mod game;
 pub mod play;
 pub mod public;
 pub mod reports;
@@ -13,7 +14,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::http::Request;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -77,6 +78,12 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/marking/{code}",
             get(reports::detail).post(reports::mark),
         )
+        .route("/flags", put(game::put_flags))
+        .route("/api/v1/attack-data", get(game::attack_data))
+        .route("/api/v1/services", get(game::services))
+        .route("/api/v1/rounds", get(game::rounds))
+        .route("/api/v1/rounds/{n}", get(game::round))
+        .route("/api/v1/rounds/{n}/void", post(game::void))
         .route("/api/openapi.json", get(web::openapi))
         .route("/api/docs", get(web::docs))
         .route("/", get(web::index))

@@ -22,6 +22,9 @@ pub enum Backend {
     Postgres,
 }
 
+/// The flag secret of every test app.
+pub const FLAG_SECRET: &[u8] = b"test flag secret, long enough";
+
 /// 2026-12-01T01:00:00Z: the test exercise's planned start.
 pub const T0: i64 = 1_796_086_800_000;
 
@@ -154,8 +157,10 @@ impl TestApp {
         let c = clock.clone();
         let settings = Settings {
             jwt_secrets: vec![b"test-secret-test-secret-test-secret!".to_vec()],
-            session_seconds: 3600,
+            session_seconds: 86_400,
             login_failures_per_minute: 10,
+            flag_secret: FLAG_SECRET.to_vec(),
+            checker_concurrency: 8,
         };
         let state = AppState::new(store, settings, Arc::new(move || c.load(Ordering::SeqCst)))
             .await

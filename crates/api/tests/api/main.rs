@@ -5,6 +5,8 @@ mod helpers;
 mod access;
 mod board;
 mod flags;
+mod game;
+mod game_e2e;
 mod lifecycle;
 mod openapi;
 mod reports;

@@ -19,6 +19,9 @@ pub struct Model {
     /// JSON payload of kinds that carry structure (report grades).
     #[sea_orm(column_type = "Text", nullable)]
     pub data: Option<String>,
+    /// What an attack/defend event is about (the flag, or the service and round), so that the
+    /// database keeps one capture per flag and attacker and one verdict per round.
+    pub subject: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -1,0 +1,377 @@
+//! The round ticker: while the exercise runs, start a round every `round_length`, run the
+//! checkers of every team and service, store planted flags as they are planted and the verdicts
+//! when the round ends.
+//!
+//! Rounds are numbered in the database, one after another: a round is started by inserting its
+//! row (a second ticker racing for the same number loses), so none runs twice. A round still
+//! marked running when the ticker starts was cut short by a crash or a restart: it is closed as
+//! `interrupted` (no verdicts, which costs no team anything) and the next number follows, so
+//! none is skipped silently. A pause interrupts the running round the same way and no round
+//! starts until the exercise resumes.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use drillboard_gameserver::checker::Runner;
+use drillboard_gameserver::flags::FlagInfo;
+use drillboard_gameserver::round::{Get, Job, JobResult, Put, State, run_round, spread};
+use drillboard_scoring::{EventKind, ServiceState};
+use drillboard_store::{NewCheck, NewEvent, NewFlag, StoreError};
+use serde_json::json;
+use tokio::sync::mpsc;
+
+use crate::error::ApiResult;
+use crate::ops::{Status, status};
+use crate::state::AppState;
+
+/// Bytes kept of each checker's stdout and stderr.
+const OUTPUT_LIMIT: usize = 16 * 1024;
+
+/// How a round ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RoundEnd {
+    /// Every verdict is stored.
+    Done(Vec<JobResult>),
+    /// The exercise stopped running during the round: no verdicts.
+    Interrupted,
+}
+
+/// Run the ticker until the state is dropped or the exercise has ended for good.
+pub async fn run(state: AppState) {
+    if let Err(e) = close_stale_round(&state).await {
+        tracing::error!(error = %e, "cannot close the round left by the previous run");
+    }
+    loop {
+        let due = next_round_due(&state);
+        match due {
+            Some((length, at)) if at <= state.now() => match play_round(&state, length).await {
+                Ok(Some((n, RoundEnd::Done(r)))) => {
+                    tracing::info!(round = n, verdicts = r.len(), "round done")
+                }
+                Ok(Some((n, RoundEnd::Interrupted))) => {
+                    tracing::info!(round = n, "round interrupted")
+                }
+                Ok(None) => {}
+                Err(e) => tracing::error!(error = %e, "round failed"),
+            },
+            _ => tokio::time::sleep(Duration::from_millis(250)).await,
+        }
+    }
+}
+
+/// (round length, when the next round may start) if the exercise runs and has services.
+fn next_round_due(state: &AppState) -> Option<(Duration, i64)> {
+    let live = state.live();
+    let row = live.exercise.as_ref()?;
+    let ad = live.scenario.as_ref()?.attack_defense.as_ref()?;
+    if status(row, state.now()) != Status::Running {
+        return None;
+    }
+    let length = ad.round_seconds * 1000;
+    let at = live
+        .ad
+        .as_ref()
+        .and_then(|a| a.round.as_ref())
+        .map_or(0, |r| r.started_at + length);
+    Some((Duration::from_millis(length as u64), at))
+}
+
+/// Close a round that a previous process left running.
+pub async fn close_stale_round(state: &AppState) -> ApiResult<()> {
+    let Some(last) = state.store().last_round().await? else {
+        return Ok(());
+    };
+    if last.status != "running" {
+        return Ok(());
+    }
+    let now = state.now();
+    let row = state
+        .store()
+        .end_round(last.number as u32, "interrupted", now)
+        .await?;
+    state
+        .store()
+        .audit(
+            "ticker",
+            "round.interrupted",
+            json!({"round": last.number, "why": "the server stopped during the round"}),
+            now,
+        )
+        .await?;
+    set_round(state, row);
+    Ok(())
+}
+
+fn set_round(state: &AppState, row: drillboard_store::RoundRow) {
+    if let Some(ad) = state.live_mut().ad.as_mut() {
+        ad.round = Some(row);
+    }
+}
+
+/// Play the next round now, lasting at most `length`. `None` when there is nothing to play (no
+/// attack/defend part, the exercise is not running, or another ticker took this round).
+pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<(u32, RoundEnd)>> {
+    let now = state.now();
+    let (scenario, teams, last) = {
+        let live = state.live();
+        let running = live
+            .exercise
+            .as_ref()
+            .is_some_and(|r| status(r, now) == Status::Running);
+        match (&live.scenario, &live.ad) {
+            (Some(s), Some(ad)) if running && s.attack_defense.is_some() => {
+                (s.clone(), live.teams.clone(), ad.round_number())
+            }
+            _ => return Ok(None),
+        }
+    };
+    let Some(rules) = scenario.attack_defense.as_ref() else {
+        return Ok(None);
+    };
+    let number = last + 1;
+    let row = match state.store().begin_round(number, now).await {
+        Ok(r) => r,
+        Err(StoreError::Conflict(_)) => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    set_round(state, row);
+    let key = state
+        .live()
+        .ad
+        .as_ref()
+        .map(|a| a.key.clone())
+        .ok_or_else(|| anyhow::anyhow!("the attack/defend state vanished"))?;
+
+    // Flags still alive from earlier rounds, to read back.
+    let first_alive = (number + 1)
+        .saturating_sub(rules.flag_lifetime_rounds)
+        .max(1);
+    let mut alive: HashMap<(String, String, u8), Vec<Get>> = HashMap::new();
+    for f in state.store().flags_since(first_alive).await? {
+        if f.planted && (f.round as u32) < number {
+            alive
+                .entry((f.team.clone(), f.service.clone(), f.place as u8))
+                .or_default()
+                .push(Get {
+                    round: f.round as u32,
+                    place: f.place as u8,
+                    flag: f.flag.clone(),
+                    private_id: f.private_id.clone().unwrap_or(f.flag_id.clone()),
+                });
+        }
+    }
+
+    let mut jobs = Vec::new();
+    for (index, team) in teams.iter().enumerate() {
+        if team.hidden {
+            continue;
+        }
+        for (si, svc) in scenario.services.iter().enumerate() {
+            let runner = Arc::new(Runner {
+                command: svc.checker.clone(),
+                timeout: Duration::from_secs(svc.timeout_seconds as u64),
+                output_limit: OUTPUT_LIMIT,
+            });
+            let mut puts = Vec::new();
+            let mut gets = Vec::new();
+            for place in 1..=svc.places {
+                let flag = key.make(FlagInfo {
+                    round: number,
+                    team: team.id as u16,
+                    service: si as u8,
+                    place,
+                });
+                let put = Put {
+                    place,
+                    flag: flag.clone(),
+                    flag_id: format!("{}-{}", svc.id, crate::game::random_hex::<6>()),
+                };
+                let earlier = alive.get(&(team.slug.clone(), svc.id.clone(), place));
+                gets.push(match earlier {
+                    Some(list) if !list.is_empty() => {
+                        let pick = u16::from_le_bytes(crate::auth::random_bytes::<2>()) as usize;
+                        list[pick % list.len()].clone()
+                    }
+                    _ => Get {
+                        round: number,
+                        place,
+                        flag,
+                        private_id: put.flag_id.clone(),
+                    },
+                });
+                puts.push(put);
+            }
+            jobs.push(Job {
+                team: team.slug.clone(),
+                service: svc.id.clone(),
+                host: svc.host_for(&team.slug, index + 1),
+                runner,
+                puts,
+                gets,
+                offset: Duration::ZERO,
+            });
+        }
+    }
+    // Spread the starts over the round, in a random order, keeping time for every step to time
+    // out once before the round ends.
+    let mut order: Vec<usize> = (0..jobs.len()).collect();
+    for i in (1..order.len()).rev() {
+        let j = u32::from_le_bytes(crate::auth::random_bytes::<4>()) as usize % (i + 1);
+        order.swap(i, j);
+    }
+    let budgets: Vec<Duration> = jobs
+        .iter()
+        .map(|j| j.runner.timeout * (1 + 2 * j.puts.len() as u32))
+        .collect();
+    let budget = budgets.into_iter().max().unwrap_or_default();
+    for (job, offset) in jobs
+        .iter_mut()
+        .zip(spread(order.len(), length, budget, &order))
+    {
+        job.offset = offset;
+    }
+
+    // Planted flags are stored as they happen, so farms see their ids during the round.
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let saver = {
+        let state = state.clone();
+        tokio::spawn(async move {
+            while let Some(p) = rx.recv().await {
+                let p: drillboard_gameserver::round::Planted = p;
+                let f = NewFlag {
+                    round: number,
+                    team: p.team,
+                    service: p.service,
+                    place: p.put.place,
+                    flag: p.put.flag,
+                    flag_id: p.put.flag_id,
+                    private_id: p.private_id,
+                    planted: p.ok,
+                    at: state.now(),
+                };
+                if let Err(e) = state.store().save_flag(&f).await {
+                    tracing::error!(error = %e, "a planted flag could not be stored");
+                }
+            }
+        })
+    };
+    let deadline = tokio::time::Instant::now() + length;
+    let concurrency = state.0.settings.checker_concurrency;
+    let outcome = tokio::select! {
+        results = run_round(jobs, concurrency, deadline, tx) => Some(results),
+        _ = stopped(state) => None,
+    };
+    let _ = saver.await;
+    let end = state.now();
+    let Some(results) = outcome else {
+        let row = state.store().end_round(number, "interrupted", end).await?;
+        state
+            .store()
+            .audit(
+                "ticker",
+                "round.interrupted",
+                json!({"round": number, "why": "the exercise stopped running during the round"}),
+                end,
+            )
+            .await?;
+        set_round(state, row);
+        return Ok(Some((number, RoundEnd::Interrupted)));
+    };
+    record_verdicts(state, number, &results, end).await?;
+    let row = state.store().end_round(number, "done", end).await?;
+    set_round(state, row);
+    Ok(Some((number, RoundEnd::Done(results))))
+}
+
+/// Resolves when the exercise is no longer running.
+async fn stopped(state: &AppState) {
+    loop {
+        let running = state
+            .live()
+            .exercise
+            .as_ref()
+            .is_some_and(|r| status(r, state.now()) == Status::Running);
+        if !running {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn scoring_state(s: State) -> ServiceState {
+    match s {
+        State::Ok => ServiceState::Ok,
+        State::Recovering => ServiceState::Recovering,
+        State::Corrupt => ServiceState::Corrupt,
+        State::Mumble => ServiceState::Mumble,
+        State::Down => ServiceState::Down,
+        State::CheckerError => ServiceState::CheckerError,
+    }
+}
+
+/// Store a round's verdicts (messages and events) and feed them to the live board.
+async fn record_verdicts(
+    state: &AppState,
+    round: u32,
+    results: &[JobResult],
+    at: i64,
+) -> ApiResult<()> {
+    let checks: Vec<NewCheck> = results
+        .iter()
+        .map(|r| NewCheck {
+            round,
+            team: r.team.clone(),
+            service: r.service.clone(),
+            state: r.state.name().to_owned(),
+            public: r.public.clone(),
+            private: r.private.clone(),
+            at,
+        })
+        .collect();
+    state.store().save_checks(&checks).await?;
+    let events: Vec<NewEvent> = results
+        .iter()
+        .map(|r| NewEvent {
+            at,
+            team: r.team.clone(),
+            kind: EventKind::ServiceChecked {
+                service: r.service.clone(),
+                round,
+                state: scoring_state(r.state),
+            },
+            actor: Some("ticker".into()),
+        })
+        .collect();
+    let stored = state.store().append_events(&events).await?;
+    let mut live = state.live_mut();
+    for e in stored.iter().flatten() {
+        live.apply(e);
+        if let Some(ad) = live.ad.as_mut() {
+            ad.note(e, None);
+        }
+    }
+    Ok(())
+}
+
+/// On a replica that does not run the ticker: follow the rounds another replica plays, so that
+/// flags are judged against the current round.
+pub async fn follow(state: AppState) {
+    loop {
+        match state.store().last_round().await {
+            Ok(Some(row)) => {
+                let newer = state
+                    .live()
+                    .ad
+                    .as_ref()
+                    .is_some_and(|a| a.round.as_ref() != Some(&row));
+                if newer {
+                    set_round(&state, row);
+                }
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the current round"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}

@@ -1,0 +1,395 @@
+//! Attack/defend over HTTP: flag submission (`PUT /flags`, the Hackerdom/ForcAD shape), the
+//! attack data farms read, the service-status grid, round history and voiding a round.
+
+use std::collections::BTreeMap;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use drillboard_gameserver::replies::Reply;
+use drillboard_scoring::EventKind;
+use drillboard_store::{NewEvent, StoreError};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{MaybeCaller, Organiser, hash_token};
+use crate::error::{ApiError, ApiResult};
+use crate::json::{self, Path, RawBody};
+use crate::routes::public::{board_time, iso};
+use crate::state::{AppState, Live};
+
+/// `PUT /flags`: a JSON array of flags with the team token in `X-Team-Token`; the reply is one
+/// `{"flag", "status", "msg"}` per flag, in order. An unknown token is a 403 whose body still has
+/// that shape, so farms file every flag as rejected rather than crash.
+pub async fn put_flags(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawBody(body): RawBody,
+) -> ApiResult<Response> {
+    let flags: Vec<String> = json::parse(&body)?;
+    let limit = {
+        let live = state.live();
+        let Some(ad) = live
+            .scenario
+            .as_ref()
+            .and_then(|s| s.attack_defense.as_ref())
+        else {
+            return Err(ApiError::NotFound(
+                "this exercise has no attack/defend part; jeopardy flags go to POST /api/v1/challenges/{id}/submit".into(),
+            ));
+        };
+        ad.max_flags_per_request as usize
+    };
+    if flags.len() > limit {
+        return Err(ApiError::BadRequest {
+            code: "too_many_flags",
+            message: format!(
+                "{} flags in one request; send at most {limit} per request",
+                flags.len()
+            ),
+            field: None,
+        });
+    }
+    let token = headers
+        .get("x-team-token")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .unwrap_or("");
+    let team = if token.is_empty() {
+        None
+    } else {
+        state
+            .store()
+            .token_team(&hash_token(token))
+            .await?
+            .map(|(_, t)| t)
+    };
+    let Some(team) = team else {
+        let body = replies_json(&flags, &vec![Reply::UnknownTeam; flags.len()]);
+        return Ok((StatusCode::FORBIDDEN, Json(body)).into_response());
+    };
+    let replies = crate::game::submit::submit(&state, &team, &flags).await;
+    Ok(Json(replies_json(&flags, &replies)).into_response())
+}
+
+fn replies_json(flags: &[String], replies: &[Reply]) -> Value {
+    Value::Array(
+        flags
+            .iter()
+            .zip(replies)
+            .map(|(f, r)| json!({"flag": f, "status": *r == Reply::Accepted, "msg": format!("[{f}] {}", r.message())}))
+            .collect(),
+    )
+}
+
+/// Flag ids of one service: host -> round -> place -> ids.
+type HostRounds<'a> = BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<&'a str>>>>;
+
+/// Alive rounds: the current one and those whose flags can still be submitted.
+fn alive_from(round: u32, lifetime: u32) -> u32 {
+    (round + 1).saturating_sub(lifetime).max(1)
+}
+
+/// `GET /api/v1/attack-data`: public flag ids of the alive rounds, per service, team address,
+/// round and flag place (the shape ENOWARS publishes; FAUST-style farms read the same ids).
+pub async fn attack_data(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let (scenario, teams, round) = {
+        let live = state.live();
+        let s = live
+            .scenario
+            .clone()
+            .filter(|s| s.attack_defense.is_some())
+            .ok_or_else(|| ApiError::NotFound("this exercise has no attack/defend part".into()))?;
+        let round = live.ad.as_ref().map_or(0, |a| a.round_number());
+        (s, live.teams.clone(), round)
+    };
+    let lifetime = scenario
+        .attack_defense
+        .as_ref()
+        .map_or(1, |a| a.flag_lifetime_rounds);
+    let flags = if round == 0 {
+        Vec::new()
+    } else {
+        state
+            .store()
+            .flags_since(alive_from(round, lifetime))
+            .await?
+    };
+    let host = |team: &str, service: &str| -> Option<String> {
+        let index = teams.iter().position(|t| t.slug == team)?;
+        let svc = scenario.services.iter().find(|s| s.id == service)?;
+        Some(svc.host_for(team, index + 1))
+    };
+    let mut services: BTreeMap<&str, HostRounds> = scenario
+        .services
+        .iter()
+        .map(|s| (s.id.as_str(), BTreeMap::new()))
+        .collect();
+    for f in flags.iter().filter(|f| f.planted) {
+        if teams.iter().any(|t| t.slug == f.team && t.hidden) {
+            continue;
+        }
+        let (Some(h), Some(svc)) = (
+            host(&f.team, &f.service),
+            services.get_mut(f.service.as_str()),
+        ) else {
+            continue;
+        };
+        svc.entry(h)
+            .or_default()
+            .entry(f.round.to_string())
+            .or_default()
+            .entry(f.place.to_string())
+            .or_default()
+            .push(&f.flag_id);
+    }
+    let visible: Vec<_> = teams.iter().filter(|t| !t.hidden).collect();
+    let team_list: Vec<Value> = visible
+        .iter()
+        .map(|t| {
+            let hosts: serde_json::Map<String, Value> = scenario
+                .services
+                .iter()
+                .filter_map(|s| host(&t.slug, &s.id).map(|h| (s.id.clone(), json!(h))))
+                .collect();
+            json!({"id": t.slug, "name": t.name, "hosts": hosts})
+        })
+        .collect();
+    let mut available: Vec<String> = visible
+        .iter()
+        .flat_map(|t| {
+            scenario
+                .services
+                .iter()
+                .filter_map(|s| host(&t.slug, &s.id))
+        })
+        .collect();
+    available.sort();
+    available.dedup();
+    Ok(Json(json!({
+        "round": round,
+        "flag_lifetime": lifetime,
+        "teams": team_list,
+        "availableTeams": available,
+        "services": services,
+    })))
+}
+
+/// `GET /api/v1/services`: the service-status grid: every team × service with the last verdict,
+/// its message, and attack, defense and SLA points (frozen for teams and the public after the
+/// freeze, like the board); first bloods per service.
+pub async fn services(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+) -> ApiResult<Json<Value>> {
+    let now = state.now();
+    let (scenario, round) = {
+        let live = state.live();
+        let s = live
+            .scenario
+            .clone()
+            .filter(|s| s.attack_defense.is_some())
+            .ok_or_else(|| ApiError::NotFound("this exercise has no attack/defend part".into()))?;
+        (s, live.ad.as_ref().map_or(0, |a| a.round_number()))
+    };
+    // The latest verdict per team and service, from the last few rounds.
+    let checks = state
+        .store()
+        .checks_since(round.saturating_sub(3).max(1))
+        .await?;
+    let mut last: BTreeMap<(&str, &str), &drillboard_store::CheckRow> = BTreeMap::new();
+    for c in &checks {
+        last.insert((c.team.as_str(), c.service.as_str()), c);
+    }
+    let live = state.live();
+    let (as_of, frozen) = board_time(&live, caller.as_ref(), None, now)?;
+    let standings = live
+        .standings(as_of)
+        .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
+    let teams: Vec<Value> = standings
+        .standings
+        .iter()
+        .map(|st| {
+            let cells: Vec<Value> = scenario
+                .services
+                .iter()
+                .enumerate()
+                .map(|(i, svc)| {
+                    let p = st.services.get(i).copied().unwrap_or_default();
+                    let v = last.get(&(&*st.team, svc.id.as_str()));
+                    json!({
+                        "service": svc.id,
+                        "state": v.map(|c| c.state.as_str()),
+                        "round": v.map(|c| c.round),
+                        "message": v.map(|c| c.public.as_str()),
+                        "attack": p.attack,
+                        "defense": p.defense,
+                        "sla": p.sla,
+                        "captured": p.captured,
+                        "lost": p.lost,
+                    })
+                })
+                .collect();
+            json!({"rank": st.rank, "team": {"id": st.team, "name": st.name}, "services": cells})
+        })
+        .collect();
+    let first_bloods: Vec<Value> = standings
+        .first_bloods
+        .iter()
+        .map(|f| json!({"service": f.service, "team": f.team, "name": live.team(&f.team).map(|t| t.name.as_str()), "victim": f.victim, "at": iso(f.at)}))
+        .collect();
+    Ok(Json(json!({
+        "round": round,
+        "frozen": frozen,
+        "services": scenario.services.iter().map(|s| json!({"id": s.id, "name": s.name, "weight": s.weight, "places": s.places})).collect::<Vec<_>>(),
+        "teams": teams,
+        "first_bloods": first_bloods,
+    })))
+}
+
+fn voided(live: &Live) -> Vec<(String, u32)> {
+    let mut out = Vec::new();
+    if let Some(engine) = live.engine.as_ref() {
+        out = engine.voided_rounds();
+    }
+    out
+}
+
+/// `GET /api/v1/rounds`: every round with its times, status and voided services.
+pub async fn rounds(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let rows = state.store().rounds().await?;
+    let voids = voided(&state.live());
+    Ok(Json(json!({
+        "rounds": rows.iter().map(|r| json!({
+            "number": r.number,
+            "started_at": iso(r.started_at),
+            "ended_at": r.ended_at.map(iso),
+            "status": r.status,
+            "voided": voids.iter().filter(|(_, n)| *n == r.number as u32).map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>()
+    })))
+}
+
+/// `GET /api/v1/rounds/{n}`: the verdicts of one round. Checker stderr (`private`) only for
+/// organisers and judges.
+pub async fn round(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(n): Path<u32>,
+) -> ApiResult<Json<Value>> {
+    let rows = state.store().rounds().await?;
+    let Some(r) = rows.iter().find(|r| r.number as u32 == n) else {
+        return Err(ApiError::NotFound(format!("round {n} has not been played")));
+    };
+    let staff = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
+    let checks: Vec<Value> = state
+        .store()
+        .checks_since(n)
+        .await?
+        .into_iter()
+        .filter(|c| c.round as u32 == n)
+        .map(|c| {
+            let mut v = json!({"team": c.team, "service": c.service, "state": c.state, "message": c.public, "at": iso(c.at)});
+            if staff {
+                v["private"] = json!(c.private);
+            }
+            v
+        })
+        .collect();
+    let voids = voided(&state.live());
+    Ok(Json(json!({
+        "number": r.number,
+        "started_at": iso(r.started_at),
+        "ended_at": r.ended_at.map(iso),
+        "status": r.status,
+        "voided": voids.iter().filter(|(_, x)| *x == n).map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
+        "checks": checks,
+    })))
+}
+
+/// Body of a void.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Void {
+    /// The service whose checker was broken.
+    pub service: String,
+    /// Why (audit log); required.
+    pub reason: String,
+}
+
+/// `POST /api/v1/rounds/{n}/void`: a round's verdicts for a service stop counting (the checker
+/// was broken); SLA follows at once.
+pub async fn void(
+    State(state): State<AppState>,
+    Organiser(caller): Organiser,
+    Path(n): Path<u32>,
+    json::Json(body): json::Json<Void>,
+) -> ApiResult<Json<Value>> {
+    if body.reason.trim().chars().count() < 3 {
+        return Err(ApiError::field(
+            "reason",
+            "say why the round does not count (at least 3 characters)",
+        ));
+    }
+    let known = state
+        .live()
+        .scenario
+        .as_ref()
+        .is_some_and(|s| s.services.iter().any(|x| x.id == body.service));
+    if !known {
+        return Err(ApiError::field(
+            "service",
+            format!("no service `{}` in this scenario", body.service),
+        ));
+    }
+    let row = state
+        .store()
+        .rounds()
+        .await?
+        .into_iter()
+        .find(|r| r.number as u32 == n);
+    match row {
+        None => return Err(ApiError::NotFound(format!("round {n} has not been played"))),
+        Some(r) if r.status == "running" => {
+            return Err(ApiError::conflict(
+                "round_running",
+                format!("round {n} is still running; void it once it has ended"),
+            ));
+        }
+        Some(_) => {}
+    }
+    let now = state.now();
+    let event = state
+        .store()
+        .append_event(NewEvent {
+            at: now,
+            team: String::new(),
+            kind: EventKind::RoundVoided {
+                service: body.service.clone(),
+                round: n,
+            },
+            actor: Some(caller.name.clone()),
+        })
+        .await
+        .map_err(|e| match e {
+            StoreError::Conflict(_) => ApiError::conflict(
+                "already_voided",
+                format!("round {n} of `{}` is already void", body.service),
+            ),
+            other => other.into(),
+        })?;
+    state
+        .store()
+        .audit(
+            &caller.name,
+            "round.void",
+            json!({"round": n, "service": body.service, "reason": body.reason.trim()}),
+            now,
+        )
+        .await?;
+    state.live_mut().apply(&event);
+    Ok(Json(
+        json!({"seq": event.seq, "round": n, "service": body.service, "at": iso(now)}),
+    ))
+}

@@ -1,0 +1,328 @@
+//! One attack/defend round: for every team and service, check the service, put a fresh flag in
+//! every flag place and get back a flag planted earlier, with bounded concurrency, the runs spread
+//! over the round and everything still running killed when the round ends.
+//!
+//! The verdict of a (team, service) in a round is the first failing step of check, puts, gets;
+//! a get of a flag from an earlier round that fails with CORRUPT or MUMBLE while check and puts
+//! succeed gives RECOVERING (the service works, old flags are lost: half SLA). A checker error
+//! anywhere gives CHECKER_ERROR, which never costs the team SLA.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::{Semaphore, mpsc};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+use crate::checker::{Action, Outcome, Runner, Verdict};
+
+/// How a (team, service) did in a round.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum State {
+    /// Every step succeeded.
+    Ok,
+    /// Up, but a flag of an earlier round could not be read back.
+    Recovering,
+    /// A flag of this round is missing or wrong.
+    Corrupt,
+    /// The service answers wrongly.
+    Mumble,
+    /// Unreachable, timed out, or too slow to finish its checks within the round.
+    Down,
+    /// The checker failed (or never got its turn): not the team's fault.
+    CheckerError,
+}
+
+impl State {
+    /// The stored name: ok, recovering, corrupt, mumble, down, checker_error.
+    pub fn name(self) -> &'static str {
+        match self {
+            State::Ok => "ok",
+            State::Recovering => "recovering",
+            State::Corrupt => "corrupt",
+            State::Mumble => "mumble",
+            State::Down => "down",
+            State::CheckerError => "checker_error",
+        }
+    }
+
+    fn from_verdict(v: Verdict) -> Self {
+        match v {
+            Verdict::Ok => State::Ok,
+            Verdict::Corrupt => State::Corrupt,
+            Verdict::Mumble => State::Mumble,
+            Verdict::Down => State::Down,
+            Verdict::CheckerError => State::CheckerError,
+        }
+    }
+}
+
+/// A flag to plant this round.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Put {
+    /// Flag place, from 1.
+    pub place: u8,
+    /// The flag.
+    pub flag: String,
+    /// Its public flag id.
+    pub flag_id: String,
+}
+
+/// A flag planted before, to read back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Get {
+    /// The round it was planted in (this round's own flag when no earlier one is alive).
+    pub round: u32,
+    /// Flag place.
+    pub place: u8,
+    /// The flag.
+    pub flag: String,
+    /// What its put answered (or the public flag id).
+    pub private_id: String,
+}
+
+/// Checks of one team's instance of one service.
+#[derive(Debug, Clone)]
+pub struct Job {
+    /// Team id.
+    pub team: String,
+    /// Service id.
+    pub service: String,
+    /// Address of the instance.
+    pub host: String,
+    /// The checker.
+    pub runner: Arc<Runner>,
+    /// Flags to plant.
+    pub puts: Vec<Put>,
+    /// Flags to read back (planted in an earlier round; see [`Get::round`]).
+    pub gets: Vec<Get>,
+    /// When to start, counted from the round's start.
+    pub offset: Duration,
+}
+
+/// A flag that was planted (or failed to be), reported as soon as its put ends.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Planted {
+    /// Team id.
+    pub team: String,
+    /// Service id.
+    pub service: String,
+    /// The put.
+    pub put: Put,
+    /// What the checker's put answered (the private flag id for the get), if it succeeded.
+    pub private_id: Option<String>,
+    /// Whether the put succeeded.
+    pub ok: bool,
+}
+
+/// The verdict of a job.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobResult {
+    /// Team id.
+    pub team: String,
+    /// Service id.
+    pub service: String,
+    /// The verdict.
+    pub state: State,
+    /// The message for the team (stdout of the deciding step).
+    pub public: String,
+    /// For organisers: every step with its verdict and stderr.
+    pub private: String,
+}
+
+/// Run one round: start each job at its offset (at most `concurrency` at once), and kill
+/// whatever still runs at `deadline`. Planted flags are sent to `planted` as they happen.
+/// Returns a result for every job, in job order.
+pub async fn run_round(
+    jobs: Vec<Job>,
+    concurrency: usize,
+    deadline: Instant,
+    planted: mpsc::UnboundedSender<Planted>,
+) -> Vec<JobResult> {
+    let start = Instant::now();
+    let permits = Arc::new(Semaphore::new(concurrency.max(1)));
+    let started: Arc<Vec<std::sync::atomic::AtomicBool>> =
+        Arc::new((0..jobs.len()).map(|_| Default::default()).collect());
+    let mut set = JoinSet::new();
+    for (i, job) in jobs.iter().cloned().enumerate() {
+        let (permits, started, planted) = (permits.clone(), started.clone(), planted.clone());
+        set.spawn(async move {
+            tokio::time::sleep_until(start + job.offset).await;
+            let _permit = permits.acquire_owned().await.ok();
+            started[i].store(true, std::sync::atomic::Ordering::SeqCst);
+            (i, run_job(&job, &planted).await)
+        });
+    }
+    let mut results: Vec<Option<JobResult>> = vec![None; jobs.len()];
+    let collect = async {
+        while let Some(done) = set.join_next().await {
+            if let Ok((i, r)) = done {
+                results[i] = Some(r);
+            }
+        }
+    };
+    // Dropping the unfinished tasks drops their child processes, which kills them.
+    let _ = tokio::time::timeout_at(deadline, collect).await;
+    set.abort_all();
+    jobs.iter()
+        .enumerate()
+        .map(|(i, job)| {
+            results[i].take().unwrap_or_else(|| {
+                let began = started[i].load(std::sync::atomic::Ordering::SeqCst);
+                JobResult {
+                    team: job.team.clone(),
+                    service: job.service.clone(),
+                    // A service so slow that its checks outlast the round is down; a job that
+                    // never got its turn is the organisers' problem.
+                    state: if began { State::Down } else { State::CheckerError },
+                    public: if began {
+                        "the checks did not finish within the round".into()
+                    } else {
+                        String::new()
+                    },
+                    private: if began {
+                        "[drillboard] killed at the end of the round".into()
+                    } else {
+                        "[drillboard] no checker slot was free before the round ended; raise the checker concurrency".into()
+                    },
+                }
+            })
+        })
+        .collect()
+}
+
+async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResult {
+    let mut log = String::new();
+    let mut step = |name: &str, o: &Outcome| {
+        log.push_str(&format!(
+            "{name}: {} in {} ms{}\n",
+            o.verdict.name(),
+            o.elapsed.as_millis(),
+            if o.private.trim().is_empty() {
+                String::new()
+            } else {
+                format!("\n  {}", o.private.trim().replace('\n', "\n  "))
+            }
+        ));
+    };
+    let finish = |state: State, public: &str, log: String| JobResult {
+        team: job.team.clone(),
+        service: job.service.clone(),
+        state,
+        public: public.trim().to_owned(),
+        private: log,
+    };
+    let check = job.runner.run(&job.host, &Action::Check).await;
+    step("check", &check);
+    if check.verdict != Verdict::Ok {
+        return finish(State::from_verdict(check.verdict), &check.public, log);
+    }
+    // What each put answered: a get of a flag planted by this same job reads it back with it.
+    let mut answered: Vec<(&str, String)> = Vec::new();
+    for put in &job.puts {
+        let o = job
+            .runner
+            .run(
+                &job.host,
+                &Action::Put {
+                    flag_id: put.flag_id.clone(),
+                    flag: put.flag.clone(),
+                    vuln: put.place,
+                },
+            )
+            .await;
+        step(&format!("put (place {})", put.place), &o);
+        let ok = o.verdict == Verdict::Ok;
+        let private_id = o.flag_id.clone().unwrap_or_else(|| put.flag_id.clone());
+        if ok {
+            answered.push((put.flag.as_str(), private_id.clone()));
+        }
+        let _ = planted.send(Planted {
+            team: job.team.clone(),
+            service: job.service.clone(),
+            put: put.clone(),
+            private_id: ok.then_some(private_id),
+            ok,
+        });
+        if !ok {
+            return finish(State::from_verdict(o.verdict), &o.public, log);
+        }
+    }
+    let mut recovering: Option<String> = None;
+    for get in &job.gets {
+        let flag_id = answered
+            .iter()
+            .find(|(f, _)| *f == get.flag)
+            .map_or_else(|| get.private_id.clone(), |(_, id)| id.clone());
+        let o = job
+            .runner
+            .run(
+                &job.host,
+                &Action::Get {
+                    flag_id,
+                    flag: get.flag.clone(),
+                    vuln: get.place,
+                },
+            )
+            .await;
+        step(
+            &format!("get (place {}, round {})", get.place, get.round),
+            &o,
+        );
+        match o.verdict {
+            Verdict::Ok => {}
+            Verdict::Corrupt | Verdict::Mumble if !answered.iter().any(|(f, _)| *f == get.flag) => {
+                recovering.get_or_insert(o.public.clone());
+            }
+            v => return finish(State::from_verdict(v), &o.public, log),
+        }
+    }
+    match recovering {
+        Some(msg) => finish(State::Recovering, &msg, log),
+        None => finish(State::Ok, &check.public, log),
+    }
+}
+
+/// Offsets that spread `jobs` runs over a round: each job gets `budget` before the round's end
+/// (enough for all its steps to time out once), and the starts are spread evenly, in a random
+/// order given by `shuffle` (a permutation of 0..jobs), over what is left.
+pub fn spread(jobs: usize, round: Duration, budget: Duration, shuffle: &[usize]) -> Vec<Duration> {
+    let window = round.saturating_sub(budget);
+    (0..jobs)
+        .map(|i| {
+            let slot = shuffle.get(i).copied().unwrap_or(i) as u32;
+            if jobs <= 1 {
+                Duration::ZERO
+            } else {
+                window * slot / jobs as u32
+            }
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn spread_keeps_a_budget_before_the_end() {
+        let o = spread(
+            4,
+            Duration::from_secs(60),
+            Duration::from_secs(20),
+            &[3, 0, 2, 1],
+        );
+        assert_eq!(
+            o,
+            [30, 0, 20, 10].map(Duration::from_secs).to_vec(),
+            "40 s window, 4 slots of 10 s"
+        );
+        let tight = spread(
+            3,
+            Duration::from_secs(10),
+            Duration::from_secs(30),
+            &[0, 1, 2],
+        );
+        assert!(tight.iter().all(|d| d.is_zero()));
+    }
+}
