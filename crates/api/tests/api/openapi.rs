@@ -22,7 +22,8 @@ async fn every_documented_operation_exists(backend: Backend) {
             .replace("{hint}", "1")
             .replace("{action}", "freeze")
             .replace("{username}", "judy")
-            .replace("{file}", "app.css");
+            .replace("{file}", "app.css")
+            .replace("{n}", "1");
         for (method, op) in ops.as_object().unwrap() {
             let Ok(m) = method.to_uppercase().parse::<Method>() else {
                 continue;
