@@ -14,6 +14,8 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
+use drillboard_store::{TeamRow, TokenRow};
+
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -232,6 +234,11 @@ impl Caller {
     }
 }
 
+/// The token row and team of a team API token, if it is known and not revoked.
+pub async fn token_owner(state: &AppState, token: &str) -> ApiResult<Option<(TokenRow, TeamRow)>> {
+    Ok(state.store().token_team(&hash_token(token.trim())).await?)
+}
+
 /// Read credentials from `Authorization: Bearer <jwt or API token>` or `X-Team-Token`.
 async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Option<Caller>> {
     let bearer = parts
@@ -253,7 +260,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Option<Calle
         return Ok(None);
     };
     if credential.starts_with("dbt_") || team_token.is_some() {
-        let found = state.store().token_team(&hash_token(credential)).await?;
+        let found = token_owner(state, credential).await?;
         return match found {
             Some((token, team)) => Ok(Some(Caller {
                 user_id: 0,

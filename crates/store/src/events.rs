@@ -229,23 +229,20 @@ impl Store {
                 }
             }
             sql.push(')');
-            let data = match &e.kind {
-                EventKind::FlagCaptured { .. }
-                | EventKind::ServiceChecked { .. }
-                | EventKind::RoundVoided { .. } => serde_json::to_string(&e.kind).ok(),
-                _ => {
-                    return Err(StoreError::NotFound(
-                        "batched events are attack/defend events only".into(),
-                    ));
-                }
+            // Only attack/defend events have a subject; they are stored whole, as in `to_row`.
+            let Some(subject) = event_subject(&e.kind) else {
+                return Err(StoreError::NotFound(
+                    "batched events are attack/defend events only".into(),
+                ));
             };
+            let data = serde_json::to_string(&e.kind).ok();
             values.extend([
                 e.at.into(),
                 event_kind(&e.kind).into(),
                 e.team.clone().into(),
                 e.actor.clone().into(),
                 data.into(),
-                event_subject(&e.kind).into(),
+                Some(subject).into(),
             ]);
         }
         sql.push_str(" ON CONFLICT DO NOTHING RETURNING seq, kind, team, subject");

@@ -68,6 +68,13 @@ impl Store {
             .await?)
     }
 
+    /// Round `number`, if it was started.
+    pub async fn round(&self, number: u32) -> Result<Option<RoundRow>> {
+        Ok(round::Entity::find_by_id(number as i32)
+            .one(&self.db)
+            .await?)
+    }
+
     /// The latest round, if any was started.
     pub async fn last_round(&self) -> Result<Option<RoundRow>> {
         Ok(round::Entity::find()
@@ -91,8 +98,8 @@ impl Store {
 
     /// Close a round as `done` or `interrupted`.
     pub async fn end_round(&self, number: u32, status: &str, at: i64) -> Result<RoundRow> {
-        let row = round::Entity::find_by_id(number as i32)
-            .one(&self.db)
+        let row = self
+            .round(number)
             .await?
             .ok_or_else(|| StoreError::NotFound(format!("round {number}")))?;
         let mut a = row.into_active_model();
@@ -175,6 +182,15 @@ impl Store {
             .exec_without_returning(&self.db)
             .await?;
         Ok(())
+    }
+
+    /// Verdicts of one round.
+    pub async fn checks_in(&self, round: u32) -> Result<Vec<CheckRow>> {
+        Ok(ad_check::Entity::find()
+            .filter(ad_check::Column::Round.eq(round as i32))
+            .order_by_asc(ad_check::Column::Id)
+            .all(&self.db)
+            .await?)
     }
 
     /// Verdicts of round `from` and later, oldest first.

@@ -102,6 +102,12 @@ impl AdLive {
     }
 }
 
+/// The oldest round whose flags are still alive in `round`: a flag of round `f` counts while
+/// `round - f < lifetime`.
+pub fn first_alive_round(round: u32, lifetime: u32) -> u32 {
+    (round + 1).saturating_sub(lifetime).max(1)
+}
+
 /// Random lowercase hex, for flag ids.
 pub fn random_hex<const N: usize>() -> String {
     crate::auth::random_bytes::<N>()

@@ -19,7 +19,7 @@ use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 
-use crate::auth::hash_token;
+use crate::auth::token_owner;
 use crate::state::AppState;
 
 /// Open connections at most; more are told so and closed.
@@ -135,7 +135,7 @@ async fn handle(state: AppState, sock: TcpStream, peer: SocketAddr) -> std::io::
                 _ if eof => return Ok(()),
                 _ => String::new(),
             };
-            match state.store().token_team(&hash_token(token.trim())).await {
+            match token_owner(&state, &token).await {
                 Ok(Some((_, team))) => {
                     send(
                         &mut w,
@@ -171,7 +171,7 @@ async fn handle(state: AppState, sock: TcpStream, peer: SocketAddr) -> std::io::
         if first
             && let Some(Line::Text(t)) = lines.first()
             && !t.starts_with(&prefix)
-            && let Ok(Some((_, owner))) = state.store().token_team(&hash_token(t.trim())).await
+            && let Ok(Some((_, owner))) = token_owner(&state, t).await
             && owner.id == team.id
         {
             lines.remove(0);

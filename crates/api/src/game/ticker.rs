@@ -15,7 +15,7 @@ use std::time::Duration;
 
 use drillboard_gameserver::checker::Runner;
 use drillboard_gameserver::flags::FlagInfo;
-use drillboard_gameserver::round::{Get, Job, JobResult, Put, State, run_round, spread};
+use drillboard_gameserver::round::{Get, Job, JobResult, Planted, Put, State, run_round, spread};
 use drillboard_scoring::{EventKind, ServiceState};
 use drillboard_store::{NewCheck, NewEvent, NewFlag, StoreError};
 use serde_json::json;
@@ -144,9 +144,7 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
         .ok_or_else(|| anyhow::anyhow!("the attack/defend state vanished"))?;
 
     // Flags still alive from earlier rounds, to read back.
-    let first_alive = (number + 1)
-        .saturating_sub(rules.flag_lifetime_rounds)
-        .max(1);
+    let first_alive = crate::game::first_alive_round(number, rules.flag_lifetime_rounds);
     let mut alive: HashMap<(String, String, u8), Vec<Get>> = HashMap::new();
     for f in state.store().flags_since(first_alive).await? {
         if f.planted && (f.round as u32) < number {
@@ -233,12 +231,11 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
     }
 
     // Planted flags are stored as they happen, so farms see their ids during the round.
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = mpsc::unbounded_channel::<Planted>();
     let saver = {
         let state = state.clone();
         tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
-                let p: drillboard_gameserver::round::Planted = p;
                 let f = NewFlag {
                     round: number,
                     team: p.team,

@@ -2,18 +2,20 @@
 //! attack data farms read, the service-status grid, round history and voiding a round.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use drillboard_gameserver::replies::Reply;
+use drillboard_scenario::Scenario;
 use drillboard_scoring::EventKind;
 use drillboard_store::{NewEvent, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{MaybeCaller, Organiser, hash_token};
+use crate::auth::{MaybeCaller, Organiser, token_owner};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{self, Path, RawBody};
 use crate::routes::public::{board_time, iso};
@@ -59,11 +61,7 @@ pub async fn put_flags(
     let team = if token.is_empty() {
         None
     } else {
-        state
-            .store()
-            .token_team(&hash_token(token))
-            .await?
-            .map(|(_, t)| t)
+        token_owner(&state, token).await?.map(|(_, t)| t)
     };
     let Some(team) = team else {
         let body = replies_json(&flags, &vec![Reply::UnknownTeam; flags.len()]);
@@ -83,25 +81,25 @@ fn replies_json(flags: &[String], replies: &[Reply]) -> Value {
     )
 }
 
+/// The scenario, if it has an attack/defend part (else 404), and the current round (0: none yet).
+fn ad_scenario(live: &Live) -> ApiResult<(Arc<Scenario>, u32)> {
+    let s = live
+        .scenario
+        .clone()
+        .filter(|s| s.attack_defense.is_some())
+        .ok_or_else(|| ApiError::NotFound("this exercise has no attack/defend part".into()))?;
+    Ok((s, live.ad.as_ref().map_or(0, |a| a.round_number())))
+}
+
 /// Flag ids of one service: host -> round -> place -> ids.
 type HostRounds<'a> = BTreeMap<String, BTreeMap<String, BTreeMap<String, Vec<&'a str>>>>;
-
-/// Alive rounds: the current one and those whose flags can still be submitted.
-fn alive_from(round: u32, lifetime: u32) -> u32 {
-    (round + 1).saturating_sub(lifetime).max(1)
-}
 
 /// `GET /api/v1/attack-data`: public flag ids of the alive rounds, per service, team address,
 /// round and flag place (the shape ENOWARS publishes; FAUST-style farms read the same ids).
 pub async fn attack_data(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let (scenario, teams, round) = {
         let live = state.live();
-        let s = live
-            .scenario
-            .clone()
-            .filter(|s| s.attack_defense.is_some())
-            .ok_or_else(|| ApiError::NotFound("this exercise has no attack/defend part".into()))?;
-        let round = live.ad.as_ref().map_or(0, |a| a.round_number());
+        let (s, round) = ad_scenario(&live)?;
         (s, live.teams.clone(), round)
     };
     let lifetime = scenario
@@ -113,7 +111,7 @@ pub async fn attack_data(State(state): State<AppState>) -> ApiResult<Json<Value>
     } else {
         state
             .store()
-            .flags_since(alive_from(round, lifetime))
+            .flags_since(crate::game::first_alive_round(round, lifetime))
             .await?
     };
     let host = |team: &str, service: &str| -> Option<String> {
@@ -184,15 +182,7 @@ pub async fn services(
     MaybeCaller(caller): MaybeCaller,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let (scenario, round) = {
-        let live = state.live();
-        let s = live
-            .scenario
-            .clone()
-            .filter(|s| s.attack_defense.is_some())
-            .ok_or_else(|| ApiError::NotFound("this exercise has no attack/defend part".into()))?;
-        (s, live.ad.as_ref().map_or(0, |a| a.round_number()))
-    };
+    let (scenario, round) = ad_scenario(&state.live())?;
     // The latest verdict per team and service, from the last few rounds.
     let checks = state
         .store()
@@ -249,11 +239,9 @@ pub async fn services(
 }
 
 fn voided(live: &Live) -> Vec<(String, u32)> {
-    let mut out = Vec::new();
-    if let Some(engine) = live.engine.as_ref() {
-        out = engine.voided_rounds();
-    }
-    out
+    live.engine
+        .as_ref()
+        .map_or_else(Vec::new, |e| e.voided_rounds())
 }
 
 /// `GET /api/v1/rounds`: every round with its times, status and voided services.
@@ -278,17 +266,15 @@ pub async fn round(
     MaybeCaller(caller): MaybeCaller,
     Path(n): Path<u32>,
 ) -> ApiResult<Json<Value>> {
-    let rows = state.store().rounds().await?;
-    let Some(r) = rows.iter().find(|r| r.number as u32 == n) else {
+    let Some(r) = state.store().round(n).await? else {
         return Err(ApiError::NotFound(format!("round {n} has not been played")));
     };
     let staff = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
     let checks: Vec<Value> = state
         .store()
-        .checks_since(n)
+        .checks_in(n)
         .await?
         .into_iter()
-        .filter(|c| c.round as u32 == n)
         .map(|c| {
             let mut v = json!({"team": c.team, "service": c.service, "state": c.state, "message": c.public, "at": iso(c.at)});
             if staff {
@@ -343,13 +329,7 @@ pub async fn void(
             format!("no service `{}` in this scenario", body.service),
         ));
     }
-    let row = state
-        .store()
-        .rounds()
-        .await?
-        .into_iter()
-        .find(|r| r.number as u32 == n);
-    match row {
+    match state.store().round(n).await? {
         None => return Err(ApiError::NotFound(format!("round {n} has not been played"))),
         Some(r) if r.status == "running" => {
             return Err(ApiError::conflict(

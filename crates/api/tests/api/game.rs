@@ -657,6 +657,17 @@ async fn rounds_resume_pause_and_void(backend: Backend) {
     ad.finish().await;
 }
 
+/// A team's cell of the only service in the grid.
+fn grid_cell(grid: &Value, team: &str) -> Value {
+    grid["teams"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["team"]["id"] == team)
+        .unwrap()["services"][0]
+        .clone()
+}
+
 async fn attack_data_and_the_grid(backend: Backend) {
     // Charlie's service is down (the checker says 104 for charlie's host) and a message on stderr.
     let ad = Ad::start(
@@ -687,15 +698,7 @@ async fn attack_data_and_the_grid(backend: Backend) {
         "charlie.drill.internal:8080"
     );
     let (_, grid) = ad.app.get("/api/v1/services", None).await;
-    let row = |team: &str| {
-        grid["teams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["team"]["id"] == team)
-            .unwrap()["services"][0]
-            .clone()
-    };
+    let row = |team: &str| grid_cell(&grid, team);
     assert_eq!(row("alpha")["state"], "ok");
     assert_eq!(row("charlie")["state"], "down");
     assert_eq!(row("charlie")["message"], "no answer");
@@ -707,15 +710,7 @@ async fn attack_data_and_the_grid(backend: Backend) {
         .await;
     assert_eq!(body[0]["status"], true, "{body}");
     let (_, grid) = ad.app.get("/api/v1/services", None).await;
-    let row = |team: &str| {
-        grid["teams"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|t| t["team"]["id"] == team)
-            .unwrap()["services"][0]
-            .clone()
-    };
+    let row = |team: &str| grid_cell(&grid, team);
     assert_eq!(row("bravo")["attack"], 2.0);
     assert_eq!(row("alpha")["defense"], -1.0);
     assert_eq!(grid["first_bloods"][0]["team"], "bravo");

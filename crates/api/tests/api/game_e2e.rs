@@ -115,63 +115,46 @@ services:
 
     let _alpha_service = start_service(pa, &dir.path().join("alpha")).await;
     let mut bravo_service = start_service(pb, &dir.path().join("bravo")).await;
-    let round = || async {
-        match ticker::play_round(&app.state, Duration::from_secs(30))
+    // Play a round and check both verdicts; returns the round's number.
+    let state = &app.state;
+    let round = |alpha: State, bravo: State| async move {
+        let (n, results) = match ticker::play_round(state, Duration::from_secs(30))
             .await
             .unwrap()
         {
             Some((n, RoundEnd::Done(results))) => (n, results),
             other => panic!("the round did not finish: {other:?}"),
-        }
-    };
-    let states = |results: &[drillboard_gameserver::round::JobResult]| {
-        let mut v: Vec<(String, State)> =
+        };
+        let mut got: Vec<(String, State)> =
             results.iter().map(|r| (r.team.clone(), r.state)).collect();
-        v.sort_by(|a, b| a.0.cmp(&b.0));
-        v
+        got.sort_by(|a, b| a.0.cmp(&b.0));
+        assert_eq!(
+            got,
+            [("alpha".to_owned(), alpha), ("bravo".to_owned(), bravo)],
+            "round {n}: {results:#?}"
+        );
+        n
     };
     let (alpha, bravo) = (token("alpha"), token("bravo"));
 
     // Round 1: both up; alpha steals bravo's round-1 flag over TCP.
-    let (n, r) = round().await;
-    assert_eq!(n, 1);
-    assert_eq!(
-        states(&r),
-        [("alpha".into(), State::Ok), ("bravo".into(), State::Ok)],
-        "{r:#?}"
-    );
+    assert_eq!(round(State::Ok, State::Ok).await, 1);
     let out = exploit(&board, &flags, "alpha", &alpha, "tcp").await;
     assert!(out.contains(", 1 accepted,"), "{out}");
     // Round 2: bravo steals alpha's flags of rounds 1 and 2 over HTTP; alpha takes round 2's.
-    let (_, r) = round().await;
-    assert_eq!(
-        states(&r),
-        [("alpha".into(), State::Ok), ("bravo".into(), State::Ok)],
-        "{r:#?}"
-    );
+    round(State::Ok, State::Ok).await;
     let out = exploit(&board, &flags, "bravo", &bravo, "http").await;
     assert!(out.contains(", 2 accepted,"), "{out}");
     let out = exploit(&board, &flags, "alpha", &alpha, "tcp").await;
     assert!(out.contains(", 1 accepted,"), "{out}");
     // Round 3: bravo's service is down; there is nothing to steal from it.
     bravo_service.kill().await.unwrap();
-    let (_, r) = round().await;
-    assert_eq!(
-        states(&r),
-        [("alpha".into(), State::Ok), ("bravo".into(), State::Down)],
-        "{r:#?}"
-    );
+    round(State::Ok, State::Down).await;
     let out = exploit(&board, &flags, "alpha", &alpha, "tcp").await;
     assert!(out.contains(", 0 accepted,"), "{out}");
     // Round 4: bravo is back with its data; alpha takes the new flag (round 2's is a repeat).
     let _bravo_again = start_service(pb, &dir.path().join("bravo")).await;
-    let (n, r) = round().await;
-    assert_eq!(n, 4);
-    assert_eq!(
-        states(&r),
-        [("alpha".into(), State::Ok), ("bravo".into(), State::Ok)],
-        "{r:#?}"
-    );
+    assert_eq!(round(State::Ok, State::Ok).await, 4);
     let out = exploit(&board, &flags, "alpha", &alpha, "tcp").await;
     assert!(out.contains(", 1 accepted,"), "{out}");
 
