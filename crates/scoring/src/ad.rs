@@ -9,6 +9,9 @@ type FlagKey = (usize, usize, u32, u8);
 /// (at, seq, service, round, state): one verdict.
 type Check = (Millis, i64, usize, u32, ServiceState);
 
+/// Rounds beyond this are not a game (a million one-second rounds is eleven days).
+pub const MAX_ROUND: u32 = 1_000_000;
+
 /// Attack/defend events as they arrive.
 #[derive(Debug, Clone, Default)]
 pub struct AdState {
@@ -20,6 +23,8 @@ pub struct AdState {
     checks: Vec<Vec<Check>>,
     /// (service, round) -> when voided.
     voided: FastMap<(usize, u32), Millis>,
+    /// The highest round of any verdict.
+    max_round: u32,
 }
 
 /// Attack/defend points of one team (weighted per service, before the component weights).
@@ -107,7 +112,7 @@ impl AdState {
         }
     }
 
-    /// Record a verdict.
+    /// Record a verdict; false (ignored) for a round beyond [`MAX_ROUND`].
     pub fn check(
         &mut self,
         team: usize,
@@ -115,8 +120,13 @@ impl AdState {
         round: u32,
         state: ServiceState,
         key: (Millis, i64),
-    ) {
+    ) -> bool {
+        if round > MAX_ROUND {
+            return false;
+        }
+        self.max_round = self.max_round.max(round);
         self.checks[team].push((key.0, key.1, service, round, state));
+        true
     }
 
     /// Record a void.
@@ -167,76 +177,115 @@ impl AdState {
     }
 
     /// Points of every team at `t`; `active[i]` tells whether team i is ranked (not disqualified).
+    ///
+    /// Each flag's share is added as an exact fixed-point integer (units of 2⁻⁶⁴) and only the
+    /// per-service totals become floating point, so the result is the same whatever order the
+    /// captures are visited in (no sorting), and at drill size one pass over the captures is
+    /// all the work.
     pub fn points(&self, t: Millis, active: &[bool]) -> Vec<AdPoints> {
         let ns = self.rules.services.len();
+        let nt = active.len();
         let mut out = vec![
             AdPoints {
                 services: vec![ServicePoints::default(); ns],
                 ..Default::default()
             };
-            active.len()
+            nt
         ];
         if self.is_empty() {
             return out;
         }
         let AdFormula::Faust = self.rules.formula;
-        let weight = |s: usize| self.rules.services[s].1;
         let touch = |p: &mut AdPoints, at: Millis| p.last = Some(p.last.map_or(at, |l| l.max(at)));
-        // Sorted, so that sums are added in the same order whatever order events arrived in.
-        let mut flags: Vec<_> = self.captures.iter().collect();
-        flags.sort_unstable_by_key(|(k, _)| **k);
-        for (&(victim, service, _, _), list) in flags {
-            let counted: Vec<_> = list.iter().filter(|c| c.0 <= t && active[c.2]).collect();
-            if counted.is_empty() {
+        // Per captures count n (1..=teams): a capturer's 1 + 1/n and the victim's n^0.75.
+        let gain: Vec<i128> = (0..=nt)
+            .map(|n| fixed(1.0 + 1.0 / n.max(1) as f64))
+            .collect();
+        let loss: Vec<i128> = (0..=nt).map(|n| fixed((n as f64).powf(0.75))).collect();
+        // Per (team, service): Σ gain, Σ loss.
+        let mut sums = vec![(0i128, 0i128); nt * ns];
+        for (&(victim, service, _, _), list) in &self.captures {
+            let mut n = 0;
+            let mut latest = Millis::MIN;
+            for c in list.iter().filter(|c| c.0 <= t && active[c.2]) {
+                n += 1;
+                latest = latest.max(c.0);
+            }
+            if n == 0 {
                 continue;
             }
-            let n = counted.len() as f64;
-            for c in &counted {
-                let p = &mut out[c.2];
-                let points = weight(service) * (1.0 + 1.0 / n);
-                p.attack += points;
-                p.services[service].attack += points;
-                p.services[service].captured += 1;
-                touch(p, c.0);
+            for c in list.iter().filter(|c| c.0 <= t && active[c.2]) {
+                sums[c.2 * ns + service].0 += gain[n];
+                out[c.2].services[service].captured += 1;
+                touch(&mut out[c.2], c.0);
             }
             if active[victim] {
-                let p = &mut out[victim];
-                let points = weight(service) * n.powf(0.75);
-                p.defense -= points;
-                p.services[service].defense -= points;
-                p.services[service].lost += 1;
-                touch(p, counted.iter().map(|c| c.0).max().unwrap_or(t));
+                sums[victim * ns + service].1 += loss[n];
+                out[victim].services[service].lost += 1;
+                touch(&mut out[victim], latest);
             }
         }
-        let active_teams = active.iter().filter(|a| **a).count() as f64;
-        for (team, checks) in self.checks.iter().enumerate() {
-            // The latest verdict per (service, round) counts, unless the round was voided by t.
-            let mut latest: FastMap<(usize, u32), (Millis, i64, ServiceState)> = FastMap::default();
+        // Rounds whose verdicts do not count at t, and per (service, round) the latest verdict.
+        let rounds = self.max_round as usize + 1;
+        let mut voided = vec![false; ns * rounds];
+        for (&(s, r), at) in &self.voided {
+            if *at <= t && (r as usize) < rounds {
+                voided[s * rounds + r as usize] = true;
+            }
+        }
+        let mut latest: Vec<Option<(Millis, i64, ServiceState)>> = vec![None; ns * rounds];
+        let sqrt_active = (active.iter().filter(|a| **a).count() as f64).sqrt();
+        for team in 0..nt {
+            let checks = self.checks.get(team).map_or(&[][..], Vec::as_slice);
+            latest.iter_mut().for_each(|l| *l = None);
             for &(at, seq, s, r, state) in checks.iter().filter(|c| c.0 <= t) {
-                let e = latest.entry((s, r)).or_insert((at, seq, state));
-                if (at, seq) > (e.0, e.1) {
-                    *e = (at, seq, state);
+                let e = &mut latest[s * rounds + r as usize];
+                if e.is_none_or(|(a, q, _)| (at, seq) > (a, q)) {
+                    *e = Some((at, seq, state));
                 }
             }
-            let p = &mut out[team];
-            let mut latest: Vec<_> = latest.into_iter().collect();
-            latest.sort_unstable_by_key(|(k, _)| *k);
-            for ((s, r), (at, _, state)) in latest {
-                if self.voided.get(&(s, r)).is_some_and(|v| *v <= t) {
+            // Per service: rounds up (and CHECKER_ERROR: the organisers' fault, never the
+            // team's) and rounds recovering.
+            let mut up = vec![(0u32, 0u32); ns];
+            for (i, l) in latest.iter().enumerate() {
+                let Some((at, _, state)) = *l else { continue };
+                if voided[i] {
                     continue;
                 }
-                // A checker error is the organisers' fault: it counts as up, never against the team.
-                let share = match state {
-                    ServiceState::Ok | ServiceState::CheckerError => 1.0,
-                    ServiceState::Recovering => 0.5,
+                match state {
+                    ServiceState::Ok | ServiceState::CheckerError => up[i / rounds].0 += 1,
+                    ServiceState::Recovering => up[i / rounds].1 += 1,
                     _ => continue,
-                };
-                let points = weight(s) * share * active_teams.sqrt();
-                p.sla += points;
-                p.services[s].sla += points;
-                touch(p, at);
+                }
+                touch(&mut out[team], at);
+            }
+            let p = &mut out[team];
+            for (s, (ok, recovering)) in up.into_iter().enumerate() {
+                let w = self.rules.services[s].1;
+                let sla = w * (ok as f64 + 0.5 * recovering as f64) * sqrt_active;
+                let (gain, loss) = sums[team * ns + s];
+                let sp = &mut p.services[s];
+                sp.attack = w * unfixed(gain);
+                sp.defense = -(w * unfixed(loss));
+                sp.sla = sla;
+                p.attack += sp.attack;
+                p.defense += sp.defense;
+                p.sla += sp.sla;
             }
         }
         out
     }
+}
+
+/// 2⁶⁴: one point in the fixed-point sums.
+const ONE: f64 = 18_446_744_073_709_551_616.0;
+
+/// `x` in units of 2⁻⁶⁴, rounded (exact integer sums do not depend on the order of addition).
+fn fixed(x: f64) -> i128 {
+    (x * ONE).round() as i128
+}
+
+/// Back to points.
+fn unfixed(x: i128) -> f64 {
+    x as f64 / ONE
 }

@@ -351,8 +351,8 @@ impl Engine {
                 round,
                 state,
             } => match self.ad.service(service) {
-                Some(s) => self.ad.check(team, s, *round, *state, key),
-                None => self.ignored += 1,
+                Some(s) if self.ad.check(team, s, *round, *state, key) => {}
+                _ => self.ignored += 1,
             },
         }
     }

@@ -486,8 +486,16 @@ fn faust_attack_defense_and_sla_by_hand() {
             },
         ),
     ];
-    let e = Engine::replay(config(3), events.iter());
+    let mut e = Engine::replay(config(3), events.iter());
     assert_eq!(e.ignored(), 2);
+    // A verdict for an absurd round number is ignored, not a huge allocation.
+    e.apply(&ad_event(
+        15,
+        5_000,
+        0,
+        chk("web", u32::MAX, ServiceState::Ok),
+    ));
+    assert_eq!(e.ignored(), 3);
     let s = e.standings(None);
     let get = |id: &str| {
         s.standings
