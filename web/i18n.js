@@ -21,6 +21,7 @@ const DICT = {
   'nav.team': { vi: 'Trang đội', en: 'Team page' },
   'nav.docs': { vi: 'Tài liệu API', en: 'API reference' },
   'nav.judge': { vi: 'Chấm điểm', en: 'Judging' },
+  'nav.organiser': { vi: 'Ban tổ chức', en: 'Organiser' },
   'lang.label': { vi: 'Ngôn ngữ', en: 'Language' },
   'loading': { vi: 'Đang tải…', en: 'Loading…' },
   'dash': { vi: '—', en: '—' },
@@ -64,6 +65,20 @@ const DICT = {
     vi: 'Không cập nhật được ({message}). Đang thử lại…',
     en: 'Update failed ({message}). Retrying…',
   },
+
+  // ---- live updates (every page) ----
+  'live.on': { vi: 'Trực tiếp', en: 'Live' },
+  'live.off': {
+    vi: 'Mất kết nối, đang kết nối lại…',
+    en: 'Connection lost, reconnecting…',
+  },
+  'live.connecting': { vi: 'Đang kết nối…', en: 'Connecting…' },
+
+  // ---- announcements (board and team page) ----
+  'ann.heading': { vi: 'Thông báo', en: 'Announcements' },
+  'ann.none': { vi: 'Chưa có thông báo nào.', en: 'No announcements yet.' },
+  'ann.new': { vi: 'Mới', en: 'New' },
+  'ann.arrived': { vi: 'Thông báo mới của ban tổ chức: {text}', en: 'New announcement from the organisers: {text}' },
 
   // ---- leaderboard page ----
   'board.page_title': { vi: 'Bảng xếp hạng — drillboard', en: 'Leaderboard — drillboard' },
@@ -134,6 +149,95 @@ const DICT = {
   'chcol.value': { vi: 'Giá trị (điểm)', en: 'Value (points)' },
   'chcol.solves': { vi: 'Số đội đã giải', en: 'Teams solved' },
 
+  // ---- leaderboard: components, movement, big screen ----
+  'board.big_screen': { vi: 'Màn hình lớn', en: 'Big screen' },
+  'board.weighted_note': {
+    vi: 'Các cột thành phần là điểm chưa nhân hệ số; tổng điểm nhân mỗi thành phần với hệ số của kịch bản rồi cộng điều chỉnh.',
+    en: 'The component columns are unweighted; the total multiplies each component by the scenario’s weight and adds adjustments.',
+  },
+  'col.move': { vi: 'Thay đổi', en: 'Change' },
+  'col.total': { vi: 'Tổng điểm', en: 'Total' },
+  'col.tasks': { vi: 'Thử thách', en: 'Challenges' },
+  'col.attack': { vi: 'Tấn công', en: 'Attack' },
+  'col.defense': { vi: 'Phòng thủ', en: 'Defence' },
+  'col.sla': { vi: 'SLA', en: 'SLA' },
+  'col.sla_long': { vi: 'Điểm duy trì dịch vụ (SLA)', en: 'Service availability (SLA)' },
+  'col.reports': { vi: 'Báo cáo', en: 'Reports' },
+  'col.reports_long': { vi: 'Điểm báo cáo sự cố', en: 'Incident report points' },
+  'move.up': { vi: 'lên {n} hạng', en: 'up {n}' },
+  'move.down': { vi: 'xuống {n} hạng', en: 'down {n}' },
+  'move.new': { vi: 'mới', en: 'new' },
+  'move.new_sr': { vi: 'mới vào bảng xếp hạng', en: 'new on the leaderboard' },
+  'move.same': { vi: 'không đổi', en: 'no change' },
+  'move.help': {
+    vi: 'Mũi tên: thay đổi thứ hạng so với lần xếp hạng trước mà trang này nhận được.',
+    en: 'Arrows: change of rank since the previous ranking this page received.',
+  },
+  'detail.reports': { vi: 'Điểm báo cáo sự cố', en: 'Incident reports' },
+  'detail.attack': { vi: 'Tấn công (mọi dịch vụ)', en: 'Attack (all services)' },
+  'detail.defense': { vi: 'Phòng thủ (mọi dịch vụ)', en: 'Defence (all services)' },
+  'detail.sla': { vi: 'Duy trì dịch vụ, SLA (mọi dịch vụ)', en: 'Service availability, SLA (all services)' },
+  'detail.weighted': {
+    vi: 'Tổng điểm nhân các thành phần với hệ số của kịch bản.',
+    en: 'The total applies the scenario’s weights to the components.',
+  },
+  'detail.services_caption': { vi: 'Điểm tấn công/phòng thủ của đội {team} theo dịch vụ', en: 'Attack/defend points of {team} per service' },
+  'detail.service': { vi: 'Dịch vụ', en: 'Service' },
+  'detail.flags': { vi: 'Cờ lấy được / bị mất', en: 'Flags captured / lost' },
+
+  // ---- leaderboard: score chart ----
+  'chart.heading': { vi: 'Điểm theo thời gian', en: 'Score over time' },
+  'chart.title': { vi: 'Điểm theo thời gian của {n} đội dẫn đầu', en: 'Score over time of the top {n} teams' },
+  'chart.desc': {
+    vi: 'Biểu đồ bậc thang, trục ngang là thời gian ({tz}) từ {from} đến {to}, trục dọc là điểm. {lines}',
+    en: 'Step chart: time ({tz}) from {from} to {to} across, points up. {lines}',
+  },
+  'chart.line': { vi: '{team}: {score} điểm', en: '{team}: {score} points' },
+  'chart.empty': { vi: 'Chưa có điểm nào để vẽ biểu đồ.', en: 'No scores to plot yet.' },
+  'chart.frozen': {
+    vi: 'Biểu đồ dừng ở thời điểm đóng băng bảng xếp hạng.',
+    en: 'The chart stops when the leaderboard was frozen.',
+  },
+  'chart.legend': { vi: 'Chú giải', en: 'Legend' },
+  'chart.axis_time': { vi: 'Giờ ({tz})', en: 'Time ({tz})' },
+  'chart.axis_score': { vi: 'Điểm', en: 'Points' },
+
+  // ---- attack/defend service grid and first bloods ----
+  'svc.heading': { vi: 'Dịch vụ tấn công/phòng thủ', en: 'Attack/defend services' },
+  'svc.caption': {
+    vi: 'Trạng thái dịch vụ của từng đội ở lần kiểm tra gần nhất, và điểm trên từng dịch vụ',
+    en: 'Each team’s service status at the latest check, and its points on each service',
+  },
+  'svc.round': { vi: 'Vòng {n}', en: 'Round {n}' },
+  'svc.no_round': { vi: 'Chưa có vòng nào', en: 'No round played yet' },
+  'svc.team': { vi: 'Đội', en: 'Team' },
+  'svc.state.ok': { vi: 'Hoạt động', en: 'Up' },
+  'svc.state.recovering': { vi: 'Đang phục hồi', en: 'Recovering' },
+  'svc.state.corrupt': { vi: 'Sai hoặc mất cờ', en: 'Corrupt' },
+  'svc.state.mumble': { vi: 'Trả lời sai', en: 'Mumble' },
+  'svc.state.down': { vi: 'Ngừng hoạt động', en: 'Down' },
+  'svc.state.checker_error': { vi: 'Lỗi trình kiểm tra', en: 'Checker error' },
+  'svc.state.none': { vi: 'Chưa kiểm tra', en: 'Not checked yet' },
+  'svc.short': { vi: 'TC {a} · PT {d} · SLA {s}', en: 'A {a} · D {d} · SLA {s}' },
+  'svc.long': {
+    vi: 'tấn công {a}, phòng thủ {d}, duy trì dịch vụ {s} điểm; lấy được {c} cờ, bị mất {l} cờ',
+    en: 'attack {a}, defence {d}, availability {s} points; {c} flags captured, {l} lost',
+  },
+  'svc.legend': {
+    vi: 'TC: điểm tấn công, PT: điểm phòng thủ, SLA: điểm duy trì dịch vụ của đội trên dịch vụ đó.',
+    en: 'A: attack, D: defence, SLA: service availability points of the team on that service.',
+  },
+  'svc.frozen': {
+    vi: 'Điểm theo bảng xếp hạng đang đóng băng; trạng thái dịch vụ vẫn cập nhật.',
+    en: 'Points follow the frozen leaderboard; service statuses stay current.',
+  },
+  'svc.checked_round': { vi: 'kiểm tra ở vòng {n}', en: 'checked in round {n}' },
+  'blood.heading': { vi: 'Giải nhanh nhất (first blood)', en: 'First bloods' },
+  'blood.services': { vi: 'Theo dịch vụ', en: 'Per service' },
+  'blood.challenges': { vi: 'Theo thử thách', en: 'Per challenge' },
+  'blood.victim': { vi: 'lấy cờ của {team}', en: 'flag of {team}' },
+  'blood.none': { vi: 'Chưa có.', en: 'None yet.' },
+
   // ---- team page: login ----
   'team.page_title': { vi: 'Trang đội — drillboard', en: 'Team page — drillboard' },
   'login.heading': { vi: 'Đăng nhập đội', en: 'Team sign-in' },
@@ -190,10 +294,47 @@ const DICT = {
   },
   'team.refresh': { vi: 'Làm mới', en: 'Refresh' },
   'team.auto_refresh': {
-    vi: 'Danh sách tự cập nhật mỗi 30 giây.',
-    en: 'The list updates itself every 30 seconds.',
+    vi: 'Trang tự cập nhật khi có thay đổi.',
+    en: 'The page updates itself when something changes.',
   },
   'team.challenges': { vi: 'Thử thách', en: 'Challenges' },
+  'ad.heading': { vi: 'Tấn công/phòng thủ', en: 'Attack/defend' },
+  'ad.intro': {
+    vi: 'Nộp cờ lấy được từ dịch vụ của các đội khác bằng API token của đội (bắt đầu bằng dbt_, ban tổ chức cấp cùng tài khoản); mật khẩu đăng nhập không dùng được ở đây.',
+    en: 'Submit flags captured from other teams’ services with your team API token (it starts with dbt_ and comes from the organisers with your login); your sign-in password does not work here.',
+  },
+  'ad.http_title': { vi: 'Nộp cờ qua HTTP', en: 'Flags over HTTP' },
+  'ad.http': {
+    vi: 'PUT /flags, tiêu đề X-Team-Token là API token của đội, nội dung là một mảng JSON các cờ; máy chủ trả lời một kết quả cho mỗi cờ, theo đúng thứ tự.',
+    en: 'PUT /flags with the team API token in the X-Team-Token header and a JSON array of flags as the body; the answer has one result per flag, in order.',
+  },
+  'ad.tcp_title': { vi: 'Máy chủ nhận cờ TCP', en: 'TCP flag server' },
+  'ad.tcp': {
+    vi: 'Hỏi ban tổ chức địa chỉ và cổng. Mỗi dòng một cờ; từ máy ngoài mạng của đội, dòng đầu tiên là API token.',
+    en: 'Ask the organisers for its address and port. One flag per line; from outside your team network, send the API token on the first line.',
+  },
+  'ad.format_title': { vi: 'Dạng cờ', en: 'Flag format' },
+  'ad.format': {
+    vi: 'Tiền tố của cuộc diễn tập, 32 ký tự A–Z hoặc 2–7, rồi dấu “=”.',
+    en: 'The exercise prefix, 32 characters A–Z or 2–7, then “=”.',
+  },
+  'ad.attack_data_title': { vi: 'Mã cờ (flag id) để tấn công', en: 'Flag ids for attacks' },
+  'ad.attack_data': {
+    vi: 'GET /api/v1/attack-data: mã cờ của các vòng còn hiệu lực, theo dịch vụ và địa chỉ đội.',
+    en: 'GET /api/v1/attack-data: the flag ids of the rounds still alive, per service and team address.',
+  },
+  'ad.example': { vi: 'Ví dụ', en: 'Example' },
+  'ad.own': { vi: 'Dịch vụ của đội', en: 'Your services' },
+  'ad.own_caption': {
+    vi: 'Trạng thái dịch vụ của đội ở lần kiểm tra gần nhất',
+    en: 'Your services at the latest check',
+  },
+  'ad.not_listed': {
+    vi: 'Đội chưa có trong bảng trạng thái dịch vụ.',
+    en: 'Your team is not in the service grid yet.',
+  },
+  'ad.example_flag': { vi: 'CỜ_1', en: 'FLAG_1' },
+  'ad.example_token': { vi: 'API_TOKEN_CỦA_ĐỘI', en: 'TEAM_API_TOKEN' },
   'team.no_challenges': {
     vi: 'Chưa có thử thách nào được mở.',
     en: 'No challenges have been released yet.',
@@ -524,8 +665,8 @@ const DICT = {
     en: 'Blind marking: each report has a code, never a team name.',
   },
   'judge.auto_refresh': {
-    vi: 'Hàng chờ tự cập nhật mỗi 20 giây.',
-    en: 'The queue updates itself every 20 seconds.',
+    vi: 'Hàng chờ tự cập nhật khi có thay đổi và mỗi 20 giây.',
+    en: 'The queue updates itself on changes and every 20 seconds.',
   },
   'judge.detail': { vi: 'Báo cáo', en: 'Report' },
   'judge.report_code': { vi: 'Báo cáo {code}', en: 'Report {code}' },
@@ -818,6 +959,20 @@ export function setLang(lang) {
   }
 }
 
+/**
+ * Add a page's own texts (key → {vi, en}), so that each console keeps its strings in its own
+ * module. A key that exists already is a mistake and is reported, not overwritten.
+ */
+export function addTexts(dict) {
+  for (const [key, entry] of Object.entries(dict)) {
+    if (Object.prototype.hasOwnProperty.call(DICT, key)) {
+      console.warn('i18n: duplicate key', key);
+      continue;
+    }
+    DICT[key] = entry;
+  }
+}
+
 /** Call fn(lang) after every language change. */
 export function onLangChange(fn) {
   listeners.add(fn);
@@ -967,6 +1122,7 @@ const STYLES = {
     month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
   },
   time: { hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' },
+  hm: { hour: '2-digit', minute: '2-digit', hourCycle: 'h23' },
 };
 
 function dateFormat(tz, style) {
@@ -984,7 +1140,7 @@ function dateFormat(tz, style) {
 
 /**
  * Format an RFC 3339 string (or a Date / epoch ms) in the exercise time zone.
- * style: 'datetime' (default), 'short' (day/month hour:minute) or 'time'.
+ * style: 'datetime' (default), 'short' (day/month hour:minute), 'time' or 'hm' (hour:minute).
  */
 export function formatTime(value, tz, style = 'datetime') {
   if (value === null || value === undefined || value === '') return t('dash');

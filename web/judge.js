@@ -1,10 +1,14 @@
 // Judge console: sign in, the blind marking queue, read a report and mark it against the rubric.
 // Blind: the API never sends a team; this page shows report codes only.
+// The queue follows the change stream (live.js): a submitted report is an event, so it comes as a
+// "scoreboard" change — except while the board is frozen, when the stream is silent about
+// scores and the 20-second poll finds new reports.
 
 import {
   initI18n, onLangChange, t, pick, formatNumber, formatTime, formatBytes, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
+import { subscribe, statusIndicator, throttle } from './live.js';
 
 const REFRESH_MS = 20000;
 const KNOWN_STATUS = new Set(['not_started', 'running', 'paused', 'ended']);
@@ -205,6 +209,21 @@ function startTimers() {
 function stopTimers() {
   clearInterval(refreshTimer);
   refreshTimer = null;
+}
+
+/** The queue again after a change, at most every 2 s; not while a mark is being confirmed or sent. */
+const liveQueue = throttle(async () => {
+  if (state.view !== 'judge') return;
+  if (dialogOpen || state.busy) {
+    setTimeout(liveQueue, 1000);
+    return;
+  }
+  await loadQueue();
+}, 2000);
+
+function onUpdate(kinds) {
+  if (state.view !== 'judge') return;
+  if (kinds.includes('scoreboard') || kinds.includes('exercise')) liveQueue();
 }
 
 // ------------------------------------------------------------------ data
@@ -1120,6 +1139,7 @@ function init() {
     if (state.selected && !state.busy) loadDetail(state.selected, false);
   });
   onLangChange(rerender);
+  subscribe(onUpdate, statusIndicator($('live-status')));
   window.addEventListener('hashchange', () => {
     if (state.view !== 'judge') return;
     select(codeFromHash(), true);

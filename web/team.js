@@ -1,13 +1,21 @@
 // Team page: sign in, read injects and submit incident reports, list challenges by category,
-// unlock hints, submit flags.
+// unlock hints, submit flags; announcements, and for attack/defend how to submit captured flags
+// and the team's own services. Kept current by the change stream (live.js) and a slow poll.
 
 import {
   initI18n, onLangChange, getLang, t, pick, formatNumber, formatTime, formatDuration, formatBytes,
   formatPercent, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
+import {
+  subscribe, statusIndicator, throttle, announcementsPanel,
+} from './live.js';
 
 const REFRESH_MS = 30000;
+const SERVICE_STATES = new Set(['ok', 'recovering', 'corrupt', 'mumble', 'down', 'checker_error']);
+const STATE_GLYPH = {
+  ok: '\u2714', recovering: '\u21bb', corrupt: '!', mumble: '?', down: '\u2716', checker_error: '\u2699', none: '\u2026',
+};
 const KNOWN_STATUS = new Set(['not_started', 'running', 'paused', 'ended']);
 
 const $ = (id) => document.getElementById(id);
@@ -36,9 +44,11 @@ const state = {
   busy: new Set(), // challenge ids with a request in flight
   versions: new Map(), // challenge id → counter bumped whenever its card must be redrawn
   cooldownUntil: 0, // local ms until which the server asked us to wait (per team)
+  services: null, // GET /api/v1/services (attack/defend), null without it
 };
 
 let refreshTimer = null;
+let announcements = null;
 let loading = false;
 let loadAgain = false;
 let dialogOpen = false;
@@ -101,6 +111,8 @@ function showLogin(notice) {
   state.challengesError = null;
   state.loadError = null;
   state.standing = null;
+  state.services = null;
+  $('ad-section').hidden = true;
   state.drafts.clear();
   state.feedback.clear();
   state.hintMsgs.clear();
@@ -131,6 +143,7 @@ async function enterTeamView(focusHeading) {
   renderHeader();
   renderInjects();
   renderChallenges();
+  refreshSide();
   await loadAll();
   if (state.view !== 'team') return;
   if (focusHeading) $('team-name').focus();
@@ -140,7 +153,9 @@ async function enterTeamView(focusHeading) {
 function startTimers() {
   stopTimers();
   refreshTimer = setInterval(() => {
-    if (document.hidden || dialogOpen || state.busy.size || inj.busy.size) return;
+    if (document.hidden) return;
+    refreshSide();
+    if (dialogOpen || state.busy.size || inj.busy.size) return;
     loadAll();
   }, REFRESH_MS);
 }
@@ -231,6 +246,8 @@ async function loadAll() {
   renderHeader();
   renderInjects();
   renderChallenges();
+  renderAttackDefend(); // the team is known now
+  announcements.redraw(); // and the time zone
   if (loadAgain) loadAll();
 }
 
@@ -251,6 +268,175 @@ async function refreshStanding() {
   } catch (e) {
     if (e.status === 401) expire();
   }
+}
+
+// ------------------------------------------------------------------ live updates
+
+const busyNow = () => dialogOpen || state.busy.size > 0 || inj.busy.size > 0;
+
+/** fn, throttled; while a dialog is open or a submission is in flight it waits and tries again. */
+function whenIdle(fn, gapMs) {
+  let trigger = null;
+  trigger = throttle(async () => {
+    if (state.view !== 'team') return;
+    if (busyNow()) {
+      setTimeout(trigger, 1000);
+      return;
+    }
+    await fn();
+  }, gapMs);
+  return trigger;
+}
+
+/**
+ * Scores changed somewhere: challenge values and solve counts, and this team's standing. A change
+ * of the team's own report points means a grade was released: then everything is reloaded.
+ */
+async function refreshPlay() {
+  if (loading) {
+    loadAgain = true;
+    return;
+  }
+  const reportsBefore = state.standing && state.standing.components
+    ? num(state.standing.components.reports) : null;
+  const [ch, sb] = await Promise.allSettled([api.getChallenges(), api.getScoreboard()]);
+  if (state.view !== 'team') return;
+  if ([ch, sb].some((r) => r.status === 'rejected' && r.reason && r.reason.status === 401)) {
+    expire();
+    return;
+  }
+  if (ch.status === 'fulfilled') {
+    state.challenges = Array.isArray(ch.value) ? ch.value : [];
+    state.challengesError = null;
+  }
+  if (sb.status === 'fulfilled' && sb.value) applyScoreboard(sb.value);
+  renderHeader();
+  renderChallenges();
+  const reportsAfter = state.standing && state.standing.components
+    ? num(state.standing.components.reports) : null;
+  if (reportsBefore !== null && reportsAfter !== null && reportsAfter !== reportsBefore) loadAll();
+}
+
+async function loadServices() {
+  if (state.view !== 'team') return;
+  try {
+    state.services = await api.get('/api/v1/services');
+  } catch (e) {
+    if (e.status === 401) {
+      expire();
+      return;
+    }
+    // 404: no attack/defend part. Other errors keep what is shown.
+    if (e.status === 404) state.services = null;
+  }
+  renderAttackDefend();
+}
+
+async function loadAnnouncements() {
+  try {
+    const arrived = announcements.update(await api.get('/api/v1/announcements', { auth: false }));
+    if (arrived.length && state.view === 'team') {
+      announce(t('ann.arrived', { text: pick(arrived[0].text) }));
+    }
+  } catch (e) {
+    announcements.fail(e);
+  }
+}
+
+const live = {
+  all: whenIdle(loadAll, 2000),
+  play: whenIdle(refreshPlay, 3000),
+  services: throttle(loadServices, 3000),
+  announcements: throttle(loadAnnouncements, 1000),
+};
+
+/** What to fetch again for each kind of change the stream names. */
+const KIND_LOADS = {
+  exercise: ['all', 'services'],
+  scoreboard: ['play', 'services'],
+  rounds: ['services'],
+  announcements: ['announcements'],
+};
+
+function onUpdate(kinds) {
+  const todo = new Set();
+  for (const k of kinds) for (const l of KIND_LOADS[k] || []) todo.add(l);
+  if (todo.has('all')) todo.delete('play'); // loadAll fetches the same and more
+  for (const l of todo) {
+    // Announcements are public: the sign-in screen does not need the rest.
+    if (state.view === 'team' || l === 'announcements') live[l]();
+  }
+}
+
+/** The parts outside loadAll: services and announcements. */
+function refreshSide() {
+  live.services();
+  live.announcements();
+}
+
+// ------------------------------------------------------------------ rendering: attack/defend
+
+function serviceStateLabel(st) {
+  if (st === null || st === undefined) return t('svc.state.none');
+  return SERVICE_STATES.has(st) ? t(`svc.state.${st}`) : String(st);
+}
+
+function renderAttackDefend() {
+  const section = $('ad-section');
+  const sv = state.services;
+  const services = sv && Array.isArray(sv.services) ? sv.services : [];
+  if (state.view !== 'team' || !services.length) {
+    section.hidden = true;
+    return;
+  }
+  section.hidden = false;
+  const round = num(sv.round);
+  $('ad-round').textContent = round > 0 ? t('svc.round', { n: formatNumber(round) }) : t('svc.no_round');
+  $('ad-frozen').hidden = !sv.frozen;
+  $('ad-example').textContent = [
+    `curl -X PUT ${window.location.origin}/flags \\`,
+    `  -H 'X-Team-Token: ${t('ad.example_token')}' \\`,
+    "  -H 'Content-Type: application/json' \\",
+    `  -d '["${t('ad.example_flag')}"]'`,
+  ].join('\n');
+
+  const team = state.me && state.me.team;
+  const row = team && Array.isArray(sv.teams)
+    ? sv.teams.find((x) => x.team && String(x.team.id) === String(team.id)) : null;
+  $('ad-own-wrap').hidden = !row;
+  $('ad-own-empty').hidden = Boolean(row) || !team;
+  if (!row) {
+    $('ad-own').replaceChildren();
+    return;
+  }
+  const cells = new Map((Array.isArray(row.services) ? row.services : []).map((c) => [c.service, c]));
+  $('ad-own').replaceChildren(
+    el('caption', { class: 'sr-only', text: t('ad.own_caption') }),
+    el('thead', null, el('tr', null,
+      el('th', { scope: 'col', text: t('detail.service') }),
+      el('th', { scope: 'col', text: t('judge.status') }),
+      el('th', { scope: 'col', class: 'num', text: t('col.attack') }),
+      el('th', { scope: 'col', class: 'num', text: t('col.defense') }),
+      el('th', { scope: 'col', class: 'num' }, el('abbr', { title: t('col.sla_long'), text: t('col.sla') })),
+      el('th', { scope: 'col', class: 'num', text: t('detail.flags') }))),
+    el('tbody', null, services.map((x) => {
+      const c = cells.get(x.id);
+      const st = c ? c.state : null;
+      const key = st === null || st === undefined ? 'none' : SERVICE_STATES.has(st) ? st : 'unknown';
+      const note = [c && c.message ? String(c.message) : '',
+        c && c.round ? t('svc.checked_round', { n: c.round }) : ''].filter(Boolean).join(' · ');
+      return el('tr', null,
+        el('th', { scope: 'row', text: pick(x.name) || String(x.id) }),
+        el('td', { class: `svc-cell svc-${key}` },
+          el('span', { class: 'svc-state' },
+            el('span', { class: 'svc-glyph', 'aria-hidden': 'true', text: STATE_GLYPH[key] || '\u2022' }),
+            el('span', { class: 'svc-label', text: serviceStateLabel(st) })),
+          note ? el('span', { class: 'svc-points', text: note }) : null),
+        el('td', { class: 'num', text: formatNumber(num(c && c.attack)) }),
+        el('td', { class: 'num', text: formatNumber(num(c && c.defense)) }),
+        el('td', { class: 'num', text: formatNumber(num(c && c.sla)) }),
+        el('td', { class: 'num', text: `${formatNumber(num(c && c.captured))} / ${formatNumber(num(c && c.lost))}` }));
+    })));
 }
 
 // ------------------------------------------------------------------ rendering: login + header
@@ -1817,6 +2003,7 @@ function rerender() {
     renderHeader();
     renderInjects();
     renderChallenges();
+    renderAttackDefend();
   }
 }
 
@@ -1826,6 +2013,9 @@ function init() {
   $('logout').addEventListener('click', onLogout);
   $('refresh').addEventListener('click', () => loadAll());
   onLangChange(rerender);
+  announcements = announcementsPanel($('announcements-section'), $('announcements'), zone);
+  const setLive = statusIndicator($('live-status'));
+  subscribe(onUpdate, setLive);
   document.addEventListener('visibilitychange', () => {
     if (!document.hidden && state.view === 'team' && !dialogOpen) loadAll();
   });

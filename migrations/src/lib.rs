@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 mod m0001_initial;
 mod m0002_reports;
 mod m0003_attack_defense;
+mod m0004_announcements;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0001_initial::Migration),
             Box::new(m0002_reports::Migration),
             Box::new(m0003_attack_defense::Migration),
+            Box::new(m0004_announcements::Migration),
         ]
     }
 }

@@ -106,6 +106,24 @@ pub async fn load_scenario(
         }
     }
     let old = state.live().scenario.clone();
+    // Flags carry their service's position: once a round was played, the services already
+    // played keep their place (new ones may be added at the end).
+    if let Some(old) = old.as_deref()
+        && state.store().last_round().await?.is_some()
+    {
+        for (i, svc) in old.services.iter().enumerate() {
+            if scenario.services.get(i).map(|s| s.id.as_str()) != Some(svc.id.as_str()) {
+                return Err(ApiError::conflict(
+                    "service_in_use",
+                    format!(
+                        "service `{}` was service number {} when rounds were played; keep the services already played in the same order (new ones go at the end)",
+                        svc.id,
+                        i + 1
+                    ),
+                ));
+            }
+        }
+    }
     for r in state.store().reports().await? {
         let Some(new) = scenario.inject(&r.inject) else {
             return Err(ApiError::conflict(

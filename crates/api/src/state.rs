@@ -1,6 +1,7 @@
 //! Shared application state: the store, settings, the clock, and the live scoring state kept in
 //! memory (the scenario, the team list and the scoring engine fed with every event).
 
+use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 
 use drillboard_scenario::Scenario;
@@ -10,6 +11,7 @@ use drillboard_scoring::{
 use drillboard_store::{ExerciseRow, Store, TeamRow};
 
 use crate::auth::{Keys, LoginLimiter};
+use crate::changes::{Changes, Kind};
 use crate::error::ApiResult;
 
 /// Largest accepted request body (a scenario file is the largest thing anyone sends).
@@ -92,8 +94,16 @@ pub struct Live {
     pub engine: Option<Engine>,
     /// Attack/defend state (None: the scenario has no attack/defend part).
     pub ad: Option<crate::game::AdLive>,
+    /// Tells open pages what changed.
+    pub changes: Changes,
     cache: Mutex<Cache>,
+    /// Past samples of the score history (team, score in rank order), by time. Events are
+    /// stamped when they happen, so a settled past moment never changes until a reload.
+    history: Mutex<HashMap<i64, HistorySample>>,
 }
+
+/// The board at one moment, for the history chart: (team id, score) in rank order.
+pub type HistorySample = Arc<Vec<(Arc<str>, f64)>>;
 
 #[derive(Default)]
 struct Cache {
@@ -132,6 +142,19 @@ impl Live {
             engine.apply(e);
         }
         *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
+        self.changes.notify(Kind::Scoreboard);
+    }
+
+    /// A cached history sample.
+    pub fn history_sample(&self, t: i64) -> Option<HistorySample> {
+        let h = self.history.lock().unwrap_or_else(|e| e.into_inner());
+        h.get(&t).cloned()
+    }
+
+    /// Keep a settled history sample.
+    pub fn keep_history_sample(&self, t: i64, sample: HistorySample) {
+        let mut h = self.history.lock().unwrap_or_else(|e| e.into_inner());
+        h.insert(t, sample);
     }
 
     /// A team by slug.
@@ -249,6 +272,11 @@ impl AppState {
         self.0.live.read().unwrap_or_else(|e| e.into_inner())
     }
 
+    /// Tells open pages what changed.
+    pub fn changes(&self) -> Changes {
+        self.live().changes.clone()
+    }
+
     /// Write the live state.
     pub fn live_mut(&self) -> std::sync::RwLockWriteGuard<'_, Live> {
         self.0.live.write().unwrap_or_else(|e| e.into_inner())
@@ -291,15 +319,20 @@ impl AppState {
             teams,
             engine,
             ad,
+            changes: live.changes.clone(),
             cache: Mutex::new(Cache::default()),
+            history: Mutex::new(HashMap::new()),
         };
+        live.changes.notify_all();
         Ok(())
     }
 
     /// Refresh only the exercise row (clock changes do not touch scores).
     pub async fn reload_exercise(&self) -> ApiResult<()> {
         let exercise = self.store().exercise().await?;
-        self.live_mut().exercise = exercise;
+        let mut live = self.live_mut();
+        live.exercise = exercise;
+        live.changes.notify(Kind::Exercise);
         Ok(())
     }
 }

@@ -60,9 +60,14 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
                 .replace("{flags}", &flags_addr)
         );
     }
+    let changes = state.changes();
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown())
+        .with_graceful_shutdown(async move {
+            shutdown().await;
+            // Open pages' event streams end, so the graceful shutdown does not wait for them.
+            changes.close();
+        })
         .await?;
     background.abort();
     tracing::info!("stopped");

@@ -19,7 +19,7 @@ use sea_orm::{
 pub use events::{NewEvent, event_kind, event_subject};
 pub use exercise::{ExerciseRow, ExerciseUpdate};
 pub use game::{CheckRow, FlagRow, NewCheck, NewFlag, RoundRow};
-pub use people::{NewTeam, TeamRow, TokenRow, UserRow};
+pub use people::{AnnouncementRow, NewTeam, TeamRow, TokenRow, UserRow};
 pub use reports::{FileMeta, FileRow, MarkRow, NewFile, NewMark, ReportRow, VersionRow};
 
 /// What can go wrong in the store, sorted so the API can answer with the right status.

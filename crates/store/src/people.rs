@@ -5,13 +5,15 @@ use sea_orm::{
     TransactionTrait,
 };
 
-use crate::entity::{api_token, audit, team, user};
+use crate::entity::{announcement, api_token, audit, team, user};
 use crate::{Result, Store, StoreError};
 
 /// A team as stored.
 pub type TeamRow = team::Model;
 /// A login as stored.
 pub type UserRow = user::Model;
+/// An announcement as stored.
+pub type AnnouncementRow = announcement::Model;
 /// An API token as stored (hash only).
 pub type TokenRow = api_token::Model;
 
@@ -277,6 +279,33 @@ impl Store {
     pub async fn audit_log(&self) -> Result<Vec<audit::Model>> {
         Ok(audit::Entity::find()
             .order_by_asc(audit::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// Store an announcement.
+    pub async fn add_announcement(
+        &self,
+        text_vi: &str,
+        text_en: &str,
+        author: &str,
+        now: i64,
+    ) -> Result<AnnouncementRow> {
+        Ok(announcement::ActiveModel {
+            at: Set(now),
+            text_vi: Set(text_vi.to_owned()),
+            text_en: Set(text_en.to_owned()),
+            author: Set(author.to_owned()),
+            ..Default::default()
+        }
+        .insert(&self.db)
+        .await?)
+    }
+
+    /// Every announcement, newest first.
+    pub async fn announcements(&self) -> Result<Vec<AnnouncementRow>> {
+        Ok(announcement::Entity::find()
+            .order_by_desc(announcement::Column::Id)
             .all(&self.db)
             .await?)
     }

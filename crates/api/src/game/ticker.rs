@@ -104,8 +104,10 @@ pub async fn close_stale_round(state: &AppState) -> ApiResult<()> {
 }
 
 fn set_round(state: &AppState, row: drillboard_store::RoundRow) {
-    if let Some(ad) = state.live_mut().ad.as_mut() {
+    let mut live = state.live_mut();
+    if let Some(ad) = live.ad.as_mut() {
         ad.round = Some(row);
+        live.changes.notify(crate::changes::Kind::Rounds);
     }
 }
 

@@ -327,6 +327,35 @@ pub async fn revoke_token(
     ))
 }
 
+/// `GET /api/v1/users`: every login (no password hashes). Organisers.
+pub async fn users(
+    State(state): State<AppState>,
+    Organiser(_): Organiser,
+) -> ApiResult<Json<Value>> {
+    let teams = state.store().teams().await?;
+    let users: Vec<Value> = state
+        .store()
+        .users()
+        .await?
+        .iter()
+        .map(|u| {
+            let team = u
+                .team_id
+                .and_then(|id| teams.iter().find(|t| t.id == id))
+                .map(|t| t.slug.as_str());
+            json!({
+                "username": u.username,
+                "role": u.role,
+                "team": team,
+                "lead": u.lead,
+                "disabled": u.disabled,
+                "created_at": iso(u.created_at),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "users": users })))
+}
+
 /// Body of `POST /api/v1/users`.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -527,6 +556,42 @@ pub async fn audit(
 pub async fn export(
     State(state): State<AppState>,
     Organiser(_): Organiser,
-) -> ApiResult<Json<Value>> {
-    Ok(Json(crate::export::export(&state).await?))
+    Query(q): Query<ExportQuery>,
+) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    match q.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(crate::export::export(&state).await?).into_response()),
+        "csv" => {
+            let csv = {
+                let live = state.live();
+                let standings = live
+                    .standings(None)
+                    .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
+                crate::export::results_csv(&live, &standings)
+            };
+            Ok((
+                [
+                    (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+                    (
+                        axum::http::header::CONTENT_DISPOSITION,
+                        "attachment; filename=\"results.csv\"",
+                    ),
+                ],
+                csv,
+            )
+                .into_response())
+        }
+        other => Err(ApiError::field(
+            "format",
+            format!("`format` must be `json` or `csv`, not `{other}`"),
+        )),
+    }
+}
+
+/// Query of `GET /api/v1/export`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExportQuery {
+    /// `json` (the whole exercise, default) or `csv` (the live results table).
+    pub format: Option<String>,
 }

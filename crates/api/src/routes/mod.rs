@@ -1,6 +1,7 @@
 //! The HTTP routes. `router` is separate from serving so tests drive the app in-process.
 
 pub mod admin;
+pub mod feed;
 pub mod game;
 pub mod play;
 pub mod public;
@@ -28,6 +29,12 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/exercise", get(public::exercise))
         .route("/api/v1/scoreboard", get(public::scoreboard))
         .route("/api/v1/scoreboard/ctftime", get(public::ctftime))
+        .route("/api/v1/scoreboard/history", get(feed::history))
+        .route("/api/v1/stream", get(feed::stream))
+        .route(
+            "/api/v1/announcements",
+            get(feed::announcements).post(feed::announce),
+        )
         .route("/api/v1/auth/login", post(session::login))
         .route("/api/v1/me", get(session::me))
         .route("/api/v1/challenges", get(play::challenges))
@@ -51,7 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/teams/{id}/disqualify", post(admin::disqualify))
         .route("/api/v1/teams/{id}/reinstate", post(admin::reinstate))
         .route("/api/v1/tokens/{id}", delete(admin::revoke_token))
-        .route("/api/v1/users", post(admin::create_user))
+        .route("/api/v1/users", get(admin::users).post(admin::create_user))
         .route(
             "/api/v1/users/{username}/reset-password",
             post(admin::reset_password),
@@ -89,6 +96,7 @@ pub fn router(state: AppState) -> Router {
         .route("/", get(web::index))
         .route("/team", get(web::team))
         .route("/judge", get(web::judge))
+        .route("/organiser", get(web::organiser))
         .route("/static/{file}", get(web::asset))
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)

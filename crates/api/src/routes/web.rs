@@ -59,6 +59,31 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../../../web/team.js"),
     ),
     (
+        "organiser.html",
+        "text/html; charset=utf-8",
+        include_str!("../../../../web/organiser.html"),
+    ),
+    (
+        "organiser.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/organiser.js"),
+    ),
+    (
+        "organiser-texts.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/organiser-texts.js"),
+    ),
+    (
+        "organiser.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../../web/organiser.css"),
+    ),
+    (
+        "live.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/live.js"),
+    ),
+    (
         "api-docs.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../../web/api-docs.js"),
@@ -104,6 +129,11 @@ pub async fn team() -> Response {
 /// `GET /judge`: the judges' marking console.
 pub async fn judge() -> Response {
     serve("judge.html")
+}
+
+/// `GET /organiser`: the organisers' console.
+pub async fn organiser() -> Response {
+    serve("organiser.html")
 }
 
 /// `GET /api/docs`: the browsable API reference.

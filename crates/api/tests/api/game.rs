@@ -164,7 +164,8 @@ both!(
     fifty_pipelining_clients,
     a_client_that_never_reads_blocks_nobody,
     rounds_resume_pause_and_void,
-    attack_data_and_the_grid
+    attack_data_and_the_grid,
+    played_services_keep_their_place
 );
 
 async fn http_replies_are_exact_and_classified(backend: Backend) {
@@ -734,5 +735,36 @@ async fn attack_data_and_the_grid(backend: Backend) {
     );
     let (status, _) = ad.app.get("/api/v1/rounds/7", None).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+    ad.finish().await;
+}
+
+async fn played_services_keep_their_place(backend: Backend) {
+    let ad = Ad::start(backend, "exit 101").await;
+    let load = |yaml: String| async {
+        let s = drillboard_scenario::load_str(&yaml, "ad.yaml", None).unwrap();
+        ops::load_scenario(ad.state(), s, yaml, "test").await
+    };
+    let extra = "  - id: mail\n    checker: [\"true\"]\n    host: \"{team}.drill.internal:25\"\n";
+    let base = scenario("exit 101", 1);
+    let (head, notes) = base.split_once("services:\n").unwrap();
+    let before = format!("{head}services:\n{extra}{notes}");
+    // Before any round, services may be reordered freely.
+    load(before).await.unwrap();
+    load(base.clone()).await.unwrap();
+    assert!(matches!(ad.round().await.1, RoundEnd::Done(_)));
+    // Flags carry their service's position: once played, `notes` must stay first.
+    let err = load(format!("{head}services:\n{extra}{notes}"))
+        .await
+        .unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("notes"), "{msg}");
+    let res = axum::response::IntoResponse::into_response(err);
+    assert_eq!(res.status(), StatusCode::CONFLICT);
+    // A new service at the end is fine.
+    load(format!("{base}{extra}")).await.unwrap();
+    assert_eq!(
+        ad.state().live().scenario.as_ref().unwrap().services.len(),
+        2
+    );
     ad.finish().await;
 }

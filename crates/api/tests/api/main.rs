@@ -4,6 +4,7 @@ mod helpers;
 
 mod access;
 mod board;
+mod feed;
 mod flags;
 mod game;
 mod game_e2e;

@@ -2,6 +2,7 @@
 
 pub mod ad_check;
 pub mod ad_flag;
+pub mod announcement;
 pub mod api_token;
 pub mod audit;
 pub mod event;

@@ -1,0 +1,245 @@
+//! What keeps open pages current: the change stream, the score history for the board's chart,
+//! and the organisers' announcements.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures_util::Stream;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::auth::{MaybeCaller, Organiser};
+use crate::changes::Kind;
+use crate::error::{ApiError, ApiResult};
+use crate::json::{self, Query};
+use crate::ops::frozen_at;
+use crate::routes::public::{board_time, iso};
+use crate::state::AppState;
+
+/// How long a stream waits after a change before telling it, so that a burst is one message.
+const SETTLE: Duration = Duration::from_millis(100);
+
+/// `GET /api/v1/stream`: server-sent events telling open pages what changed. Public: it carries
+/// only the kinds of change, never data. While the board is frozen it does not tell about
+/// scores (that would leak when teams score); staff pages poll the live board then.
+pub async fn stream(
+    State(state): State<AppState>,
+) -> Sse<impl Stream<Item = Result<Event, Infallible>>> {
+    let sub = state.changes().subscribe();
+    let hello = Event::default()
+        .event("hello")
+        .data(json!({"at": iso(state.now())}).to_string());
+    let first = futures_util::stream::once(async move { Ok(hello) });
+    let updates = futures_util::stream::unfold((state, sub), |(state, mut sub)| async move {
+        loop {
+            let mut kinds = sub.next(SETTLE).await?;
+            let now = state.now();
+            let frozen = state
+                .live()
+                .exercise
+                .as_ref()
+                .is_some_and(|row| frozen_at(row, now).is_some());
+            if frozen {
+                kinds.retain(|k| *k != Kind::Scoreboard);
+            }
+            if kinds.is_empty() {
+                continue;
+            }
+            let what: Vec<&str> = kinds.iter().map(|k| k.name()).collect();
+            let event = Event::default()
+                .event("update")
+                .data(json!({"what": what, "at": iso(now)}).to_string());
+            return Some((Ok(event), (state, sub)));
+        }
+    });
+    Sse::new(futures_util::StreamExt::chain(first, updates))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+}
+
+/// Query of the score history.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryQuery {
+    /// How many of the top teams (1 to 20, default 10).
+    pub top: Option<usize>,
+}
+
+/// Points of the chart at most; the step between them is the exercise's length over this.
+const SAMPLES: i64 = 60;
+/// A sample this close to now may still gain events being stored; it is not cached.
+const SETTLED_MS: i64 = 10_000;
+
+/// `GET /api/v1/scoreboard/history?top=N`: the scores of the top teams over time, for the
+/// board's chart. Follows the frozen board like the scoreboard: teams and the public see the
+/// history up to the freeze.
+pub async fn history(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Query(q): Query<HistoryQuery>,
+) -> ApiResult<Json<Value>> {
+    let top = q.top.unwrap_or(10);
+    if !(1..=20).contains(&top) {
+        return Err(ApiError::field("top", "`top` must be between 1 and 20"));
+    }
+    let now = state.now();
+    let (as_of, frozen, start, duration) = {
+        let live = state.live();
+        let (as_of, frozen) = board_time(&live, caller.as_ref(), None, now)?;
+        let (Some(row), Some(s)) = (&live.exercise, &live.scenario) else {
+            return Err(ApiError::NotFound("no scenario is loaded yet".into()));
+        };
+        let end = row.ends_at.map_or(now, |e| e.min(now));
+        (
+            as_of.unwrap_or(now).min(end),
+            frozen,
+            row.started_at,
+            s.exercise.duration_seconds * 1000,
+        )
+    };
+    let Some(start) = start else {
+        return Ok(Json(
+            json!({"frozen": frozen, "as_of": iso(as_of), "series": []}),
+        ));
+    };
+    // Fixed sample times from the start, so that past samples can be cached.
+    let step = (duration / SAMPLES).max(60_000);
+    let mut times: Vec<i64> = (0..)
+        .map(|k| start + k * step)
+        .take_while(|t| *t < as_of)
+        .collect();
+    times.push(as_of.max(start));
+    let mut samples: Vec<Arc<Vec<(Arc<str>, f64)>>> = Vec::with_capacity(times.len());
+    for (i, &t) in times.iter().enumerate() {
+        let last = i + 1 == times.len();
+        // One sample per lock: a long history never holds up the flag writer for long.
+        let sample = {
+            let live = state.live();
+            let cached = live.history_sample(t);
+            match cached {
+                Some(s) => s,
+                None => {
+                    let Some(st) = live.standings(if last && !frozen && t == now {
+                        None
+                    } else {
+                        Some(t)
+                    }) else {
+                        return Err(ApiError::NotFound("no scenario is loaded yet".into()));
+                    };
+                    let s = Arc::new(
+                        st.standings
+                            .iter()
+                            .map(|x| (x.team.clone(), x.score))
+                            .collect::<Vec<_>>(),
+                    );
+                    if t < now - SETTLED_MS {
+                        live.keep_history_sample(t, s.clone());
+                    }
+                    s
+                }
+            }
+        };
+        samples.push(sample);
+        tokio::task::yield_now().await;
+    }
+    let live = state.live();
+    let latest = samples.last().cloned().unwrap_or_default();
+    let series: Vec<Value> = latest
+        .iter()
+        .take(top)
+        .map(|(team, _)| {
+            let points: Vec<Value> = times
+                .iter()
+                .zip(&samples)
+                .map(|(t, s)| {
+                    let score = s.iter().find(|(id, _)| id == team).map_or(0.0, |x| x.1);
+                    json!({"at": iso(*t), "score": score})
+                })
+                .collect();
+            let name = live.team(team).map_or(team.to_string(), |t| t.name.clone());
+            json!({"team": team, "name": name, "points": points})
+        })
+        .collect();
+    Ok(Json(
+        json!({"frozen": frozen, "as_of": iso(as_of), "series": series}),
+    ))
+}
+
+/// Body of `POST /api/v1/announcements`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewAnnouncement {
+    /// The text in Vietnamese and English (one may be empty).
+    pub text: Bilingual,
+}
+
+/// A text in both languages.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Bilingual {
+    /// Vietnamese.
+    #[serde(default)]
+    pub vi: String,
+    /// English.
+    #[serde(default)]
+    pub en: String,
+}
+
+/// Longest announcement, per language.
+const MAX_ANNOUNCEMENT_CHARS: usize = 2000;
+
+fn announcement_json(a: &drillboard_store::AnnouncementRow) -> Value {
+    json!({"id": a.id, "at": iso(a.at), "text": {"vi": a.text_vi, "en": a.text_en}})
+}
+
+/// `GET /api/v1/announcements`: every announcement, newest first. Public.
+pub async fn announcements(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+    let rows = state.store().announcements().await?;
+    Ok(Json(json!({
+        "announcements": rows.iter().map(announcement_json).collect::<Vec<_>>()
+    })))
+}
+
+/// `POST /api/v1/announcements`: tell every team something. Organisers; audited.
+pub async fn announce(
+    State(state): State<AppState>,
+    Organiser(caller): Organiser,
+    json::Json(body): json::Json<NewAnnouncement>,
+) -> ApiResult<(StatusCode, Json<Value>)> {
+    let vi = body.text.vi.trim();
+    let en = body.text.en.trim();
+    if vi.is_empty() && en.is_empty() {
+        return Err(ApiError::field(
+            "text",
+            "write the announcement in Vietnamese (`text.vi`), English (`text.en`) or both",
+        ));
+    }
+    for (field, t) in [("text.vi", vi), ("text.en", en)] {
+        if t.chars().count() > MAX_ANNOUNCEMENT_CHARS {
+            return Err(ApiError::field(
+                field,
+                format!("`{field}` is longer than {MAX_ANNOUNCEMENT_CHARS} characters"),
+            ));
+        }
+    }
+    let now = state.now();
+    let row = state
+        .store()
+        .add_announcement(vi, en, &caller.name, now)
+        .await?;
+    state
+        .store()
+        .audit(
+            &caller.name,
+            "announcement.create",
+            json!({"id": row.id, "vi": vi, "en": en}),
+            now,
+        )
+        .await?;
+    state.changes().notify(Kind::Announcements);
+    Ok((StatusCode::CREATED, Json(announcement_json(&row))))
+}
