@@ -11,7 +11,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::{Value, json};
-use support::start_demo;
+use support::{start_demo, start_serve};
 
 /// One HTTP/1.1 request to chromedriver, reading exactly `Content-Length` bytes (it keeps the
 /// connection open, and refuses HTTP/1.0).
@@ -224,6 +224,25 @@ impl Driver {
         self.click("#login-submit");
     }
 
+    /// Set a text field's value at once (a whole scenario is too long to type), as if typed.
+    fn fill(&self, css: &str, text: &str) {
+        self.js(
+            "const e = document.querySelector(arguments[0]); e.value = arguments[1]; \
+             e.dispatchEvent(new Event('input', {bubbles: true})); return true;",
+            json!([css, text]),
+        );
+    }
+
+    /// Switch the page's language and wait until `css` reads `text`.
+    fn language(&self, lang: &str, css: &str, text: &str) {
+        self.click(&format!("[data-lang={lang}]"));
+        self.until(
+            "the language switch",
+            "const e = document.querySelector(arguments[0]); return e && e.textContent.trim() === arguments[1]",
+            json!([css, text]),
+        );
+    }
+
     fn new_tab(&self) -> String {
         self.cmd("POST", "/window/new", Some(json!({"type": "tab"})))["handle"]
             .as_str()
@@ -347,6 +366,19 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
         json!([name]),
     );
     d.screenshot("leaderboard-after-solve");
+    // The projector's view: big type, no navigation, on a full-HD screen.
+    d.cmd(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 1920, "height": 1080})),
+    );
+    d.go(&format!("{base}/?screen=1"));
+    d.until(
+        "the big-screen board",
+        "return document.body.classList.contains('big-screen') && document.querySelectorAll('#board-body tr').length >= 12",
+        json!([]),
+    );
+    d.screenshot("leaderboard-big-screen-en");
     drop(server);
 }
 
@@ -393,6 +425,8 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         .as_str()
         .unwrap()
         .to_owned();
+    d.js("window.scrollTo(0, 0); return true", json!([]));
+    d.screenshot("team-vi");
     d.type_into(
         &format!("#rep-text-{k}"),
         "## Tóm tắt\n\nĐã cô lập máy chủ web và xoá webshell.",
@@ -418,6 +452,9 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         json!([]),
     );
     d.screenshot("judge-vi");
+    d.language("en", "#judge-heading", "Incident report marking");
+    d.screenshot("judge-en");
+    d.language("vi", "#judge-heading", "Chấm điểm báo cáo sự cố");
     for i in 0..rubric {
         d.type_into(&format!("#score-{i}"), "2");
     }
@@ -501,5 +538,133 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         "{row}"
     );
     d.screenshot("team-grade-vi");
+    drop(server);
+}
+
+#[test]
+fn the_organiser_loads_the_demo_and_starts_it() {
+    let Some(d) = Driver::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let out = support::drillboard(dir.path())
+        .args(["user", "add", "--role", "organiser", "--username", "org"])
+        .args(["--password", "organiser-password"])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let server = start_serve(dir.path());
+    let base = format!("http://{}", server.addr);
+    let demo = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml"),
+    )
+    .unwrap();
+
+    d.go(&format!("{base}/organiser"));
+    d.until(
+        "the sign-in form",
+        "return !document.querySelector('#login-view').hidden",
+        json!([]),
+    );
+    d.type_into("#org-username", "org");
+    d.type_into("#org-password", "organiser-password");
+    d.click("#org-login-submit");
+    d.until(
+        "the console",
+        "return !document.querySelector('#org-view').hidden",
+        json!([]),
+    );
+    assert_eq!(
+        d.until(
+            "no exercise yet",
+            "return document.querySelector('#clock-status').dataset.status",
+            json!([])
+        ),
+        "none"
+    );
+
+    // A broken scenario: every problem with its line and column; a click moves the cursor there.
+    let broken = demo.replacen("duration: 4h", "duration: soon", 1);
+    d.fill("#scenario-text", &broken);
+    d.click("#scenario-validate");
+    let problem = d.until(
+        "the problem list",
+        "const p = document.querySelector('#scenario-problem-0'); return p ? p.textContent : null",
+        json!([]),
+    );
+    let problem = problem.as_str().unwrap().to_owned();
+    assert!(
+        problem.contains("scenario.yaml") || problem.contains(':'),
+        "{problem}"
+    );
+    let line = broken
+        .lines()
+        .position(|l| l.contains("duration: soon"))
+        .unwrap()
+        + 1;
+    assert!(
+        problem.contains(&line.to_string()),
+        "line {line} in {problem}"
+    );
+    d.click("#scenario-problem-0");
+    let cursor_line = d.js(
+        "const t = document.querySelector('#scenario-text'); \
+         return t.value.slice(0, t.selectionStart).split('\\n').length",
+        json!([]),
+    );
+    assert_eq!(cursor_line, json!(line));
+    d.screenshot("organiser-problems-vi");
+
+    // The demo itself: valid, loaded (credentials shown once), started.
+    d.fill("#scenario-text", &demo);
+    d.click("#scenario-validate");
+    d.until(
+        "the scenario is valid",
+        "const m = document.querySelector('#scenario-feedback .msg-success'); return m && !m.hidden",
+        json!([]),
+    );
+    d.click("#scenario-load");
+    d.until(
+        "the new logins",
+        "const c = document.querySelector('#scenario-credentials'); return c && !c.hidden && c.querySelectorAll('tr').length > 8",
+        json!([]),
+    );
+    d.click("#clock-start");
+    d.until(
+        "the running exercise",
+        "return document.querySelector('#clock-status').dataset.status === 'running'",
+        json!([]),
+    );
+    assert_eq!(d.text("#clock-status"), "Đang diễn ra");
+    d.fill("#announce-vi", "Bắt đầu diễn tập!");
+    d.fill("#announce-en", "The drill has started!");
+    d.click("#announce-send");
+    d.until(
+        "the announcement in the list",
+        "const l = document.querySelector('#announce-items'); return l && l.textContent.includes('Bắt đầu diễn tập!')",
+        json!([]),
+    );
+    let show_clock = "document.querySelector('#sec-clock').scrollIntoView(); return true";
+    d.js(show_clock, json!([]));
+    d.screenshot("organiser-vi");
+    d.language("en", "#clock-status", "Running");
+    d.js(show_clock, json!([]));
+    d.screenshot("organiser-en");
+
+    // The server agrees: the demo runs, its teams are on the public board.
+    let (_, ex) = support::http_json(&server.addr, "GET", "/api/v1/exercise", &[], None);
+    assert_eq!(ex["status"], "running", "{ex}");
+    let (_, board) = support::http_json(&server.addr, "GET", "/api/v1/scoreboard", &[], None);
+    assert!(
+        board["standings"].as_array().unwrap().len() >= 10,
+        "{board}"
+    );
+    let (_, list) = support::http_json(&server.addr, "GET", "/api/v1/announcements", &[], None);
+    assert_eq!(
+        list["announcements"][0]["text"]["en"],
+        "The drill has started!"
+    );
     drop(server);
 }

@@ -314,6 +314,14 @@ const DICT = {
     en: 'Ask the organisers for its address and port. One flag per line; from outside your team network, send the API token on the first line.',
   },
   'ad.format_title': { vi: 'Dạng cờ', en: 'Flag format' },
+  'ad.tcp_at': {
+    vi: '{addr} — mỗi dòng một cờ; từ máy ngoài mạng của đội, dòng đầu tiên là API token.',
+    en: '{addr} — one flag per line; from outside your team network, send the API token on the first line.',
+  },
+  'ad.limits': {
+    vi: 'Tối đa {rate} cờ/giây và {per} cờ mỗi yêu cầu HTTP; cờ còn hiệu lực {lifetime} vòng, mỗi vòng {seconds} giây.',
+    en: 'At most {rate} flags a second and {per} flags per HTTP request; a flag counts for {lifetime} rounds of {seconds} seconds.',
+  },
   'ad.format': {
     vi: 'Tiền tố của cuộc diễn tập, 32 ký tự A–Z hoặc 2–7, rồi dấu “=”.',
     en: 'The exercise prefix, 32 characters A–Z or 2–7, then “=”.',

@@ -461,11 +461,6 @@ addTexts({
   'org.export.csv': { vi: 'Tải bảng xếp hạng (CSV)', en: 'Download the leaderboard (CSV)' },
   'org.export.failed': { vi: 'Không xuất được kết quả.', en: 'The export failed.' },
   'org.export.saved': { vi: 'Đã lưu tệp {name} ({size} byte).', en: 'Saved {name} ({size} bytes).' },
-  'org.export.as_of': {
-    vi: 'Bảng xếp hạng tính đến {time}; {n} đội được xếp hạng.',
-    en: 'Standings as of {time}; {n} ranked teams.',
-  },
-  'org.export.frozen': { vi: 'Đây là bảng xếp hạng đang đóng băng.', en: 'This is the frozen leaderboard.' },
 
   // ---- 8. logs
   'org.audit.heading': { vi: 'Nhật ký', en: 'Logs' },

@@ -1808,36 +1808,14 @@ async function onExportJson() {
 }
 
 async function onExportCsv() {
+  // The server writes the live results table (UTF-8 with a BOM, formula-safe cells).
   const btn = $('export-csv');
-  const board = await act('export-csv', 'export', () => t('org.export.failed'), () => api.getScoreboard(), btn);
-  if (!board) return;
-  const standings = Array.isArray(board.standings) ? board.standings : [];
-  const keys = [];
-  for (const s of standings) {
-    for (const k of Object.keys(s.components || {})) if (!keys.includes(k)) keys.push(k);
-  }
-  const tz = zone();
-  const csv = toCsv(
-    ['rank', 'of', 'team_id', 'team', 'organisation', 'score', ...keys, 'solves', 'hint_cost', 'reached_at', `reached_at_local${tz ? ` (${tz})` : ''}`],
-    standings.map((s) => {
-      const team = s.team || {};
-      return [
-        s.rank, s.of ?? board.of ?? '', team.id ?? '', team.name ?? '', team.organisation ?? '', s.score,
-        ...keys.map((k) => (s.components && s.components[k] !== undefined ? s.components[k] : '')),
-        s.solves ?? '', s.hint_cost ?? '', s.reached_at ?? '', s.reached_at ? formatTime(s.reached_at, tz) : '',
-      ];
-    }),
-  );
   const name = `${exerciseId()}-results-${stamp()}.csv`;
-  const size = saveText(csv, name, 'text/csv;charset=utf-8');
-  const asOf = board.as_of;
-  const frozen = Boolean(board.frozen);
-  setMsg('export', 'success', () => t('org.export.saved', { name, size: formatNumber(size) }), {
-    details: () => [
-      t('org.export.as_of', { time: asOf ? time(asOf) : t('dash'), n: formatNumber(standings.length) }),
-      frozen ? t('org.export.frozen') : null,
-    ].filter(Boolean),
-  });
+  setMsg('export', 'info', () => t('file.downloading'));
+  const r = await act('export-csv', 'export', () => t('org.export.failed'),
+    () => api.downloadFile('/api/v1/export?format=csv', name), btn);
+  if (!r) return;
+  setMsg('export', 'success', () => t('org.export.saved', { name: r.filename, size: formatNumber(r.size) }));
 }
 
 // ------------------------------------------------------------------ 8. logs

@@ -400,6 +400,28 @@ function renderAttackDefend() {
     `  -d '["${t('ad.example_flag')}"]'`,
   ].join('\n');
 
+  // The game's own facts, from GET /api/v1/exercise.
+  const game = state.exercise && state.exercise.attack_defense;
+  const regex = $('ad-regex');
+  regex.hidden = !(game && game.flag_format);
+  regex.textContent = game && game.flag_format ? game.flag_format : '';
+  const limits = $('ad-limits');
+  limits.hidden = !game;
+  limits.textContent = game ? t('ad.limits', {
+    rate: formatNumber(num(game.flags_per_second)),
+    per: formatNumber(num(game.max_flags_per_request)),
+    lifetime: formatNumber(num(game.flag_lifetime_rounds)),
+    seconds: formatNumber(num(game.round_seconds)),
+  }) : '';
+  const tcp = $('ad-tcp');
+  if (game && game.tcp_address) {
+    tcp.textContent = t('ad.tcp_at', { addr: game.tcp_address });
+  } else if (game && game.tcp_port) {
+    tcp.textContent = t('ad.tcp_at', { addr: `${window.location.hostname}:${game.tcp_port}` });
+  } else {
+    tcp.textContent = t('ad.tcp');
+  }
+
   const team = state.me && state.me.team;
   const row = team && Array.isArray(sv.teams)
     ? sv.teams.find((x) => x.team && String(x.team.id) === String(team.id)) : null;

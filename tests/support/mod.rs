@@ -79,6 +79,28 @@ pub fn start_demo(data_dir: &Path) -> (Server, Vec<String>) {
     (Server { child, addr }, seen)
 }
 
+/// `drillboard serve` on a free port with whatever the data folder holds (no banner).
+pub fn start_serve(data_dir: &Path) -> Server {
+    let mut child = drillboard(data_dir)
+        .args(["serve", "--listen", "127.0.0.1:0", "--flags-listen", "off"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = lines
+            .next()
+            .expect("the server exited before listening")
+            .unwrap();
+        if let Some(rest) = line.strip_prefix("drillboard is listening on http://") {
+            break rest.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Server { child, addr }
+}
+
 /// One HTTP/1.0 request; returns status and body.
 pub fn http(
     addr: &str,

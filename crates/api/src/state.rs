@@ -79,6 +79,8 @@ pub struct Inner {
     pub writer: crate::game::submit::Writer,
     /// Per-team flag submission rates.
     pub rate_limiter: crate::game::submit::RateLimiter,
+    /// Where the TCP flag server listens (set once it is bound; shown to teams).
+    pub flags_addr: std::sync::OnceLock<std::net::SocketAddr>,
 }
 
 /// The loaded exercise as the server holds it in memory.
@@ -247,6 +249,7 @@ impl AppState {
             login_limiter: LoginLimiter::new(settings.login_failures_per_minute),
             writer: crate::game::submit::spawn_writer(store.clone(), weak.clone()),
             rate_limiter: Default::default(),
+            flags_addr: std::sync::OnceLock::new(),
             store,
             settings,
             clock,

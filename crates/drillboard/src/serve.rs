@@ -36,6 +36,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
             .await
             .with_context(|| format!("cannot listen for flags on {f}"))?;
         flags_bound = Some(flags.local_addr()?);
+        let _ = state.0.flags_addr.set(flags.local_addr()?);
         flags_addr = flags.local_addr()?.to_string();
         println!("flag submission over TCP on {flags_addr}");
         let state = state.clone();

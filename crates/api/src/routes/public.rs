@@ -57,7 +57,30 @@ pub async fn exercise(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         "freeze_at": iso_opt(if row.freeze_released { None } else { row.freeze_at }),
         "frozen": frozen_at(row, now).is_some(),
         "now": iso(now),
+        "attack_defense": attack_defense_json(&state, &live, s),
     })))
+}
+
+/// What teams need to play attack/defend: the round, the flag format and where to send flags.
+fn attack_defense_json(state: &AppState, live: &Live, s: &drillboard_scenario::Scenario) -> Value {
+    let (Some(rules), Some(ad)) = (&s.attack_defense, &live.ad) else {
+        return Value::Null;
+    };
+    let round = ad.round.as_ref();
+    let tcp = state.0.flags_addr.get();
+    json!({
+        "round": round.map(|r| r.number),
+        "round_status": round.map(|r| r.status.as_str()),
+        "round_started_at": iso_opt(round.map(|r| r.started_at)),
+        "round_seconds": rules.round_seconds,
+        "flag_lifetime_rounds": rules.flag_lifetime_rounds,
+        "flag_format": ad.key.pattern(),
+        "flags_per_second": rules.flags_per_second,
+        "max_flags_per_request": rules.max_flags_per_request,
+        // The TCP flag server, as bound: a wildcard address means "this server's address".
+        "tcp_port": tcp.map(|a| a.port()),
+        "tcp_address": tcp.filter(|a| !a.ip().is_unspecified()).map(|a| a.to_string()),
+    })
 }
 
 /// Which board a caller sees: (as_of, frozen?). Organisers and judges see live (or any past

@@ -678,6 +678,20 @@ async fn attack_data_and_the_grid(backend: Backend) {
     .await;
     ad.round().await;
     ad.round().await;
+    // What teams are shown to play: the round, the flag format, the limits.
+    let (_, ex) = ad.app.get("/api/v1/exercise", None).await;
+    let game = &ex["attack_defense"];
+    assert_eq!(game["round"], 2, "{ex}");
+    assert_eq!(game["round_seconds"], 30);
+    assert_eq!(game["max_flags_per_request"], 5);
+    let re = regex::Regex::new(&format!("^{}$", game["flag_format"].as_str().unwrap())).unwrap();
+    assert!(re.is_match(&ad.flag("bravo", 2, 1)));
+    assert!(!re.is_match("DRILL_not-a-flag"));
+    assert_eq!(
+        game["tcp_port"],
+        Value::Null,
+        "no TCP server was bound here"
+    );
     let (status, data) = ad.app.get("/api/v1/attack-data", None).await;
     assert_eq!(status, StatusCode::OK, "{data}");
     assert_eq!(data["round"], 2);
