@@ -272,11 +272,14 @@ impl Store {
     }
 }
 
+/// Stored rows of one insert: (kind, team, subject) → seq.
+type StoredKeys = std::collections::HashMap<(String, String, Option<String>), i64>;
+
 /// Insert one chunk of a batch on `txn`; returns the stored rows' seq by (kind, team, subject).
 async fn insert_chunk(
     txn: &sea_orm::DatabaseTransaction,
     chunk: &[NewEvent],
-) -> Result<std::collections::HashMap<(String, String, Option<String>), i64>> {
+) -> Result<StoredKeys> {
     let backend = txn.get_database_backend();
     if backend == DbBackend::Postgres {
         return insert_chunk_postgres(txn, chunk).await;
@@ -326,7 +329,7 @@ async fn insert_chunk(
 async fn insert_chunk_postgres(
     txn: &sea_orm::DatabaseTransaction,
     chunk: &[NewEvent],
-) -> Result<std::collections::HashMap<(String, String, Option<String>), i64>> {
+) -> Result<StoredKeys> {
     let mut rows = Vec::with_capacity(chunk.len());
     for e in chunk {
         let Some(subject) = event_subject(&e.kind) else {
@@ -359,9 +362,7 @@ async fn insert_chunk_postgres(
 }
 
 /// (kind, team, subject) → seq of the rows an insert returned.
-fn stored_keys(
-    rows: Vec<sea_orm::QueryResult>,
-) -> Result<std::collections::HashMap<(String, String, Option<String>), i64>> {
+fn stored_keys(rows: Vec<sea_orm::QueryResult>) -> Result<StoredKeys> {
     let mut stored = std::collections::HashMap::with_capacity(rows.len());
     for r in rows {
         let seq: i64 = r.try_get("", "seq")?;

@@ -19,7 +19,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::json::{self, Query};
 use crate::ops::frozen_at;
 use crate::routes::public::{board_time, iso};
-use crate::state::AppState;
+use crate::state::{AppState, HistorySample};
 
 /// How long a stream waits after a change before telling it, so that a burst is one message.
 const SETTLE: Duration = Duration::from_millis(100);
@@ -113,7 +113,7 @@ pub async fn history(
         .take_while(|t| *t < as_of)
         .collect();
     times.push(as_of.max(start));
-    let mut samples: Vec<Arc<Vec<(Arc<str>, f64)>>> = Vec::with_capacity(times.len());
+    let mut samples: Vec<HistorySample> = Vec::with_capacity(times.len());
     for (i, &t) in times.iter().enumerate() {
         let last = i + 1 == times.len();
         // One sample per lock: a long history never holds up the flag writer for long.
