@@ -79,6 +79,9 @@ pub struct Inner {
     pub writer: crate::game::submit::Writer,
     /// Per-team flag submission rates.
     pub rate_limiter: crate::game::submit::RateLimiter,
+    /// One score-history computation at a time: after a restart every open board asks at once,
+    /// and all but the first then find the samples cached.
+    pub history_lock: tokio::sync::Mutex<()>,
     /// Where the TCP flag server listens (set once it is bound; shown to teams).
     pub flags_addr: std::sync::OnceLock<std::net::SocketAddr>,
 }
@@ -250,6 +253,7 @@ impl AppState {
             writer: crate::game::submit::spawn_writer(store.clone(), weak.clone()),
             rate_limiter: Default::default(),
             flags_addr: std::sync::OnceLock::new(),
+            history_lock: tokio::sync::Mutex::new(()),
             store,
             settings,
             clock,

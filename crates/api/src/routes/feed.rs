@@ -113,6 +113,7 @@ pub async fn history(
         .take_while(|t| *t < as_of)
         .collect();
     times.push(as_of.max(start));
+    let _one_at_a_time = state.0.history_lock.lock().await;
     let mut samples: Vec<HistorySample> = Vec::with_capacity(times.len());
     for (i, &t) in times.iter().enumerate() {
         let last = i + 1 == times.len();
