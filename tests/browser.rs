@@ -357,6 +357,36 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
     d.click(&format!("#{card} button[type=submit]"));
     d.until("the accepted feedback", "const c = document.getElementById(arguments[0]); return c && c.textContent.includes('Correct!')", json!([card]));
 
+    // "Why we have N points": the solved challenge is in the team's own breakdown.
+    d.click("#tx-score-summary");
+    d.until(
+        "the breakdown with the solve",
+        "const t = document.querySelector('#tx-sc-challenges'); return t && t.textContent.includes(arguments[0])",
+        json!([challenge.title.en]),
+    );
+    // The team's API token for its exploit farm: shown once, then listed by its prefix.
+    d.type_into("#tx-token-label", "farm");
+    d.click("#tx-token-create");
+    let token = d.until(
+        "the new token",
+        "const v = document.querySelector('#tx-new-token-value'); return v && v.value.startsWith('dbt_') ? v.value : null",
+        json!([]),
+    );
+    let token = token.as_str().unwrap().to_owned();
+    d.until(
+        "the token in the list",
+        "const t = document.querySelector('#tx-token-table'); return t && t.textContent.includes('farm')",
+        json!([]),
+    );
+    let (status, me) = support::http_json(
+        &server.addr,
+        "GET",
+        "/api/v1/me",
+        &[("Authorization", &format!("Bearer {token}"))],
+        None,
+    );
+    assert_eq!(status, 200, "the token the page showed works: {me}");
+
     // Back on the board tab, never reloaded: the team now leads.
     d.switch(&board_tab);
     let name = team["team"].as_str().unwrap();
@@ -485,6 +515,27 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
             "the judge console shows the team ({identity})"
         );
     }
+
+    // Beside the marking, in their own tabs: the live board and any team's history.
+    d.click("#jx-tab-board");
+    d.until(
+        "the judges' live board",
+        "return document.querySelectorAll('#jx-board-body tbody tr').length >= 12",
+        json!([]),
+    );
+    d.screenshot("judge-board-vi");
+    d.click("#jx-tab-history");
+    d.js(
+        "const s = document.querySelector('#jx-team'); s.value = arguments[0]; \
+         s.dispatchEvent(new Event('change', {bubbles: true})); return true",
+        json!([team["username"]]),
+    );
+    d.until(
+        "the team's history",
+        "const h = document.querySelector('#jx-log-heading'); return h && h.textContent.length > 0",
+        json!([]),
+    );
+    d.click("#jx-tab-marking");
 
     // The organiser releases the grades (through the API: the organiser console comes later).
     let organiser = login_of("organiser");

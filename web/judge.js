@@ -9,6 +9,7 @@ import {
 } from './i18n.js';
 import * as api from './api.js';
 import { subscribe, statusIndicator, throttle } from './live.js';
+import * as extra from './judge-extra.js'; // judge-extra: live board and team history tabs
 
 const REFRESH_MS = 20000;
 const KNOWN_STATUS = new Set(['not_started', 'running', 'paused', 'ended']);
@@ -157,6 +158,7 @@ function restoreFocus(f) {
 
 function showLogin(notice) {
   stopTimers();
+  extra.stop(); // judge-extra
   state.view = 'login';
   state.me = null;
   state.queue = null;
@@ -187,6 +189,7 @@ async function enterJudgeView(focusHeading) {
   $('boot').hidden = true;
   $('login-view').hidden = true;
   $('judge-view').hidden = false;
+  extra.start(); // judge-extra
   state.selected = codeFromHash();
   renderHeader();
   renderQueue();
@@ -363,6 +366,7 @@ function renderHeader() {
   const staff = isStaff() && !(state.queueError && state.queueError.status === 403);
   $('not-judge').hidden = staff;
   $('console').hidden = !staff;
+  extra.setStaff(staff); // judge-extra
   document.title = state.selected && staff
     ? `${state.selected} — ${t('judge.page_title')}`
     : t('judge.page_title');
@@ -1132,6 +1136,7 @@ function rerender() {
 
 function init() {
   initI18n();
+  extra.init({ zone, expire }); // judge-extra
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', onLogout);
   $('refresh').addEventListener('click', () => {

@@ -10,6 +10,7 @@ import * as api from './api.js';
 import {
   subscribe, statusIndicator, throttle, announcementsPanel,
 } from './live.js';
+import { teamExtra } from './team-extra.js'; // team-extra: API tokens, score breakdown
 
 const REFRESH_MS = 30000;
 const SERVICE_STATES = new Set(['ok', 'recovering', 'corrupt', 'mumble', 'down', 'checker_error']);
@@ -52,6 +53,27 @@ let announcements = null;
 let loading = false;
 let loadAgain = false;
 let dialogOpen = false;
+
+// team-extra: the team's API tokens and "why we have N points" (team-extra.js).
+const extra = teamExtra({
+  me: () => state.me,
+  exercise: () => state.exercise,
+  zone: () => zone(),
+  confirm: (title, text, okText) => confirmDialog(title, text, okText),
+  announce: (text) => announce(text),
+  expire: () => {
+    if (state.view === 'team') expire();
+  },
+  errorText: (e) => errorText(e),
+  injectTitle: (id) => {
+    const it = injById(id);
+    return it ? pick(it.title) : '';
+  },
+  challengeTitle: (id) => {
+    const c = state.challenges && state.challenges.find((x) => x.id === id);
+    return c ? pick(c.title) : '';
+  },
+});
 
 // ------------------------------------------------------------------ helpers
 
@@ -122,6 +144,7 @@ function showLogin(notice) {
   rendered.structure = null;
   $('challenges').replaceChildren();
   resetInjects();
+  extra.reset(); // team-extra
   $('boot').hidden = true;
   $('team-view').hidden = true;
   $('login-view').hidden = false;
@@ -248,6 +271,7 @@ async function loadAll() {
   renderChallenges();
   renderAttackDefend(); // the team is known now
   announcements.redraw(); // and the time zone
+  extra.loaded(); // team-extra: breakdown with inject titles, tokens
   if (loadAgain) loadAll();
 }
 
@@ -259,6 +283,7 @@ function applyScoreboard(sb) {
     const s = sb.standings.find((x) => x.team && String(x.team.id) === String(team.id));
     if (s) state.standing = { ...s, of: s.of ?? sb.of };
   }
+  extra.board(sb); // team-extra: the score breakdown follows every scoreboard refresh
 }
 
 async function refreshStanding() {
@@ -329,6 +354,7 @@ async function loadServices() {
     // 404: no attack/defend part. Other errors keep what is shown.
     if (e.status === 404) state.services = null;
   }
+  if (state.view === 'team') extra.services(state.services); // team-extra
   renderAttackDefend();
 }
 
@@ -2026,6 +2052,7 @@ function rerender() {
     renderInjects();
     renderChallenges();
     renderAttackDefend();
+    extra.rerender(); // team-extra
   }
 }
 

@@ -79,6 +79,21 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../../../web/organiser.css"),
     ),
     (
+        "team-extra.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/team-extra.js"),
+    ),
+    (
+        "judge-extra.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/judge-extra.js"),
+    ),
+    (
+        "judge-extra.css",
+        "text/css; charset=utf-8",
+        include_str!("../../../../web/judge-extra.css"),
+    ),
+    (
         "live.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../../web/live.js"),
