@@ -59,7 +59,12 @@ struct Driver {
     addr: String,
     session: String,
     _profile: tempfile::TempDir,
+    /// One browser at a time: they are heavy for two cores, and two chromedrivers could pick the
+    /// same free port between its probe and their start.
+    _one_at_a_time: std::sync::MutexGuard<'static, ()>,
 }
+
+static ONE_BROWSER: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 impl Drop for Driver {
     fn drop(&mut self) {
@@ -95,6 +100,7 @@ impl Driver {
             );
             return None;
         };
+        let one_at_a_time = ONE_BROWSER.lock().unwrap_or_else(|e| e.into_inner());
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
@@ -129,6 +135,7 @@ impl Driver {
             addr,
             session,
             _profile: profile,
+            _one_at_a_time: one_at_a_time,
         })
     }
 
@@ -717,5 +724,120 @@ fn the_organiser_loads_the_demo_and_starts_it() {
         list["announcements"][0]["text"]["en"],
         "The drill has started!"
     );
+
+    // The board on another tab loses the server, says so, and comes back by itself.
+    let board = d.new_tab();
+    d.switch(&board);
+    d.go(&format!("{base}/"));
+    let live = "const e = document.querySelector('#live-status'); return e && e.classList.contains(arguments[0])";
+    d.until("the live notice", live, json!(["is-live"]));
+    let addr = server.addr.clone();
+    drop(server);
+    d.until("the lost-connection notice", live, json!(["is-lost"]));
+    assert_eq!(d.text("#live-status"), "Connection lost, reconnecting…");
+    let server = support::start_serve_on(dir.path(), &addr);
+    d.until("the reconnection", live, json!(["is-live"]));
+    d.until(
+        "the board after the restart",
+        "return document.querySelectorAll('#board-body tr').length >= 10",
+        json!([]),
+    );
+    drop(server);
+}
+
+/// Controls without an accessible name (label, text, aria-label, aria-labelledby or title),
+/// among the visible ones.
+const UNNAMED: &str = r#"
+const bad = [];
+for (const e of document.querySelectorAll('button, input, select, textarea, a[href], summary')) {
+  if (e.type === 'hidden' || e.offsetParent === null) continue;
+  const by = (e.getAttribute('aria-labelledby') || '').split(/\s+/).filter(Boolean)
+    .map((id) => (document.getElementById(id) || {}).textContent || '').join('');
+  const labels = e.labels ? [...e.labels].map((l) => l.textContent).join('') : '';
+  const own = ['button', 'a', 'summary'].includes(e.localName) ? e.textContent : '';
+  const name = [e.getAttribute('aria-label'), by, labels, own, e.getAttribute('title'),
+    e.type === 'submit' || e.type === 'button' ? e.value : ''].map((x) => (x || '').trim()).join('');
+  if (!name) bad.push(e.outerHTML.slice(0, 160));
+}
+return bad;
+"#;
+
+#[test]
+fn every_console_fits_a_phone_and_names_every_control() {
+    let Some(d) = Driver::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, _) = start_demo(dir.path());
+    let base = format!("http://{}", server.addr);
+    let logins: Vec<Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
+    )
+    .unwrap();
+    let login = |role: &str| logins.iter().find(|l| l["role"] == role).unwrap().clone();
+    d.cmd(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 390, "height": 844})),
+    );
+    let check = |page: &str| {
+        for lang in ["vi", "en"] {
+            d.click(&format!("[data-lang={lang}]"));
+            std::thread::sleep(Duration::from_millis(300));
+            let width = d.js("return document.documentElement.scrollWidth", json!([]));
+            let inner = d.js("return window.innerWidth", json!([]));
+            assert!(
+                width.as_i64().unwrap() <= inner.as_i64().unwrap(),
+                "{page} ({lang}) is {width} px wide on a {inner} px phone"
+            );
+            let unnamed = d.js(UNNAMED, json!([]));
+            assert_eq!(
+                unnamed,
+                json!([]),
+                "{page} ({lang}): controls without a name"
+            );
+        }
+    };
+    d.go(&format!("{base}/"));
+    d.until(
+        "the board rows",
+        "return document.querySelectorAll('#board-body tr').length >= 12",
+        json!([]),
+    );
+    check("the board");
+    d.go(&format!("{base}/team"));
+    d.sign_in(&login("team"));
+    d.until(
+        "the challenges",
+        "return document.querySelectorAll('article.challenge').length > 0",
+        json!([]),
+    );
+    check("the team page");
+    d.screenshot("team-phone");
+    d.click("#logout");
+    d.go(&format!("{base}/judge"));
+    d.sign_in(&login("judge"));
+    d.until(
+        "the judge console",
+        "return document.querySelector('#judge-heading') && !document.querySelector('#console').hidden",
+        json!([]),
+    );
+    check("the judge console");
+    d.click("#logout");
+    let org = login("organiser");
+    d.go(&format!("{base}/organiser"));
+    d.until(
+        "the sign-in form",
+        "return !document.querySelector('#login-view').hidden",
+        json!([]),
+    );
+    d.type_into("#org-username", org["username"].as_str().unwrap());
+    d.type_into("#org-password", org["password"].as_str().unwrap());
+    d.click("#org-login-submit");
+    d.until(
+        "the console",
+        "return !document.querySelector('#org-view').hidden && document.querySelector('#clock-status').dataset.status === 'running'",
+        json!([]),
+    );
+    check("the organiser console");
+    d.screenshot("organiser-phone");
     drop(server);
 }

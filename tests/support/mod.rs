@@ -81,8 +81,13 @@ pub fn start_demo(data_dir: &Path) -> (Server, Vec<String>) {
 
 /// `drillboard serve` on a free port with whatever the data folder holds (no banner).
 pub fn start_serve(data_dir: &Path) -> Server {
+    start_serve_on(data_dir, "127.0.0.1:0")
+}
+
+/// `drillboard serve` on `addr` (a restart on the same address).
+pub fn start_serve_on(data_dir: &Path, addr: &str) -> Server {
     let mut child = drillboard(data_dir)
-        .args(["serve", "--listen", "127.0.0.1:0", "--flags-listen", "off"])
+        .args(["serve", "--listen", addr, "--flags-listen", "off"])
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

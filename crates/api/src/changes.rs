@@ -127,6 +127,34 @@ pub fn moved(before: &Versions, now: &Versions) -> Vec<Kind> {
         .collect()
 }
 
+/// What the clock alone changes, without any request: the exercise ending and the board
+/// freezing when their time comes.
+fn clock_state(state: &crate::state::AppState) -> (Option<crate::ops::Status>, bool) {
+    let now = state.now();
+    let live = state.live();
+    match live.exercise.as_ref() {
+        Some(row) => (
+            Some(crate::ops::status(row, now)),
+            crate::ops::frozen_at(row, now).is_some(),
+        ),
+        None => (None, false),
+    }
+}
+
+/// Tell open pages when the clock alone changes the exercise (it ends, the board freezes):
+/// checked twice a second, for as long as the server runs.
+pub async fn watch_clock(state: crate::state::AppState) {
+    let mut last = clock_state(&state);
+    loop {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let now = clock_state(&state);
+        if now != last {
+            state.changes().notify(Kind::Exercise);
+            last = now;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -46,6 +46,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
             }
         });
     }
+    let clock = tokio::spawn(drillboard_api::changes::watch_clock(state.clone()));
     let background = if opts.ticker {
         tokio::spawn(ticker::run(state.clone()))
     } else {
@@ -71,6 +72,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
         })
         .await?;
     background.abort();
+    clock.abort();
     tracing::info!("stopped");
     Ok(())
 }

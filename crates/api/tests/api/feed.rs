@@ -17,7 +17,8 @@ both!(
     announcements_are_checked_listed_and_audited,
     the_history_follows_the_board_and_its_freeze,
     organisers_list_logins,
-    results_export_as_csv
+    results_export_as_csv,
+    the_clock_alone_tells_pages_when_the_board_freezes_and_the_drill_ends
 );
 
 /// An open event stream.
@@ -311,5 +312,22 @@ async fn results_export_as_csv(backend: Backend) {
     let (st, b) = d.app.get("/api/v1/export", Some(&d.organiser)).await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(b["format"], "drillboard-export/1");
+    d.finish().await;
+}
+
+async fn the_clock_alone_tells_pages_when_the_board_freezes_and_the_drill_ends(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let watcher = tokio::spawn(drillboard_api::changes::watch_clock(d.app.state.clone()));
+    let mut s = Stream::open(&d).await;
+    s.next(Duration::from_secs(5)).await.unwrap();
+    // Nothing happens while the clock runs on inside the same state.
+    d.app.set_time(T0 + 60 * 60_000);
+    assert_eq!(s.next(Duration::from_millis(1500)).await, None);
+    // 30 minutes before the end of the 2 h drill, the board freezes by itself.
+    d.app.set_time(T0 + 90 * 60_000);
+    assert_eq!(s.update().await, ["exercise"]);
+    d.app.set_time(T0 + 120 * 60_000);
+    assert_eq!(s.update().await, ["exercise"]);
+    watcher.abort();
     d.finish().await;
 }
