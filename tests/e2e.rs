@@ -179,6 +179,7 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
         "/".into(),
         "/team".into(),
         "/judge".into(),
+        "/organiser".into(),
         "/api/docs".into(),
     ];
     for cap in index.split("/static/").skip(1) {
@@ -193,6 +194,14 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
         "i18n.js",
         "board.js",
         "team.js",
+        "team-extra.js",
+        "judge.js",
+        "judge-extra.js",
+        "judge-extra.css",
+        "organiser.js",
+        "organiser-texts.js",
+        "organiser.css",
+        "live.js",
         "api-docs.js",
     ] {
         assets.push(format!("/static/{a}"));
