@@ -509,6 +509,10 @@ function breakdown(s, challenges) {
     line(t('detail.weighted'), '');
   }
   if (has('adjustments')) line(t('detail.adjustments'), signed(num(comp.adjustments)));
+  // Each adjustment with the organisers' reason: every point traces back to an event.
+  for (const a of Array.isArray(s.adjustments) ? s.adjustments : []) {
+    line(`${formatTime(a.at, zone())} · ${String(a.reason || '')}`, signed(num(a.points)));
+  }
   line(t('detail.total'), formatNumber(s.score), 'total');
   line(t('detail.reached'), formatTime(s.reached_at, zone()));
   wrap.append(dl);

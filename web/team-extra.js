@@ -61,6 +61,11 @@ addTexts({
     en: 'report weight × marked total × late factor, once the organisers release the grades',
   },
   'tx.sc.adjustments': { vi: 'Điều chỉnh của ban tổ chức', en: 'Adjustments by the organisers' },
+  'tx.sc.adj_heading': { vi: 'Các lần điều chỉnh điểm', en: 'Score adjustments' },
+  'tx.sc.adj_at': { vi: 'Thời điểm', en: 'When' },
+  'tx.sc.adj_reason': { vi: 'Lý do của ban tổ chức', en: 'The organisers’ reason' },
+  'tx.sc.adj_points': { vi: 'Điểm', en: 'Points' },
+  'tx.sc.adj_sum': { vi: 'Tổng điều chỉnh', en: 'Adjustments in all' },
   'tx.sc.adjustments_how': { vi: 'không nhân hệ số', en: 'not weighted' },
   'tx.sc.total': { vi: 'Tổng điểm', en: 'Total score' },
   'tx.sc.note': {
@@ -436,7 +441,37 @@ export function teamExtra(deps) {
     out.push(challengesPart(row, ch));
     out.push(reportsPart(row, inj));
     if (ad && svc) out.push(servicesPart(svc));
+    const adj = adjustmentsPart(row);
+    if (adj) out.push(adj);
     return out;
+  }
+
+  /** Each adjustment with the organisers' reason (nothing when there are none). */
+  function adjustmentsPart(row) {
+    const list = Array.isArray(row.adjustments) ? row.adjustments : [];
+    if (!list.length) return null;
+    const zone = d.zone();
+    let sum = 0;
+    const rows = list.map((a) => {
+      const p = num(a.points);
+      sum += p;
+      return el('tr', null,
+        el('td', { class: 'time', text: formatTime(a.at, zone) }),
+        el('th', { scope: 'row', text: String(a.reason || '') }),
+        numCell(signed(p), p < 0 ? 'neg' : null));
+    });
+    return el('div', { class: 'tx-part' }, el('h3', { text: t('tx.sc.adj_heading') }),
+      el('div', { class: 'table-wrap' },
+        el('table', { class: 'tx-table', id: 'tx-sc-adjustments' },
+          el('caption', { class: 'sr-only', text: t('tx.sc.adj_heading') }),
+          el('thead', null, el('tr', null,
+            el('th', { scope: 'col', text: t('tx.sc.adj_at') }),
+            el('th', { scope: 'col', text: t('tx.sc.adj_reason') }),
+            el('th', { scope: 'col', class: 'num', text: t('tx.sc.adj_points') }))),
+          el('tbody', null, rows),
+          el('tfoot', null, el('tr', null,
+            el('th', { scope: 'row', colspan: '2', text: t('tx.sc.adj_sum') }),
+            numCell(signed(sum)))))));
   }
 
   function componentsPart(row, comp, ad) {

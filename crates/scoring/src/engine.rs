@@ -29,7 +29,7 @@ pub struct Engine {
     /// Per team: each hint unlock, at most one per hint.
     hints: Vec<Vec<Unlock>>,
     /// Per team: (at, seq, points).
-    adjustments: Vec<Vec<(Millis, i64, f64)>>,
+    adjustments: Vec<Vec<(Millis, i64, f64, Arc<str>)>>,
     /// Graded reports and grade releases.
     reports: Reports,
     /// Attack/defend captures and checker verdicts.
@@ -95,6 +95,19 @@ pub struct Standing {
     pub reports: Vec<ReportScore>,
     /// Attack/defend points per service, in scenario order (empty without attack/defend).
     pub services: Vec<ServicePoints>,
+    /// Every counted manual adjustment with its reason, in log order.
+    pub adjustments: Vec<AdjustmentScore>,
+}
+
+/// One manual adjustment as it counts.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AdjustmentScore {
+    /// Points added (negative: removed).
+    pub points: f64,
+    /// Why, as the organiser wrote it.
+    pub reason: Arc<str>,
+    /// When.
+    pub at: Millis,
 }
 
 /// Component scores before weighting.
@@ -317,8 +330,8 @@ impl Engine {
                 }
                 list.push((e.at, e.seq, c, h, cost));
             }
-            EventKind::Adjustment { points, .. } => {
-                self.adjustments[team].push((e.at, e.seq, *points))
+            EventKind::Adjustment { points, reason } => {
+                self.adjustments[team].push((e.at, e.seq, *points, reason.as_str().into()))
             }
             EventKind::Disqualify { .. } => self.status[team].push((e.at, e.seq, true)),
             EventKind::Reinstate => self.status[team].push((e.at, e.seq, false)),
@@ -416,11 +429,20 @@ impl Engine {
             }
         }
         for (team, list) in self.adjustments.iter().enumerate() {
-            for &(at, _, points) in list.iter().filter(|x| x.0 <= t) {
-                acc[team].adjustments += points;
-                if points != 0.0 {
-                    acc[team].touch(at);
+            // In log order, whatever order they arrived in (so the sum is the same bits).
+            let mut counted: Vec<_> = list.iter().filter(|x| x.0 <= t).collect();
+            counted.sort_unstable_by_key(|x| (x.0, x.1));
+            for (at, _, points, reason) in counted {
+                let a = &mut acc[team];
+                a.adjustments += points;
+                if *points != 0.0 {
+                    a.touch(*at);
                 }
+                a.adjustment_list.push(AdjustmentScore {
+                    points: *points,
+                    reason: reason.clone(),
+                    at: *at,
+                });
             }
         }
         let weight = self.config.tasks_weight;
@@ -486,6 +508,7 @@ impl Engine {
                     hint_cost: a.hint_cost,
                     reports,
                     services: ad.services,
+                    adjustments: a.adjustment_list,
                 }
             })
             .collect();
@@ -523,6 +546,7 @@ struct Acc {
     points: i64,
     hint_cost: i64,
     adjustments: f64,
+    adjustment_list: Vec<AdjustmentScore>,
     reached_at: Option<Millis>,
     challenges: Vec<ChallengeScore>,
 }

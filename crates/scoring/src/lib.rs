@@ -12,7 +12,8 @@ mod rules;
 
 pub use ad::ServicePoints;
 pub use engine::{
-    ChallengeScore, ChallengeValue, Components, Engine, FirstBlood, Standing, Standings,
+    AdjustmentScore, ChallengeScore, ChallengeValue, Components, Engine, FirstBlood, Standing,
+    Standings,
 };
 pub use reports::ReportScore;
 pub use rules::{

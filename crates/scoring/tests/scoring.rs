@@ -527,3 +527,31 @@ fn faust_attack_defense_and_sla_by_hand() {
     let total0 = s.standings.iter().find(|x| &*x.team == "t0").unwrap().score;
     close(total0, c0.attack + c0.defense + c0.sla);
 }
+
+#[test]
+fn adjustments_are_listed_with_their_reasons_in_log_order() {
+    let adj = |seq: i64, at: i64, points: f64, reason: &str| Event {
+        seq,
+        at,
+        team: "t0".into(),
+        kind: EventKind::Adjustment {
+            points,
+            reason: reason.into(),
+        },
+    };
+    // Applied out of order; listed and summed by (at, seq); a later one is not counted yet.
+    let events = [
+        adj(3, 3_000, 0.1, "third"),
+        adj(1, 1_000, 0.2, "first"),
+        adj(2, 2_000, -0.3, "second"),
+        adj(4, 9_000, 100.0, "later"),
+    ];
+    let e = Engine::replay(config(2), events.iter());
+    let s = e.standings(Some(5_000));
+    let t0 = s.standings.iter().find(|x| &*x.team == "t0").unwrap();
+    let reasons: Vec<&str> = t0.adjustments.iter().map(|a| &*a.reason).collect();
+    assert_eq!(reasons, ["first", "second", "third"]);
+    assert_eq!(t0.components.adjustments, 0.2 + -0.3 + 0.1);
+    let again = Engine::replay(config(2), events.iter().rev()).standings(Some(5_000));
+    assert_eq!(s, again, "the same bits whatever the arrival order");
+}

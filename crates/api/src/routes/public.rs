@@ -186,6 +186,11 @@ fn board_json(
                     "points": r.points,
                     "counted_at": iso(r.counted_at),
                 })).collect::<Vec<_>>(),
+                "adjustments": st.adjustments.iter().map(|a| json!({
+                    "points": a.points,
+                    "reason": a.reason,
+                    "at": iso(a.at),
+                })).collect::<Vec<_>>(),
                 "reached_at": iso_opt(st.reached_at),
                 "challenges": st.challenges.iter().map(|c| json!({
                     "challenge": c.challenge,

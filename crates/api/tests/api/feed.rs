@@ -18,6 +18,7 @@ both!(
     the_history_follows_the_board_and_its_freeze,
     organisers_list_logins,
     results_export_as_csv,
+    adjustments_show_their_reasons_on_the_board,
     the_clock_alone_tells_pages_when_the_board_freezes_and_the_drill_ends
 );
 
@@ -329,5 +330,43 @@ async fn the_clock_alone_tells_pages_when_the_board_freezes_and_the_drill_ends(b
     d.app.set_time(T0 + 120 * 60_000);
     assert_eq!(s.update().await, ["exercise"]);
     watcher.abort();
+    d.finish().await;
+}
+
+async fn adjustments_show_their_reasons_on_the_board(backend: Backend) {
+    let d = Drill::started(backend).await;
+    d.app.set_time(T0 + 60_000);
+    let (st, b) = d
+        .app
+        .post(
+            "/api/v1/adjustments",
+            Some(&d.organiser),
+            json!({"team": "alpha", "points": -15.5, "reason": "scanned outside the drill network"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    d.app.set_time(T0 + 120_000);
+    d.app
+        .post(
+            "/api/v1/adjustments",
+            Some(&d.organiser),
+            json!({"team": "alpha", "points": 5, "reason": "helped the organisers"}),
+        )
+        .await;
+    let (_, board) = d.app.get("/api/v1/scoreboard", None).await;
+    let alpha = board["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["team"]["id"] == "alpha")
+        .unwrap();
+    assert_eq!(alpha["components"]["adjustments"], -10.5);
+    assert_eq!(
+        alpha["adjustments"],
+        json!([
+            {"points": -15.5, "reason": "scanned outside the drill network", "at": "2026-12-01T01:01:00.000Z"},
+            {"points": 5.0, "reason": "helped the organisers", "at": "2026-12-01T01:02:00.000Z"},
+        ])
+    );
     d.finish().await;
 }
