@@ -147,6 +147,11 @@ impl Live {
             engine.apply(e);
         }
         *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
+        // An event stored late (a busy writer) changes the history from its time on.
+        self.history
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .retain(|t, _| *t < e.at);
         self.changes.notify(Kind::Scoreboard);
     }
 

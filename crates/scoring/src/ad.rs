@@ -9,8 +9,9 @@ type FlagKey = (usize, usize, u32, u8);
 /// (at, seq, service, round, state): one verdict.
 type Check = (Millis, i64, usize, u32, ServiceState);
 
-/// Rounds beyond this are not a game (a million one-second rounds is eleven days).
-pub const MAX_ROUND: u32 = 1_000_000;
+/// Rounds beyond this are not a game (100,000 ten-second rounds is eleven days); the SLA count
+/// keeps one slot per service and round.
+pub const MAX_ROUND: u32 = 100_000;
 
 /// Attack/defend events as they arrive.
 #[derive(Debug, Clone, Default)]
@@ -266,7 +267,8 @@ impl AdState {
                 let (gain, loss) = sums[team * ns + s];
                 let sp = &mut p.services[s];
                 sp.attack = w * unfixed(gain);
-                sp.defense = -(w * unfixed(loss));
+                // 0 − x, not −x: no flag lost is 0, never −0 (which JSON would show).
+                sp.defense = 0.0 - w * unfixed(loss);
                 sp.sla = sla;
                 p.attack += sp.attack;
                 p.defense += sp.defense;

@@ -187,16 +187,27 @@ impl Store {
     /// reaches thousands of durable captures a second: one commit for a whole batch.
     pub async fn append_events(&self, batch: &[NewEvent]) -> Result<Vec<Option<Event>>> {
         let mut out = vec![None; batch.len()];
+        // In key order: two replicas' writers then take the unique index's keys in the same
+        // order, so their transactions cannot deadlock on each other. Stable, so the first of
+        // repeats within the batch stays first.
+        let keys: Vec<_> = batch
+            .iter()
+            .map(|e| (event_kind(&e.kind), e.team.as_str(), event_subject(&e.kind)))
+            .collect();
+        let mut order: Vec<usize> = (0..batch.len()).collect();
+        order.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
         // One transaction: one commit (one fsync) however many statements the batch needs.
         let txn = self.db.begin().await?;
-        for (chunk_no, chunk) in batch.chunks(APPEND_CHUNK).enumerate() {
-            let mut stored = insert_chunk(&txn, chunk).await?;
-            let base = chunk_no * APPEND_CHUNK;
-            for (i, e) in chunk.iter().enumerate() {
-                let key = (event_kind(&e.kind), e.team.as_str(), event_subject(&e.kind));
+        for chunk in order.chunks(APPEND_CHUNK) {
+            let events: Vec<&NewEvent> = chunk.iter().map(|i| &batch[*i]).collect();
+            let mut stored = insert_chunk(&txn, &events).await?;
+            for &i in chunk {
+                let (kind, team, subject) = &keys[i];
                 // A repeat within the batch was not stored: only its first occurrence was.
-                if let Some(seq) = stored.remove(&(key.0.to_owned(), key.1.to_owned(), key.2)) {
-                    out[base + i] = Some(Event {
+                let key = ((*kind).to_owned(), (*team).to_owned(), subject.clone());
+                if let Some(seq) = stored.remove(&key) {
+                    let e = &batch[i];
+                    out[i] = Some(Event {
                         seq,
                         at: e.at,
                         team: e.team.clone(),
@@ -278,7 +289,7 @@ type StoredKeys = std::collections::HashMap<(String, String, Option<String>), i6
 /// Insert one chunk of a batch on `txn`; returns the stored rows' seq by (kind, team, subject).
 async fn insert_chunk(
     txn: &sea_orm::DatabaseTransaction,
-    chunk: &[NewEvent],
+    chunk: &[&NewEvent],
 ) -> Result<StoredKeys> {
     let backend = txn.get_database_backend();
     if backend == DbBackend::Postgres {
@@ -328,7 +339,7 @@ async fn insert_chunk(
 /// 12,000 parameters costs PostgreSQL more than the insert itself; one text does not.
 async fn insert_chunk_postgres(
     txn: &sea_orm::DatabaseTransaction,
-    chunk: &[NewEvent],
+    chunk: &[&NewEvent],
 ) -> Result<StoredKeys> {
     let mut rows = Vec::with_capacity(chunk.len());
     for e in chunk {
@@ -346,9 +357,11 @@ async fn insert_chunk_postgres(
             "subject": subject,
         }));
     }
+    // In array order (WITH ORDINALITY), so that of repeats within the batch the first is stored.
     let sql = "INSERT INTO events (at, kind, team, actor, data, subject) \
-        SELECT at, kind, team, actor, data, subject FROM json_to_recordset($1::json) \
-        AS x(at bigint, kind text, team text, actor text, data text, subject text) \
+        SELECT at, kind, team, actor, data, subject FROM ROWS FROM (json_to_recordset($1::json) \
+        AS (at bigint, kind text, team text, actor text, data text, subject text)) \
+        WITH ORDINALITY AS x(at, kind, team, actor, data, subject, n) ORDER BY n \
         ON CONFLICT DO NOTHING RETURNING seq, kind, team, subject";
     let param = serde_json::Value::Array(rows).to_string();
     let rows = txn

@@ -87,18 +87,23 @@ pub async fn history(
         return Err(ApiError::field("top", "`top` must be between 1 and 20"));
     }
     let now = state.now();
-    let (as_of, frozen, start, duration) = {
+    let (as_of, frozen, start, end, duration) = {
         let live = state.live();
         let (as_of, frozen) = board_time(&live, caller.as_ref(), None, now)?;
         let (Some(row), Some(s)) = (&live.exercise, &live.scenario) else {
             return Err(ApiError::NotFound("no scenario is loaded yet".into()));
         };
-        let end = row.ends_at.map_or(now, |e| e.min(now));
+        // The actual length (an extension moves the end), else the planned one.
+        let duration = match (row.started_at, row.ends_at) {
+            (Some(a), Some(b)) if b > a => b - a,
+            _ => s.exercise.duration_seconds * 1000,
+        };
         (
-            as_of.unwrap_or(now).min(end),
+            as_of.unwrap_or(now),
             frozen,
             row.started_at,
-            s.exercise.duration_seconds * 1000,
+            row.ends_at.unwrap_or(i64::MAX),
+            duration,
         )
     };
     let Some(start) = start else {
@@ -106,11 +111,12 @@ pub async fn history(
             json!({"frozen": frozen, "as_of": iso(as_of), "series": []}),
         ));
     };
-    // Fixed sample times from the start, so that past samples can be cached.
+    // Fixed sample times from the start to the end (so that past samples can be cached), then
+    // the moment shown: now, or the freeze (after the end, grades and adjustments still count).
     let step = (duration / SAMPLES).max(60_000);
     let mut times: Vec<i64> = (0..)
         .map(|k| start + k * step)
-        .take_while(|t| *t < as_of)
+        .take_while(|t| *t < as_of.min(end))
         .collect();
     times.push(as_of.max(start));
     let _one_at_a_time = state.0.history_lock.lock().await;
@@ -213,6 +219,18 @@ pub async fn announce(
 ) -> ApiResult<(StatusCode, Json<Value>)> {
     let vi = body.text.vi.trim();
     let en = body.text.en.trim();
+    for (field, t) in [("text.vi", vi), ("text.en", en)] {
+        if t.chars()
+            .any(|c| c.is_control() && !matches!(c, '\n' | '\r' | '\t'))
+        {
+            return Err(ApiError::field(
+                field,
+                format!(
+                    "`{field}` holds a control character; write plain text (line breaks are fine)"
+                ),
+            ));
+        }
+    }
     if vi.is_empty() && en.is_empty() {
         return Err(ApiError::field(
             "text",

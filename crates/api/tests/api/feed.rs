@@ -153,6 +153,10 @@ async fn announcements_are_checked_listed_and_audited(backend: Backend) {
     assert_eq!(b["error"]["field"], "text.vi", "{b}");
     let (st, b) = announce(&d, &d.organiser, json!({"text": {"en": "x"}, "extra": 1})).await;
     assert_eq!(st, StatusCode::BAD_REQUEST, "{b}");
+    // PostgreSQL cannot store a NUL: refused with the field, not a 500.
+    let (st, b) = announce(&d, &d.organiser, json!({"text": {"en": "a\u{0}b"}})).await;
+    assert_eq!(st, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["field"], "text.en", "{b}");
 
     d.app.advance(60_000);
     let (st, first) = announce(
@@ -255,6 +259,29 @@ async fn the_history_follows_the_board_and_its_freeze(backend: Backend) {
     assert!(*charlie(&staff).last().unwrap() > 0.0);
     // The cached past samples are the same for both.
     assert_eq!(charlie(&public)[..10], charlie(&staff)[..10]);
+    // After the end (2 h), an adjustment still counts: the history ends on the final board.
+    d.app.set_time(T0 + 130 * 60_000);
+    d.app
+        .post("/api/v1/exercise/unfreeze", Some(&d.organiser), json!({}))
+        .await;
+    let (st, b) = d
+        .app
+        .post(
+            "/api/v1/adjustments",
+            Some(&d.organiser),
+            json!({"team": "charlie", "points": 7, "reason": "late bonus"}),
+        )
+        .await;
+    assert_eq!(st, StatusCode::OK, "{b}");
+    let (body, after) = history(&d, None, 3).await;
+    assert_eq!(body["as_of"], "2026-12-01T03:10:00.000Z");
+    let (_, board) = d.app.board(None).await;
+    for (team, points) in &after {
+        let score = board.iter().find(|(t, _)| t == team).unwrap().1;
+        assert_eq!(points.last(), Some(&score), "{team}");
+    }
+    // 60 samples over the 2 h (none after the end), then the moment shown.
+    assert_eq!(after[0].1.len(), 61);
     d.finish().await;
 }
 

@@ -713,6 +713,10 @@ async fn attack_data_and_the_grid(backend: Backend) {
         "charlie.drill.internal:8080"
     );
     let (_, grid) = ad.app.get("/api/v1/services", None).await;
+    assert!(
+        !grid.to_string().contains("-0.0"),
+        "no flag lost is 0, not -0: {grid}"
+    );
     let row = |team: &str| grid_cell(&grid, team);
     assert_eq!(row("alpha")["state"], "ok");
     assert_eq!(row("charlie")["state"], "down");
