@@ -28,8 +28,8 @@ pub struct Engine {
     solved: FastMap<(usize, usize), (Millis, i64)>,
     /// Per team: each hint unlock, at most one per hint.
     hints: Vec<Vec<Unlock>>,
-    /// Per team: (at, seq, points).
-    adjustments: Vec<Vec<(Millis, i64, f64, Arc<str>)>>,
+    /// Per team: each adjustment.
+    adjustments: Vec<Vec<Adjusted>>,
     /// Graded reports and grade releases.
     reports: Reports,
     /// Attack/defend captures and checker verdicts.
@@ -540,6 +540,9 @@ fn ranking_order(a: &Standing, b: &Standing) -> Ordering {
         .then_with(|| a.name.cmp(&b.name))
         .then_with(|| a.team.cmp(&b.team))
 }
+
+/// (at, seq, points, reason) of one adjustment.
+type Adjusted = (Millis, i64, f64, Arc<str>);
 
 #[derive(Debug, Clone, Default)]
 struct Acc {
