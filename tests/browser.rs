@@ -626,7 +626,19 @@ fn the_organiser_loads_the_demo_and_starts_it() {
         "return !document.querySelector('#login-view').hidden",
         json!([]),
     );
+    // A wrong password is refused with a message, and the password is selected for retyping.
     d.type_into("#org-username", "org");
+    d.type_into("#org-password", "not-the-password");
+    d.click("#org-login-submit");
+    d.until(
+        "the sign-in error",
+        "const e = document.querySelector('#org-login-error'); return e && !e.hidden && e.textContent.trim().length > 0",
+        json!([]),
+    );
+    assert_eq!(
+        d.js("return document.activeElement.id", json!([])),
+        json!("org-password")
+    );
     d.type_into("#org-password", "organiser-password");
     d.click("#org-login-submit");
     d.until(

@@ -202,6 +202,7 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
         "organiser-texts.js",
         "organiser.css",
         "live.js",
+        "signin.js",
         "api-docs.js",
     ] {
         assets.push(format!("/static/{a}"));

@@ -9,6 +9,7 @@ import {
   initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
+import { signIn } from './signin.js';
 import { subscribe, statusIndicator } from './live.js';
 
 const TEXT_TIMEOUT_MS = 120000;
@@ -1938,60 +1939,17 @@ function onLiveUpdate(what) {
 
 // ------------------------------------------------------------------ sign-in
 
-async function onLogin(e) {
-  e.preventDefault();
-  const user = $('org-username');
-  const pass = $('org-password');
-  const btn = $('org-login-submit');
-  const username = user.value.trim();
-  const password = pass.value;
-  state.loginNotice = null;
-  if (!username || !password) {
-    state.loginError = () => t('login.missing');
-    renderLogin();
-    (username ? pass : user).focus();
-    return;
-  }
-  if (btn.getAttribute('aria-disabled') === 'true') return;
-  btn.setAttribute('aria-disabled', 'true');
-  btn.textContent = t('login.submitting');
-  state.loginError = null;
-  renderLogin();
-  try {
-    const r = await api.login(username, password);
-    if (r.role !== 'organiser') {
-      // Not stored: a team or judge session is of no use here.
-      const role = r.role;
-      state.loginError = () => t('org.login_not_organiser', { role: roleLabel(role) });
-    } else {
-      api.setToken(r.token);
+function onLogin(e) {
+  return signIn(e, { user: 'org-username', pass: 'org-password', button: 'org-login-submit' }, state, renderLogin, {
+    // Not stored: a team or judge session is of no use here.
+    refuse: (r) => (r.role !== 'organiser'
+      ? () => t('org.login_not_organiser', { role: roleLabel(r.role) })
+      : null),
+    async enter(r, username) {
       state.me = { username: r.username ?? username, role: r.role, team: null };
-      pass.value = '';
-      btn.removeAttribute('aria-disabled');
-      btn.textContent = t('login.submit');
       await enterConsole(true);
-      return;
-    }
-  } catch (err) {
-    if (err.status === 401) {
-      state.loginError = () => t('login.bad');
-    } else if (err.status === 429) {
-      const s = Number(err.retry_after);
-      state.loginError = Number.isFinite(s) && s > 0
-        ? () => t('login.too_many_wait', { s })
-        : () => t('login.too_many');
-    } else if (err.status === 0) {
-      state.loginError = () => t('error.network');
-    } else {
-      const msg = err.message || err.code || String(err);
-      state.loginError = () => t('error.generic', { message: msg });
-    }
-  }
-  pass.select();
-  pass.focus();
-  btn.removeAttribute('aria-disabled');
-  btn.textContent = t('login.submit');
-  renderLogin();
+    },
+  });
 }
 
 async function onLogout() {

@@ -7,6 +7,7 @@ import {
   formatPercent, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
+import { signIn } from './signin.js';
 import {
   subscribe, statusIndicator, throttle, announcementsPanel,
 } from './live.js';
@@ -1983,58 +1984,17 @@ function tick() {
   }
 }
 
-async function onLogin(e) {
-  e.preventDefault();
-  const user = $('username');
-  const pass = $('password');
-  const btn = $('login-submit');
-  const username = user.value.trim();
-  const password = pass.value;
-  state.loginNotice = null;
-  if (!username || !password) {
-    state.loginError = () => t('login.missing');
-    renderLogin();
-    (username ? pass : user).focus();
-    return;
-  }
-  if (btn.getAttribute('aria-disabled') === 'true') return;
-  btn.setAttribute('aria-disabled', 'true');
-  btn.textContent = t('login.submitting');
-  state.loginError = null;
-  renderLogin();
-  try {
-    const r = await api.login(username, password);
-    api.setToken(r.token);
-    // Report drafts survive an expired session, but not a different account.
-    const who = r.username ?? username;
-    if (inj.owner !== null && inj.owner !== who) clearInjectDrafts();
-    inj.owner = who;
-    state.me = { username: r.username ?? username, role: r.role, team: r.team ?? null };
-    pass.value = '';
-    btn.removeAttribute('aria-disabled');
-    btn.textContent = t('login.submit');
-    await enterTeamView(true);
-    return;
-  } catch (err) {
-    if (err.status === 401) {
-      state.loginError = () => t('login.bad');
-    } else if (err.status === 429) {
-      const s = Number(err.retry_after);
-      state.loginError = Number.isFinite(s) && s > 0
-        ? () => t('login.too_many_wait', { s })
-        : () => t('login.too_many');
-    } else if (err.status === 0) {
-      state.loginError = () => t('error.network');
-    } else {
-      const msg = errorText(err);
-      state.loginError = () => t('error.generic', { message: msg });
-    }
-    pass.select();
-    pass.focus();
-  }
-  btn.removeAttribute('aria-disabled');
-  btn.textContent = t('login.submit');
-  renderLogin();
+function onLogin(e) {
+  return signIn(e, { user: 'username', pass: 'password', button: 'login-submit' }, state, renderLogin, {
+    async enter(r, username) {
+      // Report drafts survive an expired session, but not a different account.
+      const who = r.username ?? username;
+      if (inj.owner !== null && inj.owner !== who) clearInjectDrafts();
+      inj.owner = who;
+      state.me = { username: who, role: r.role, team: r.team ?? null };
+      await enterTeamView(true);
+    },
+  });
 }
 
 function onLogout() {

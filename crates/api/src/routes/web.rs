@@ -94,6 +94,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../../../web/judge-extra.css"),
     ),
     (
+        "signin.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/signin.js"),
+    ),
+    (
         "live.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../../web/live.js"),
