@@ -403,6 +403,13 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
         json!([name]),
     );
     d.screenshot("leaderboard-after-solve");
+    // The leader's breakdown on the board explains the points by the solve.
+    d.click("#board-body tr button.team-toggle");
+    d.until(
+        "the board's breakdown",
+        "const b = document.querySelector('#board-body .breakdown'); return b && b.textContent.includes(arguments[0])",
+        json!([challenge.title.en]),
+    );
     // The projector's view: big type, no navigation, on a full-HD screen.
     d.cmd(
         "POST",

@@ -203,6 +203,7 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
         "organiser.css",
         "live.js",
         "signin.js",
+        "breakdown.js",
         "api-docs.js",
     ] {
         assets.push(format!("/static/{a}"));

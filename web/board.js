@@ -7,6 +7,7 @@ import {
   initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
+import { solveLines } from './breakdown.js';
 import { ALL, subscribe, statusIndicator, throttle, announcementsPanel } from './live.js';
 
 /** Everything is fetched again this often even when the stream says nothing. */
@@ -410,22 +411,8 @@ function renderStandings() {
 function breakdown(s, challenges) {
   const team = s.team || {};
   const wrap = el('div', { class: 'breakdown' });
-  const items = [...(s.challenges || [])].sort((a, b) => {
-    const ta = a.solved_at ? Date.parse(a.solved_at) : Infinity;
-    const tb = b.solved_at ? Date.parse(b.solved_at) : Infinity;
-    return ta === tb ? 0 : ta - tb;
-  });
-
-  let sumP = 0;
-  let sumB = 0;
-  let sumH = 0;
-  const rows = items.map((c) => {
-    const p = num(c.points);
-    const b = num(c.first_blood_bonus);
-    const h = Math.abs(num(c.hint_cost)); // a cost is always a deduction
-    sumP += p;
-    sumB += b;
-    sumH += h;
+  const { lines, sum, unsolvedHints } = solveLines(s);
+  const rows = lines.map(({ c, p, b, h }) => {
     const info = challenges.get(c.challenge);
     return el('tr', { class: c.solved_at ? null : 'unsolved' },
       el('th', { scope: 'row' },
@@ -437,18 +424,15 @@ function breakdown(s, challenges) {
       el('td', { class: 'num', text: signed(p + b - h) }),
       el('td', { class: 'time', text: c.solved_at ? formatTime(c.solved_at, zone()) : t('detail.not_solved') }));
   });
-  // A team-level hint total larger than the per-challenge lines: hints bought on challenges
-  // not (yet) solved. Shown so that the sum still explains the tasks component.
-  const teamHints = s.hint_cost !== undefined && s.hint_cost !== null ? Math.abs(num(s.hint_cost)) : null;
-  if (teamHints !== null && teamHints - sumH > 0.0001) {
-    const extra = teamHints - sumH;
-    sumH += extra;
+  // Hints bought on challenges not (yet) solved: shown so that the sum still explains the
+  // tasks component.
+  if (unsolvedHints > 0) {
     rows.push(el('tr', { class: 'unsolved' },
       el('th', { scope: 'row', text: t('detail.unsolved_hints') }),
       el('td', { class: 'num', text: formatNumber(0) }),
       el('td', { class: 'num', text: signed(0) }),
-      el('td', { class: 'num neg', text: signed(-extra) }),
-      el('td', { class: 'num', text: signed(-extra) }),
+      el('td', { class: 'num neg', text: signed(-unsolvedHints) }),
+      el('td', { class: 'num', text: signed(-unsolvedHints) }),
       el('td', { class: 'time', text: t('detail.not_solved') })));
   }
 
@@ -465,10 +449,10 @@ function breakdown(s, challenges) {
       el('tbody', null, rows),
       el('tfoot', null, el('tr', null,
         el('th', { scope: 'row', text: t('detail.sum') }),
-        el('td', { class: 'num', text: formatNumber(sumP) }),
-        el('td', { class: 'num', text: signed(sumB) }),
-        el('td', { class: 'num', text: signed(-sumH) }),
-        el('td', { class: 'num', text: signed(sumP + sumB - sumH) }),
+        el('td', { class: 'num', text: formatNumber(sum.p) }),
+        el('td', { class: 'num', text: signed(sum.b) }),
+        el('td', { class: 'num', text: signed(-sum.h) }),
+        el('td', { class: 'num', text: signed(sum.p + sum.b - sum.h) }),
         el('td', null)))));
   } else {
     wrap.append(el('p', { class: 'muted', text: t('detail.none') }));

@@ -11,6 +11,7 @@ import {
   addTexts, t, pick, el, getLang, formatNumber, formatTime,
 } from './i18n.js';
 import * as api from './api.js';
+import { solveLines } from './breakdown.js';
 
 addTexts({
   // ---- score breakdown
@@ -512,21 +513,8 @@ export function teamExtra(deps) {
 
   function challengesPart(row, titles) {
     const zone = d.zone();
-    const items = [...(Array.isArray(row.challenges) ? row.challenges : [])].sort((a, b) => {
-      const ta = a.solved_at ? Date.parse(a.solved_at) : Infinity;
-      const tb = b.solved_at ? Date.parse(b.solved_at) : Infinity;
-      return ta === tb ? 0 : ta - tb;
-    });
-    let sumP = 0;
-    let sumB = 0;
-    let sumH = 0;
-    const rows = items.map((c) => {
-      const p = num(c.points);
-      const b = num(c.first_blood_bonus);
-      const h = Math.abs(num(c.hint_cost)); // a cost is always a deduction
-      sumP += p;
-      sumB += b;
-      sumH += h;
+    const { lines, sum, unsolvedHints } = solveLines(row);
+    const rows = lines.map(({ c, p, b, h }) => {
       const info = titles[c.challenge] || { title: String(c.challenge), category: '' };
       return el('tr', null,
         el('th', { scope: 'row' },
@@ -539,16 +527,13 @@ export function teamExtra(deps) {
         el('td', { class: 'time', text: c.solved_at ? formatTime(c.solved_at, zone) : t('tx.sc.not_solved') }));
     });
     // Hints bought on challenges not (yet) solved are in the team's hint total only.
-    const teamHints = row.hint_cost !== undefined && row.hint_cost !== null ? Math.abs(num(row.hint_cost)) : null;
-    if (teamHints !== null && teamHints - sumH > 0.0001) {
-      const extra = teamHints - sumH;
-      sumH += extra;
+    if (unsolvedHints > 0) {
       rows.push(el('tr', { class: 'tx-muted' },
         el('th', { scope: 'row', text: t('tx.sc.ch_unsolved_hints') }),
         numCell(formatNumber(0)),
         numCell(signed(0)),
-        numCell(signed(-extra), 'neg'),
-        numCell(signed(-extra)),
+        numCell(signed(-unsolvedHints), 'neg'),
+        numCell(signed(-unsolvedHints)),
         el('td', { class: 'time', text: t('tx.sc.not_solved') })));
     }
     const part = el('div', { class: 'tx-part' }, el('h3', { text: t('tx.sc.ch_heading') }));
@@ -569,10 +554,10 @@ export function teamExtra(deps) {
         el('tbody', null, rows),
         el('tfoot', null, el('tr', null,
           el('th', { scope: 'row', text: t('tx.sc.ch_sum') }),
-          numCell(formatNumber(sumP)),
-          numCell(signed(sumB)),
-          numCell(signed(-sumH)),
-          numCell(signed(sumP + sumB - sumH)),
+          numCell(formatNumber(sum.p)),
+          numCell(signed(sum.b)),
+          numCell(signed(-sum.h)),
+          numCell(signed(sum.p + sum.b - sum.h)),
           el('td', null))))),
     el('p', { class: 'muted small', text: t('tx.sc.ch_value_note') }));
     return part;

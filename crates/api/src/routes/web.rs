@@ -94,6 +94,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../../../web/judge-extra.css"),
     ),
     (
+        "breakdown.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/breakdown.js"),
+    ),
+    (
         "signin.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../../web/signin.js"),
