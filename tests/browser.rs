@@ -269,6 +269,16 @@ impl Driver {
     }
 }
 
+/// The demo on a free port: the server, its base address and the logins it wrote.
+fn demo(dir: &Path) -> (support::Server, String, Vec<Value>) {
+    let (server, _) = start_demo(dir);
+    let base = format!("http://{}", server.addr);
+    let logins =
+        serde_json::from_str(&std::fs::read_to_string(dir.join("demo-logins.json")).unwrap())
+            .unwrap();
+    (server, base, logins)
+}
+
 fn decode_base64(s: &str) -> Vec<u8> {
     const A: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
     let mut out = Vec::new();
@@ -291,12 +301,7 @@ fn decode_base64(s: &str) -> Vec<u8> {
 fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
     let Some(d) = Driver::start() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (server, _) = start_demo(dir.path());
-    let base = format!("http://{}", server.addr);
-    let logins: Vec<Value> = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
-    )
-    .unwrap();
+    let (server, base, logins) = demo(dir.path());
     // The last team in the list: it starts at the bottom of the board (equal scores go by name).
     let team = logins.iter().rev().find(|l| l["role"] == "team").unwrap();
     let scenario = drillboard_scenario::load_file(
@@ -430,12 +435,7 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
 fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
     let Some(d) = Driver::start() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (server, _) = start_demo(dir.path());
-    let base = format!("http://{}", server.addr);
-    let logins: Vec<Value> = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
-    )
-    .unwrap();
+    let (server, base, logins) = demo(dir.path());
     let team = logins.iter().find(|l| l["role"] == "team").unwrap();
     let login_of = |name: &str| {
         logins
@@ -785,12 +785,7 @@ return bad;
 fn every_console_fits_a_phone_and_names_every_control() {
     let Some(d) = Driver::start() else { return };
     let dir = tempfile::tempdir().unwrap();
-    let (server, _) = start_demo(dir.path());
-    let base = format!("http://{}", server.addr);
-    let logins: Vec<Value> = serde_json::from_str(
-        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
-    )
-    .unwrap();
+    let (server, base, logins) = demo(dir.path());
     let login = |role: &str| logins.iter().find(|l| l["role"] == role).unwrap().clone();
     d.cmd(
         "POST",

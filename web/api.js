@@ -64,15 +64,19 @@ export class ApiError extends Error {
  * Call the API.
  * @param {string} method
  * @param {string} path   absolute path such as `/api/v1/exercise`
- * @param {{body?: any, auth?: boolean, timeout?: number}} [opts]
+ * @param {{body?: any, text?: string, contentType?: string, auth?: boolean, timeout?: number}} [opts]
+ *        body: sent as JSON; text: sent as it is, with contentType (YAML, CSV)
  *        auth: send the Bearer token when there is one (default true)
  * @returns decoded JSON (null for an empty body)
  */
 export async function request(method, path, opts = {}) {
-  const { body, auth = true, timeout = TIMEOUT_MS } = opts;
+  const { body, text: raw, contentType, auth = true, timeout = TIMEOUT_MS } = opts;
   const headers = { Accept: 'application/json' };
   const init = { method, headers, cache: 'no-store', credentials: 'same-origin' };
-  if (body !== undefined) {
+  if (raw !== undefined) {
+    headers['Content-Type'] = contentType || 'text/plain; charset=utf-8';
+    init.body = raw;
+  } else if (body !== undefined) {
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }

@@ -8,7 +8,7 @@ import {
   initI18n, onLangChange, t, pick, formatNumber, formatTime, formatBytes, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
-import { signIn } from './signin.js';
+import { renderSignIn, signIn } from './signin.js';
 import { subscribe, statusIndicator, throttle } from './live.js';
 import * as extra from './judge-extra.js'; // judge-extra: live board and team history tabs
 
@@ -344,16 +344,7 @@ function select(code, focus) {
 // ------------------------------------------------------------------ rendering: login + header
 
 function renderLogin() {
-  const n = $('login-notice');
-  if (state.loginNotice) {
-    n.className = `msg msg-${state.loginNotice.kind}`;
-    n.textContent = state.loginNotice.text();
-    n.hidden = false;
-  } else {
-    n.textContent = '';
-    n.hidden = true;
-  }
-  $('login-error').textContent = state.loginError ? state.loginError() : '';
+  renderSignIn(state, 'login-error');
 }
 
 function renderHeader() {

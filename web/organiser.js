@@ -9,7 +9,7 @@ import {
   initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
-import { signIn } from './signin.js';
+import { renderSignIn, signIn } from './signin.js';
 import { subscribe, statusIndicator } from './live.js';
 
 const TEXT_TIMEOUT_MS = 120000;
@@ -294,49 +294,11 @@ function ask({ title, text, ok, danger = true, reason = false }) {
 // ------------------------------------------------------------------ raw-text requests
 
 /**
- * Send a YAML or CSV body (api.request only sends JSON). Errors are api.ApiError like
- * api.request's, so `problems`, `field`, `line` and `column` are on the error.
+ * Send a YAML or CSV body, with time enough for a load that hashes a password per new team.
+ * Errors are api.ApiError, so `problems`, `field`, `line` and `column` are on the error.
  */
-async function sendText(method, path, text, contentType) {
-  const headers = { Accept: 'application/json', 'Content-Type': contentType };
-  const token = api.getToken();
-  if (token) headers.Authorization = `Bearer ${token}`;
-  const ctrl = typeof AbortController === 'function' ? new AbortController() : null;
-  const timer = ctrl ? setTimeout(() => ctrl.abort(), TEXT_TIMEOUT_MS) : null;
-  let res;
-  let body;
-  try {
-    res = await fetch(path, {
-      method, headers, body: text, cache: 'no-store', credentials: 'same-origin', signal: ctrl ? ctrl.signal : undefined,
-    });
-    body = await res.text();
-  } catch (e) {
-    const timedOut = e && e.name === 'AbortError';
-    throw new api.ApiError(0, {
-      code: timedOut ? 'timeout' : 'network_error',
-      message: timedOut ? 'timeout' : (e && e.message) || 'network error',
-    });
-  } finally {
-    if (timer) clearTimeout(timer);
-  }
-  let data = null;
-  if (body) {
-    try {
-      data = JSON.parse(body);
-    } catch {
-      data = undefined;
-    }
-  }
-  if (!res.ok) {
-    let error = data && typeof data === 'object' ? data.error : null;
-    if (error && typeof error !== 'object') error = { message: String(error) };
-    if (!error) error = { message: res.statusText || (body ? body.slice(0, 200) : `HTTP ${res.status}`) };
-    throw new api.ApiError(res.status, { ...error }, data);
-  }
-  if (data === undefined) {
-    throw new api.ApiError(res.status, { code: 'bad_response', message: 'response is not JSON' });
-  }
-  return data;
+function sendText(method, path, text, contentType) {
+  return api.request(method, path, { text, contentType, timeout: TEXT_TIMEOUT_MS });
 }
 
 const byteLength = (s) => new TextEncoder().encode(s).length;
@@ -563,16 +525,7 @@ async function loadExercise() {
 // ------------------------------------------------------------------ rendering: chrome
 
 function renderLogin() {
-  const n = $('login-notice');
-  if (state.loginNotice) {
-    n.className = `msg msg-${state.loginNotice.kind}`;
-    n.textContent = state.loginNotice.text();
-    n.hidden = false;
-  } else {
-    n.textContent = '';
-    n.hidden = true;
-  }
-  $('org-login-error').textContent = state.loginError ? state.loginError() : '';
+  renderSignIn(state, 'org-login-error');
 }
 
 function renderHeader() {

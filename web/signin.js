@@ -7,6 +7,23 @@ import * as api from './api.js';
 
 const $ = (id) => document.getElementById(id);
 
+/**
+ * Draw the sign-in form's notice (`#login-notice`, e.g. "your session expired") and error
+ * (the element `errorId`) from `state.loginNotice` / `state.loginError`.
+ */
+export function renderSignIn(state, errorId) {
+  const n = $('login-notice');
+  if (state.loginNotice) {
+    n.className = `msg msg-${state.loginNotice.kind}`;
+    n.textContent = state.loginNotice.text();
+    n.hidden = false;
+  } else {
+    n.textContent = '';
+    n.hidden = true;
+  }
+  $(errorId).textContent = state.loginError ? state.loginError() : '';
+}
+
 /** What a failed sign-in says: a function, so it follows a language switch. */
 export function loginErrorText(err) {
   if (err.status === 401) return () => t('login.bad');

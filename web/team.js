@@ -7,7 +7,7 @@ import {
   formatPercent, statusLabel, clockLines, el,
 } from './i18n.js';
 import * as api from './api.js';
-import { signIn } from './signin.js';
+import { renderSignIn, signIn } from './signin.js';
 import {
   subscribe, statusIndicator, throttle, announcementsPanel,
 } from './live.js';
@@ -491,16 +491,7 @@ function renderAttackDefend() {
 // ------------------------------------------------------------------ rendering: login + header
 
 function renderLogin() {
-  const n = $('login-notice');
-  if (state.loginNotice) {
-    n.className = `msg msg-${state.loginNotice.kind}`;
-    n.textContent = state.loginNotice.text();
-    n.hidden = false;
-  } else {
-    n.textContent = '';
-    n.hidden = true;
-  }
-  $('login-error').textContent = state.loginError ? state.loginError() : '';
+  renderSignIn(state, 'login-error');
 }
 
 function renderHeader() {

@@ -85,6 +85,17 @@ impl ApiError {
         }
     }
 
+    /// Refuse a `reason` under 3 characters: "say why {what} (at least 3 characters)".
+    pub fn require_reason(reason: &str, what: &str) -> Result<(), Self> {
+        if reason.trim().chars().count() < 3 {
+            return Err(ApiError::field(
+                "reason",
+                format!("say why {what} (at least 3 characters)"),
+            ));
+        }
+        Ok(())
+    }
+
     /// A 409 with a code.
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
         ApiError::Conflict {

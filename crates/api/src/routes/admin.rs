@@ -423,12 +423,7 @@ pub async fn adjust(
     Organiser(caller): Organiser,
     json::Json(body): json::Json<Adjust>,
 ) -> ApiResult<Json<Value>> {
-    if body.reason.trim().chars().count() < 3 {
-        return Err(ApiError::field(
-            "reason",
-            "say why the score changes (at least 3 characters)",
-        ));
-    }
+    ApiError::require_reason(&body.reason, "the score changes")?;
     if !body.points.is_finite() || body.points == 0.0 || body.points.abs() > 1e9 {
         return Err(ApiError::field(
             "points",
@@ -460,12 +455,7 @@ pub async fn disqualify(
     Path(team): Path<String>,
     json::Json(body): json::Json<Reason>,
 ) -> ApiResult<Json<Value>> {
-    if body.reason.trim().chars().count() < 3 {
-        return Err(ApiError::field(
-            "reason",
-            "say why the team is disqualified (at least 3 characters)",
-        ));
-    }
+    ApiError::require_reason(&body.reason, "the team is disqualified")?;
     append_team_event(
         &state,
         &caller,

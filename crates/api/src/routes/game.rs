@@ -312,12 +312,7 @@ pub async fn void(
     Path(n): Path<u32>,
     json::Json(body): json::Json<Void>,
 ) -> ApiResult<Json<Value>> {
-    if body.reason.trim().chars().count() < 3 {
-        return Err(ApiError::field(
-            "reason",
-            "say why the round does not count (at least 3 characters)",
-        ));
-    }
+    ApiError::require_reason(&body.reason, "the round does not count")?;
     let known = state
         .live()
         .scenario
