@@ -6,6 +6,7 @@ mod m0001_initial;
 mod m0002_reports;
 mod m0003_attack_defense;
 mod m0004_announcements;
+mod m0005_hardening;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0002_reports::Migration),
             Box::new(m0003_attack_defense::Migration),
             Box::new(m0004_announcements::Migration),
+            Box::new(m0005_hardening::Migration),
         ]
     }
 }

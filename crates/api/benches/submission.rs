@@ -85,6 +85,8 @@ async fn setup(store: Store) -> Bench {
         login_failures_per_minute: 10,
         flag_secret: SECRET.to_vec(),
         checker_concurrency: 1,
+        trusted_proxies: Default::default(),
+        checkers_dir: None,
     };
     let state = AppState::new(store, settings, Arc::new(move || c.load(Ordering::SeqCst)))
         .await

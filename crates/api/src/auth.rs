@@ -1,14 +1,11 @@
 //! Who is calling: passwords (argon2id), sessions (HS256 JWTs), team API tokens (random, stored
 //! as SHA-256 hashes), the `Caller` extractor and a failed-login limiter.
 
-use std::collections::{HashMap, VecDeque};
-use std::net::{IpAddr, SocketAddr};
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::{Arc, Mutex};
 
 use argon2::Argon2;
 use argon2::password_hash::{PasswordHasher, PasswordVerifier};
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
 use serde::{Deserialize, Serialize};
@@ -72,6 +69,10 @@ pub struct Claims {
     pub exp: u64,
     /// Issued at.
     pub iat: u64,
+    /// The login's session epoch when it was issued; a reset, a disable or "sign out
+    /// everywhere" moves the epoch and so ends the session.
+    #[serde(default)]
+    pub epoch: i32,
 }
 
 /// Signing and verification keys: the first signs, all verify (so a rotated key keeps old
@@ -121,16 +122,82 @@ impl Keys {
     }
 }
 
-/// Hash a password with argon2id (off the async threads: it is slow on purpose).
+/// Password hashes computed at once, at most (each argon2id hash takes 19 MiB for ~50 ms).
+/// A flood of sign-ins queues here instead of growing memory; see [`HashPool`].
+pub const HASH_THREADS: usize = 2;
+
+/// Sign-ins that may wait for a hashing thread; beyond this a sign-in is refused at once with
+/// 429 (it would wait for seconds anyway).
+pub const HASH_QUEUE: usize = 64;
+
+type HashJob = Box<dyn FnOnce() + Send>;
+
+/// A few dedicated threads that compute every password hash of the process. Dedicated threads
+/// (not the blocking pool, which grows to hundreds of threads under a flood) keep both the
+/// hashes at once and the allocator's per-thread memory bounded; the memory a hash used is
+/// reused by the next one on the same thread.
+pub struct HashPool {
+    jobs: tokio::sync::mpsc::Sender<HashJob>,
+}
+
+impl HashPool {
+    fn get() -> &'static HashPool {
+        static POOL: std::sync::OnceLock<HashPool> = std::sync::OnceLock::new();
+        POOL.get_or_init(|| {
+            let (tx, rx) = tokio::sync::mpsc::channel::<HashJob>(HASH_QUEUE);
+            let rx = Arc::new(Mutex::new(rx));
+            for i in 0..HASH_THREADS {
+                let rx = rx.clone();
+                std::thread::Builder::new()
+                    .name(format!("drillboard-hash-{i}"))
+                    .spawn(move || {
+                        loop {
+                            let job = rx.lock().unwrap_or_else(|e| e.into_inner()).blocking_recv();
+                            match job {
+                                Some(job) => job(),
+                                None => break,
+                            }
+                        }
+                    })
+                    .expect("cannot start a password-hashing thread");
+            }
+            HashPool { jobs: tx }
+        })
+    }
+
+    /// Run `f` on a hashing thread; with `wait` false, `None` at once when the queue is full.
+    async fn run<T: Send + 'static>(
+        f: impl FnOnce() -> T + Send + 'static,
+        wait: bool,
+    ) -> Option<T> {
+        let (tx, rx) = tokio::sync::oneshot::channel();
+        let job: HashJob = Box::new(move || {
+            let _ = tx.send(f());
+        });
+        let jobs = &Self::get().jobs;
+        if wait {
+            jobs.send(job).await.ok()?;
+        } else {
+            jobs.try_send(job).ok()?;
+        }
+        rx.await.ok()
+    }
+}
+
+/// Hash a password with argon2id (on the hashing threads: it is slow on purpose). Waits for a
+/// thread however busy they are: organisers' bulk imports must not fail.
 pub async fn hash_password(password: String) -> ApiResult<String> {
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.as_bytes())
-            .map(|h| h.to_string())
-            .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))
-    })
+    HashPool::run(
+        move || {
+            Argon2::default()
+                .hash_password(password.as_bytes())
+                .map(|h| h.to_string())
+                .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+        },
+        true,
+    )
     .await
-    .map_err(|e| ApiError::Internal(e.into()))?
+    .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the hashing threads stopped")))?
 }
 
 /// A hash of a random password, so that logins for unknown users cost the same time as others.
@@ -144,16 +211,19 @@ fn dummy_hash() -> &'static str {
     })
 }
 
-/// Check a password against a stored hash (or the dummy hash when there is no user).
-pub async fn verify_password(password: String, hash: Option<String>) -> bool {
-    tokio::task::spawn_blocking(move || {
-        let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-        Argon2::default()
-            .verify_password(password.as_bytes(), hash.as_str())
-            .is_ok()
-    })
+/// Check a password against a stored hash (or the dummy hash when there is no user). `None`
+/// when every hashing thread is busy and the queue is full: the caller answers 429.
+pub async fn verify_password(password: String, hash: Option<String>) -> Option<bool> {
+    HashPool::run(
+        move || {
+            let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
+            Argon2::default()
+                .verify_password(password.as_bytes(), hash.as_str())
+                .is_ok()
+        },
+        false,
+    )
     .await
-    .unwrap_or(false)
 }
 
 /// Random bytes from the operating system.
@@ -273,15 +343,26 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Option<Calle
             )),
         };
     }
-    match state.0.keys.verify(credential, state.now()) {
-        Some(c) => Ok(Some(Caller {
+    let Some(c) = state.0.keys.verify(credential, state.now()) else {
+        return Err(ApiError::Unauthorized(
+            "the session token is invalid or has expired; sign in again".into(),
+        ));
+    };
+    // Read on every request (one indexed row): a reset or disable made by any replica or by
+    // the command line ends the session at once.
+    let current = state.store().user(c.sub).await?;
+    match current {
+        Some(u) if !u.disabled && u.session_epoch == c.epoch => Ok(Some(Caller {
             user_id: c.sub,
             name: c.name,
             role: c.role,
             team: c.team,
         })),
-        None => Err(ApiError::Unauthorized(
-            "the session token is invalid or has expired; sign in again".into(),
+        Some(u) if u.disabled => Err(ApiError::Unauthorized(
+            "this login has been disabled by the organisers".into(),
+        )),
+        _ => Err(ApiError::Unauthorized(
+            "this session has ended (the password was reset or the login signed out everywhere); sign in again".into(),
         )),
     }
 }
@@ -346,66 +427,6 @@ impl FromRequestParts<AppState> for MaybeCaller {
     }
 }
 
-/// The client's address, when the server knows it (not in in-process tests).
-pub struct ClientIp(pub Option<IpAddr>);
-
-impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        Ok(ClientIp(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|c| c.0.ip()),
-        ))
-    }
-}
-
-/// Counts failed logins per client address over the last minute.
-pub struct LoginLimiter {
-    limit: usize,
-    failures: Mutex<HashMap<Option<IpAddr>, VecDeque<Instant>>>,
-}
-
-impl LoginLimiter {
-    /// Allow `limit` failures per minute per address.
-    pub fn new(limit: usize) -> Self {
-        LoginLimiter {
-            limit,
-            failures: Mutex::new(HashMap::new()),
-        }
-    }
-
-    /// Seconds to wait if the address is over the limit.
-    pub fn check(&self, ip: Option<IpAddr>) -> Option<u64> {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        let q = map.entry(ip).or_default();
-        let now = Instant::now();
-        while q
-            .front()
-            .is_some_and(|t| now.duration_since(*t) > Duration::from_secs(60))
-        {
-            q.pop_front();
-        }
-        (q.len() >= self.limit).then(|| {
-            let oldest = q.front().copied().unwrap_or(now);
-            60u64
-                .saturating_sub(now.duration_since(oldest).as_secs())
-                .max(1)
-        })
-    }
-
-    /// Record a failure.
-    pub fn fail(&self, ip: Option<IpAddr>) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        if map.len() > 100_000 {
-            map.clear();
-        }
-        map.entry(ip).or_default().push_back(Instant::now());
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -413,9 +434,15 @@ mod tests {
     #[tokio::test]
     async fn passwords_verify_and_unknown_users_fail() {
         let hash = hash_password("s3cret".into()).await.unwrap();
-        assert!(verify_password("s3cret".into(), Some(hash.clone())).await);
-        assert!(!verify_password("wrong".into(), Some(hash)).await);
-        assert!(!verify_password("s3cret".into(), None).await);
+        assert_eq!(
+            verify_password("s3cret".into(), Some(hash.clone())).await,
+            Some(true)
+        );
+        assert_eq!(
+            verify_password("wrong".into(), Some(hash)).await,
+            Some(false)
+        );
+        assert_eq!(verify_password("s3cret".into(), None).await, Some(false));
     }
 
     #[test]
@@ -439,6 +466,7 @@ mod tests {
             team: None,
             exp: u64::MAX / 2,
             iat: 0,
+            epoch: 0,
         };
         let token = old.sign(&claims).unwrap();
         let rotated = Keys::new(&[
@@ -463,6 +491,7 @@ mod tests {
                 team: Some("t".into()),
                 exp: 100,
                 iat: 0,
+                epoch: 0,
             })
             .unwrap();
         assert!(keys.verify(&token, 99_999).is_some());

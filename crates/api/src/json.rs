@@ -34,8 +34,82 @@ where
     }
 }
 
-/// Parse JSON, naming the path of the first bad field.
+/// Whether `c` is a control character no field accepts: every C0 control but tab, line feed
+/// and carriage return, and DEL. (PostgreSQL cannot store NUL in text at all; SQLite can, and
+/// both databases must answer alike.)
+pub fn is_refused_control(c: char) -> bool {
+    (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x80) || c == '\u{7f}'
+}
+
+/// A 400 for a control character in `field`.
+fn control_character(field: String, c: char) -> ApiError {
+    ApiError::BadRequest {
+        code: "control_character",
+        message: format!(
+            "`{field}` contains the control character U+{:04X}; remove it",
+            c as u32
+        ),
+        field: Some(field),
+    }
+}
+
+/// The first string (key or value) in `v` holding a refused control character, as (path, char).
+fn find_control(v: &serde_json::Value, path: &mut String) -> Option<(String, char)> {
+    match v {
+        serde_json::Value::String(s) => s
+            .chars()
+            .find(|c| is_refused_control(*c))
+            .map(|c| (path.clone(), c)),
+        serde_json::Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let len = path.len();
+            path.push_str(&format!("[{i}]"));
+            let found = find_control(item, path);
+            path.truncate(len);
+            found
+        }),
+        serde_json::Value::Object(map) => map.iter().find_map(|(k, item)| {
+            let len = path.len();
+            if !path.is_empty() {
+                path.push('.');
+            }
+            path.push_str(k);
+            let found = match k.chars().find(|c| is_refused_control(*c)) {
+                Some(c) => Some((path.clone(), c)),
+                None => find_control(item, path),
+            };
+            path.truncate(len);
+            found
+        }),
+        _ => None,
+    }
+}
+
+/// Whether the JSON text may hold an escaped refused control character (`\u0000`-`\u001f`,
+/// `\u007f`); raw ones make the JSON invalid anyway. Cheap enough for every body.
+fn may_hold_control(bytes: &[u8]) -> bool {
+    bytes.windows(6).any(|w| {
+        w[0] == b'\\'
+            && w[1] == b'u'
+            && w[2] == b'0'
+            && w[3] == b'0'
+            && (matches!(w[4], b'0' | b'1') || (w[4] == b'7' && matches!(w[5], b'f' | b'F')))
+    })
+}
+
+/// Parse JSON, naming the path of the first bad field. A string holding a control character
+/// is refused with a 400 naming its field, whatever the database.
 pub fn parse<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if may_hold_control(bytes)
+        && let Ok(v) = serde_json::from_slice::<serde_json::Value>(bytes)
+        && let Some((field, c)) = find_control(&v, &mut String::new())
+    {
+        let field = if field.is_empty() {
+            "body".to_owned()
+        } else {
+            field
+        };
+        return Err(control_character(field, c));
+    }
     let de = &mut serde_json::Deserializer::from_slice(bytes);
     serde_path_to_error::deserialize(de).map_err(|e| {
         let path = e.path().to_string();
@@ -116,16 +190,56 @@ where
     }
 }
 
-/// The raw body, with an over-size body answered as a JSON 413 like everywhere else.
+/// The raw body, with an over-size body answered as a JSON 413 like everywhere else, and a
+/// control character (other than tab and line ends) refused with its line and column.
 pub struct RawBody(pub Bytes);
 
 impl<S: Send + Sync> FromRequest<S> for RawBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        Bytes::from_request(req, state)
-            .await
-            .map(RawBody)
-            .map_err(body_error)
+        let bytes = Bytes::from_request(req, state).await.map_err(body_error)?;
+        if let Some(at) = bytes
+            .iter()
+            .position(|b| (*b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r')) || *b == 0x7f)
+        {
+            let before = &bytes[..at];
+            let line = before.iter().filter(|b| **b == b'\n').count() + 1;
+            let col = at
+                - before
+                    .iter()
+                    .rposition(|b| *b == b'\n')
+                    .map_or(0, |i| i + 1)
+                + 1;
+            return Err(control_character(
+                format!("body (line {line}, column {col})"),
+                bytes[at] as char,
+            ));
+        }
+        Ok(RawBody(bytes))
     }
+}
+
+/// Refuse a request whose path or query holds a percent-encoded control character
+/// (`%00`-`%1F`, `%7F`) with a 400 naming which, before any handler sees it.
+pub async fn refuse_control_in_uri(
+    req: Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let encoded = |s: &str| {
+        s.as_bytes().windows(3).find_map(|w| {
+            let hex = std::str::from_utf8(&w[1..]).ok()?;
+            let v = u8::from_str_radix(hex, 16).ok()?;
+            (w[0] == b'%' && (v < 0x20 || v == 0x7f)).then_some(v as char)
+        })
+    };
+    let uri = req.uri();
+    if let Some(c) = encoded(uri.path()) {
+        return control_character("path".into(), c).into_response();
+    }
+    if let Some(c) = uri.query().and_then(encoded) {
+        return control_character("query".into(), c).into_response();
+    }
+    next.run(req).await
 }

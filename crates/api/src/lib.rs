@@ -2,11 +2,13 @@
 
 pub mod auth;
 pub mod changes;
+pub mod conn;
 pub mod error;
 pub mod export;
 pub mod game;
 pub mod grading;
 pub mod json;
+pub mod limits;
 pub mod markdown;
 pub mod ops;
 pub mod routes;

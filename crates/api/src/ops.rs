@@ -411,6 +411,31 @@ pub async fn reset_password(
     })
 }
 
+/// Disable a login (it can no longer sign in and its sessions end) or enable it again.
+pub async fn set_disabled(
+    state: &AppState,
+    username: &str,
+    disabled: bool,
+    actor: &str,
+) -> ApiResult<()> {
+    let user = state
+        .store()
+        .user_by_name(username)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no login named `{username}`")))?;
+    state.store().set_disabled(user.id, disabled).await?;
+    let action = if disabled {
+        "user.disable"
+    } else {
+        "user.enable"
+    };
+    state
+        .store()
+        .audit(actor, action, json!({"username": username}), state.now())
+        .await?;
+    Ok(())
+}
+
 /// A change to the exercise clock.
 #[derive(Debug, Clone, Copy, PartialEq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -10,9 +10,10 @@ use drillboard_scoring::{
 };
 use drillboard_store::{ExerciseRow, Store, TeamRow};
 
-use crate::auth::{Keys, LoginLimiter};
+use crate::auth::Keys;
 use crate::changes::{Changes, Kind};
 use crate::error::ApiResult;
+use crate::limits::{LoginLimiter, TrustedProxies, WrongFlagLimiter};
 
 /// Largest accepted request body (a scenario file is the largest thing anyone sends).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
@@ -38,6 +39,11 @@ pub struct Settings {
     pub flag_secret: Vec<u8>,
     /// Checker runs at once in a round.
     pub checker_concurrency: usize,
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
+    /// Where checker commands of a scenario loaded through the API must live (None: a scenario
+    /// loaded through the API may not name checker commands at all).
+    pub checkers_dir: Option<std::path::PathBuf>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -51,6 +57,8 @@ impl std::fmt::Debug for Settings {
             .field("login_failures_per_minute", &self.login_failures_per_minute)
             .field("flag_secret", &"[hidden]")
             .field("checker_concurrency", &self.checker_concurrency)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("checkers_dir", &self.checkers_dir)
             .finish()
     }
 }
@@ -71,6 +79,8 @@ pub struct Inner {
     pub clock: Clock,
     /// Failed-login limiter.
     pub login_limiter: LoginLimiter,
+    /// Wrong jeopardy flags per team and minute.
+    pub wrong_flags: WrongFlagLimiter,
     /// The live scoring state.
     pub live: RwLock<Live>,
     /// Serialises scenario loads and team changes (rare, and they rebuild the engine).
@@ -255,6 +265,7 @@ impl AppState {
         let state = AppState(Arc::new_cyclic(|weak| Inner {
             keys,
             login_limiter: LoginLimiter::new(settings.login_failures_per_minute),
+            wrong_flags: WrongFlagLimiter::default(),
             writer: crate::game::submit::spawn_writer(store.clone(), weak.clone()),
             rate_limiter: Default::default(),
             flags_addr: std::sync::OnceLock::new(),

@@ -6,9 +6,10 @@ use std::process::ExitCode;
 use anyhow::{Context, bail};
 use clap::{Parser, Subcommand};
 use drillboard_api::auth::Role;
+use drillboard_api::limits::TrustedProxies;
 use drillboard_api::ops::{self, Credential};
 use drillboard_api::{AppState, Settings, system_clock};
-use drillboard_scenario::{Problem, ctfcli, load_file, parse_teams_csv};
+use drillboard_scenario::{Network, Problem, ctfcli, load_file, parse_teams_csv};
 use drillboard_store::Store;
 
 /// Run and score live cyber-drill exercises.
@@ -65,6 +66,36 @@ pub struct Args {
         default_value_t = 16
     )]
     pub checker_concurrency: usize,
+    /// Reverse proxies (addresses or CIDR networks, comma-separated) whose `X-Forwarded-For`
+    /// names the client; their own connections are not capped per address.
+    #[arg(
+        long = "trusted-proxy",
+        global = true,
+        env = "DRILLBOARD_TRUSTED_PROXIES",
+        value_delimiter = ','
+    )]
+    pub trusted_proxies: Vec<String>,
+    /// Folder that holds the checker programs of scenarios loaded through the web API (their
+    /// `checker:` commands must resolve inside it). Default: the `checkers` folder in the data
+    /// folder. Scenarios loaded with `drillboard scenario load` may run any command.
+    #[arg(long, global = true, env = "DRILLBOARD_CHECKERS_DIR")]
+    pub checkers_dir: Option<PathBuf>,
+    /// Open HTTP connections allowed from one client address (trusted proxies excepted).
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_MAX_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 256
+    )]
+    pub max_connections_per_address: usize,
+    /// Open TCP flag-submission connections allowed from one client address.
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_MAX_FLAG_CONNECTIONS_PER_ADDRESS",
+        default_value_t = 64
+    )]
+    pub max_flag_connections_per_address: usize,
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
@@ -223,6 +254,21 @@ impl Args {
                 None => secret_file(&self.data_dir, "flag.key")?,
             },
             checker_concurrency: self.checker_concurrency.clamp(1, 1024),
+            trusted_proxies: TrustedProxies(
+                self.trusted_proxies
+                    .iter()
+                    .filter(|p| !p.trim().is_empty())
+                    .map(|p| {
+                        p.parse::<Network>()
+                            .map_err(|e| anyhow::anyhow!("--trusted-proxy {p}: {e}"))
+                    })
+                    .collect::<anyhow::Result<_>>()?,
+            ),
+            checkers_dir: Some(
+                self.checkers_dir
+                    .clone()
+                    .unwrap_or_else(|| self.data_dir.join("checkers")),
+            ),
         })
     }
 
@@ -328,6 +374,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ticker: !no_ticker,
                 banner: None,
                 ready: None,
+                http_per_address: args.max_connections_per_address,
+                flags_per_address: args.max_flag_connections_per_address,
             };
             crate::serve::serve(state, opts).await?;
         }
@@ -479,6 +527,8 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 ticker: true,
                 banner: None,
                 ready: None,
+                http_per_address: args.max_connections_per_address,
+                flags_per_address: args.max_flag_connections_per_address,
             };
             crate::demo::run(&args, opts, *service_port, !no_bots).await?
         }

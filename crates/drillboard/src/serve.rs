@@ -3,6 +3,7 @@
 use std::net::SocketAddr;
 
 use anyhow::Context;
+use drillboard_api::conn::{ConnLimits, HttpListener, Peer, Slots};
 use drillboard_api::game::{tcp, ticker};
 use drillboard_api::{AppState, router};
 use tokio::net::TcpListener;
@@ -20,14 +21,59 @@ pub struct Options {
     pub banner: Option<String>,
     /// Told the bound HTTP and TCP flag addresses once they are bound.
     pub ready: Option<tokio::sync::oneshot::Sender<(SocketAddr, Option<SocketAddr>)>>,
+    /// HTTP connections allowed from one address.
+    pub http_per_address: usize,
+    /// TCP flag connections allowed from one address.
+    pub flags_per_address: usize,
+}
+
+/// File descriptors kept free for the database, checkers, files and the accept loops.
+const FD_RESERVE: u64 = 256;
+
+/// Raise the soft limit on open files to the hard limit (the common default of 1,024 runs out
+/// long before a drill's connections do) and return the limit in force.
+pub fn raise_fd_limit() -> u64 {
+    use rustix::process::{Resource, getrlimit, setrlimit};
+    let mut lim = getrlimit(Resource::Nofile);
+    let before = lim.current;
+    if lim.current < lim.maximum {
+        lim.current = lim.maximum;
+        if let Err(e) = setrlimit(Resource::Nofile, lim.clone()) {
+            tracing::warn!(error = %e, "cannot raise the open-file limit");
+            lim.current = before;
+        }
+    }
+    lim.current.unwrap_or(1 << 20)
+}
+
+/// Connection totals that fit under `fds` open files: HTTP and TCP flags share what is left
+/// after [`FD_RESERVE`], at most their own defaults.
+fn totals(fds: u64, http: &ConnLimits, flags: &ConnLimits) -> (usize, usize) {
+    let room = fds.saturating_sub(FD_RESERVE) / 2;
+    let room = usize::try_from(room).unwrap_or(usize::MAX).max(16);
+    (http.total.min(room), flags.total.min(room))
 }
 
 /// Serve until Ctrl-C or SIGTERM.
 pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
+    let fds = raise_fd_limit();
+    let mut http_limits = ConnLimits::http();
+    let mut flag_limits = tcp::default_limits();
+    (http_limits.total, flag_limits.total) = totals(fds, &http_limits, &flag_limits);
+    http_limits.per_address = opts.http_per_address.max(1);
+    flag_limits.per_address = opts.flags_per_address.max(1);
+    tracing::info!(
+        open_files = fds,
+        http = http_limits.total,
+        flags = flag_limits.total,
+        "connection limits"
+    );
+    let proxies = state.0.settings.trusted_proxies.clone();
     let listener = TcpListener::bind(&opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
     let addr = listener.local_addr()?;
+    let listener = HttpListener::new(listener, Slots::new(http_limits, proxies.clone()));
     println!("drillboard is listening on http://{addr}");
     let mut flags_addr = String::from("(off)");
     let mut flags_bound = None;
@@ -40,8 +86,9 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
         flags_addr = flags.local_addr()?.to_string();
         println!("flag submission over TCP on {flags_addr}");
         let state = state.clone();
+        let slots = Slots::new(flag_limits, proxies);
         tokio::spawn(async move {
-            if let Err(e) = tcp::serve(state, flags).await {
+            if let Err(e) = tcp::serve(state, flags, slots).await {
                 tracing::error!(error = %e, "the TCP flag server stopped");
             }
         });
@@ -63,7 +110,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
         );
     }
     let changes = state.changes();
-    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    let app = router(state).into_make_service_with_connect_info::<Peer>();
     axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown().await;
@@ -93,5 +140,28 @@ async fn shutdown() {
     tokio::select! {
         _ = ctrl_c => {},
         _ = term => {},
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn connection_totals_fit_under_the_open_file_limit() {
+        let http = ConnLimits::http();
+        let flags = tcp::default_limits();
+        assert_eq!(totals(1024, &http, &flags), (384, 384));
+        assert_eq!(totals(1 << 20, &http, &flags), (4096, 2048));
+        assert_eq!(totals(100, &http, &flags), (16, 16));
+    }
+
+    #[test]
+    fn the_open_file_limit_is_raised_to_the_hard_limit() {
+        use rustix::process::{Resource, getrlimit};
+        let got = raise_fd_limit();
+        let lim = getrlimit(Resource::Nofile);
+        assert_eq!(lim.current, lim.maximum);
+        assert_eq!(Some(got), lim.current.or(Some(1 << 20)));
     }
 }

@@ -74,7 +74,16 @@ pub struct SyntaxError {
     pub message: String,
 }
 
-/// Parse one YAML document into a node tree. An empty document gives `Value::Null`.
+/// Most values a document may hold once its aliases are expanded. A national drill's scenario
+/// has a few thousand; a "billion laughs" file of nested aliases would have billions.
+pub const MAX_NODES: usize = 200_000;
+
+/// Deepest nesting of lists and mappings.
+pub const MAX_DEPTH: usize = 64;
+
+/// Parse one YAML document into a node tree. An empty document gives `Value::Null`. A document
+/// that expands to more than [`MAX_NODES`] values or nests deeper than [`MAX_DEPTH`] is refused
+/// before it takes the memory.
 pub fn parse(src: &str) -> Result<Node, SyntaxError> {
     let mut builder = Builder::default();
     for item in Parser::new_from_str(src) {
@@ -86,6 +95,9 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
             message: e.info(),
         })?;
         builder.event(event, &span);
+        if let Some(e) = builder.error.take() {
+            return Err(e);
+        }
         if builder.done.is_some() {
             break;
         }
@@ -99,8 +111,12 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    anchors: HashMap<usize, Node>,
+    /// Anchored nodes with the number of values each holds.
+    anchors: HashMap<usize, (Node, usize)>,
     done: Option<Node>,
+    /// Values built so far, aliases counted as the copies they are.
+    total: usize,
+    error: Option<SyntaxError>,
 }
 
 /// A collection being read; a mapping holds its key until the value arrives.
@@ -108,11 +124,16 @@ struct Frame {
     node: Node,
     anchor: usize,
     pending_key: Option<Node>,
+    /// Values in this collection, itself included.
+    size: usize,
 }
 
 impl Builder {
     fn event(&mut self, event: Event<'_>, span: &Span) {
         let pos = Pos::of(span);
+        if self.error.is_some() {
+            return;
+        }
         match event {
             Event::Scalar(text, style, anchor, _tag) => {
                 let quoted = !matches!(style, ScalarStyle::Plain);
@@ -124,42 +145,74 @@ impl Builder {
                         quoted,
                     }
                 };
-                self.finish(Node { pos, value }, anchor);
+                if self.count(pos, 1) {
+                    self.finish(Node { pos, value }, 1, anchor);
+                }
             }
             Event::SequenceStart(_, anchor, _) => self.open(pos, Value::Seq(Vec::new()), anchor),
             Event::MappingStart(_, anchor, _) => self.open(pos, Value::Map(Vec::new()), anchor),
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(frame) = self.stack.pop() {
-                    self.finish(frame.node, frame.anchor);
+                    self.finish(frame.node, frame.size, frame.anchor);
                 }
             }
             Event::Alias(id) => {
-                let value = self
-                    .anchors
-                    .get(&id)
-                    .map_or(Value::Null, |n| n.value.clone());
-                self.finish(Node { pos, value }, 0);
+                let size = self.anchors.get(&id).map_or(1, |a| a.1);
+                if self.count(pos, size) {
+                    let value = self
+                        .anchors
+                        .get(&id)
+                        .map_or(Value::Null, |a| a.0.value.clone());
+                    self.finish(Node { pos, value }, size, 0);
+                }
             }
             _ => {}
         }
     }
 
+    /// Count `n` more values at `pos`; false (and the error set) past the limits.
+    fn count(&mut self, pos: Pos, n: usize) -> bool {
+        self.total = self.total.saturating_add(n);
+        if self.total > MAX_NODES {
+            self.error = Some(SyntaxError {
+                pos,
+                message: format!(
+                    "the document expands to more than {MAX_NODES} values (aliases of aliases?); a scenario never needs that many"
+                ),
+            });
+            return false;
+        }
+        true
+    }
+
     fn open(&mut self, pos: Pos, value: Value, anchor: usize) {
+        if self.stack.len() >= MAX_DEPTH {
+            self.error = Some(SyntaxError {
+                pos,
+                message: format!("lists and mappings are nested more than {MAX_DEPTH} deep"),
+            });
+            return;
+        }
+        if !self.count(pos, 1) {
+            return;
+        }
         self.stack.push(Frame {
             node: Node { pos, value },
             anchor,
             pending_key: None,
+            size: 1,
         });
     }
 
-    fn finish(&mut self, node: Node, anchor: usize) {
+    fn finish(&mut self, node: Node, size: usize, anchor: usize) {
         if anchor != 0 {
-            self.anchors.insert(anchor, node.clone());
+            self.anchors.insert(anchor, (node.clone(), size));
         }
         let Some(frame) = self.stack.last_mut() else {
             self.done = Some(node);
             return;
         };
+        frame.size = frame.size.saturating_add(size);
         match &mut frame.node.value {
             Value::Seq(items) => items.push(node),
             Value::Map(pairs) => match frame.pending_key.take() {
@@ -195,6 +248,35 @@ mod tests {
         let err = parse("a: [1, 2\nb: 3\n").unwrap_err();
         assert!(err.pos.line >= 1);
         assert!(!err.message.is_empty());
+    }
+
+    #[test]
+    fn alias_bombs_are_refused_before_they_expand() {
+        // Each level doubles... tenfold: 10^9 values from 40 lines.
+        let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+        for i in 1..10 {
+            let p = i - 1;
+            src.push_str(&format!(
+                "a{i}: &a{i} [*a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}, *a{p}]\n"
+            ));
+        }
+        let err = parse(&src).unwrap_err();
+        assert!(
+            err.message.contains("expands to more than"),
+            "{}",
+            err.message
+        );
+        assert!(err.pos.line <= 6, "stopped late, at line {}", err.pos.line);
+    }
+
+    #[test]
+    fn deep_nesting_is_refused() {
+        let src = format!("{}x{}", "[".repeat(100), "]".repeat(100));
+        let err = parse(&src).unwrap_err();
+        assert!(err.message.contains("nested more than"), "{}", err.message);
+        // Just under the limit is fine.
+        let ok = format!("{}x{}", "[".repeat(MAX_DEPTH), "]".repeat(MAX_DEPTH));
+        assert!(parse(&ok).is_ok());
     }
 
     #[test]

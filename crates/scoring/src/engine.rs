@@ -232,6 +232,17 @@ impl Engine {
             .collect()
     }
 
+    /// Whether a team is disqualified now: its latest disqualification or reinstatement decides.
+    pub fn is_disqualified(&self, team: &str) -> bool {
+        let Some(&t) = self.team_index.get(team) else {
+            return false;
+        };
+        self.status[t]
+            .iter()
+            .max_by_key(|x| (x.0, x.1))
+            .is_some_and(|x| x.2)
+    }
+
     /// Voided attack/defend rounds as (service id, round).
     pub fn voided_rounds(&self) -> Vec<(String, u32)> {
         self.ad

@@ -2,8 +2,7 @@
 
 use drillboard_scoring::{Event, EventKind};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, Set, Statement, TransactionTrait,
+    ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, QueryOrder, Set, Statement,
 };
 
 use crate::entity::{event, submission};
@@ -175,7 +174,10 @@ impl Store {
     /// unlock of the same hint) is refused by a unique index and comes back as
     /// [`StoreError::Conflict`], however many requests race.
     pub async fn append_event(&self, e: NewEvent) -> Result<Event> {
-        let row = to_row(&e).insert(&self.db).await?;
+        let row = to_row(&e)
+            .insert(self.w())
+            .await
+            .map_err(|e| self.failed(e))?;
         from_row(row)
             .map(|(e, _)| e)
             .ok_or_else(|| StoreError::NotFound("event kind".into()))
@@ -197,10 +199,12 @@ impl Store {
         let mut order: Vec<usize> = (0..batch.len()).collect();
         order.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
         // One transaction: one commit (one fsync) however many statements the batch needs.
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         for chunk in order.chunks(APPEND_CHUNK) {
             let events: Vec<&NewEvent> = chunk.iter().map(|i| &batch[*i]).collect();
-            let mut stored = insert_chunk(&txn, &events).await?;
+            let mut stored = insert_chunk(&txn, &events)
+                .await
+                .map_err(|e| self.failed_store(e))?;
             for &i in chunk {
                 let (kind, team, subject) = &keys[i];
                 // A repeat within the batch was not stored: only its first occurrence was.
@@ -216,7 +220,7 @@ impl Store {
                 }
             }
         }
-        txn.commit().await?;
+        txn.commit().await.map_err(|e| self.failed(e))?;
         Ok(out)
     }
 
@@ -247,31 +251,10 @@ impl Store {
             correct: Set(correct),
             ..Default::default()
         }
-        .insert(&self.db)
-        .await?;
+        .insert(self.w())
+        .await
+        .map_err(|e| self.failed(e))?;
         Ok(())
-    }
-
-    /// Wrong attempts by a team after `since` (for the per-team rate limit).
-    pub async fn wrong_submissions_since(&self, team: &str, since: i64) -> Result<u64> {
-        Ok(submission::Entity::find()
-            .filter(submission::Column::Team.eq(team))
-            .filter(submission::Column::At.gt(since))
-            .filter(submission::Column::Correct.eq(false))
-            .count(&self.db)
-            .await?)
-    }
-
-    /// The oldest wrong attempt by a team after `since` (to say when the limit lifts).
-    pub async fn oldest_wrong_since(&self, team: &str, since: i64) -> Result<Option<i64>> {
-        Ok(submission::Entity::find()
-            .filter(submission::Column::Team.eq(team))
-            .filter(submission::Column::At.gt(since))
-            .filter(submission::Column::Correct.eq(false))
-            .order_by_asc(submission::Column::At)
-            .one(&self.db)
-            .await?
-            .map(|s| s.at))
     }
 
     /// Every flag attempt, oldest first (organisers' export).

@@ -50,7 +50,7 @@ impl Store {
                 active.scenario_json = Set(json);
                 active.scenario_yaml = Set(yaml);
                 active.updated_at = Set(now);
-                Ok(active.update(&self.db).await?)
+                Ok(active.update(self.w()).await.map_err(|e| self.failed(e))?)
             }
             None => {
                 let active = exercise::ActiveModel {
@@ -65,7 +65,7 @@ impl Store {
                     paused_at: Set(None),
                     updated_at: Set(now),
                 };
-                Ok(active.insert(&self.db).await?)
+                Ok(active.insert(self.w()).await.map_err(|e| self.failed(e))?)
             }
         }
     }
@@ -96,6 +96,6 @@ impl Store {
             a.paused_at = Set(v);
         }
         a.updated_at = Set(now);
-        Ok(a.update(&self.db).await?)
+        Ok(a.update(self.w()).await.map_err(|e| self.failed(e))?)
     }
 }

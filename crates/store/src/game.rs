@@ -92,8 +92,9 @@ impl Store {
             ended_at: Set(None),
             status: Set("running".into()),
         }
-        .insert(&self.db)
-        .await?)
+        .insert(self.w())
+        .await
+        .map_err(|e| self.failed(e))?)
     }
 
     /// Close a round as `done` or `interrupted`.
@@ -105,7 +106,7 @@ impl Store {
         let mut a = row.into_active_model();
         a.ended_at = Set(Some(at));
         a.status = Set(status.to_owned());
-        Ok(a.update(&self.db).await?)
+        Ok(a.update(self.w()).await.map_err(|e| self.failed(e))?)
     }
 
     /// Store a planted flag (a repeat of the same round, team, service and place replaces it).
@@ -138,8 +139,9 @@ impl Store {
             ])
             .to_owned(),
         )
-        .exec_without_returning(&self.db)
-        .await?;
+        .exec_without_returning(self.w())
+        .await
+        .map_err(|e| self.failed(e))?;
         Ok(())
     }
 
@@ -179,8 +181,9 @@ impl Store {
                 .do_nothing()
                 .to_owned(),
             )
-            .exec_without_returning(&self.db)
-            .await?;
+            .exec_without_returning(self.w())
+            .await
+            .map_err(|e| self.failed(e))?;
         Ok(())
     }
 

@@ -8,12 +8,15 @@ mod game;
 mod people;
 mod reports;
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use drillboard_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbBackend, DbErr, SqlErr,
+    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
 pub use events::{NewEvent, event_kind, event_subject};
@@ -48,33 +51,103 @@ impl From<DbErr> for StoreError {
 /// Result of a store call.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
-/// A connection pool to the drillboard database.
+/// The drillboard database: a pool for reads and one writer.
+///
+/// On SQLite the writer is a pool of exactly one connection, and every transaction on it starts
+/// with `BEGIN IMMEDIATE`: writes queue in the pool (fairly, up to [`WRITE_WAIT`]) instead of
+/// racing for SQLite's write lock, so a crowd never meets "database is locked"; the read pool is
+/// read-only, so a write that forgot to go through the writer fails loudly in the tests. A
+/// write that fails for any reason but a constraint (a full disk, an I/O error) marks the
+/// writer's connection as suspect and the pool replaces it before its next use, so the writer
+/// recovers by itself once the cause is gone. On PostgreSQL both are the same pool.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
+    w: DatabaseConnection,
+    suspect: Arc<AtomicBool>,
 }
+
+/// How long a write waits for the writer before it gives up.
+pub const WRITE_WAIT: Duration = Duration::from_secs(30);
 
 impl Store {
     /// Connect to `url` (`sqlite://path?mode=rwc` or `postgres://...`). SQLite files run in WAL
-    /// mode with a pool of several connections, so reads never wait for writes.
+    /// mode with a read pool of several connections, so reads never wait for writes.
     pub async fn connect(url: &str) -> Result<Self> {
+        let suspect = Arc::new(AtomicBool::new(false));
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false)
             .max_connections(16)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(15))
+            .acquire_timeout(Duration::from_secs(15));
+        if !url.starts_with("sqlite:") {
+            let db = Database::connect(opts).await?;
+            return Ok(Store {
+                w: db.clone(),
+                db,
+                suspect,
+            });
+        }
+        let mut wopts = opts.clone();
+        let flag = suspect.clone();
+        wopts
+            .max_connections(1)
+            .acquire_timeout(WRITE_WAIT)
             .map_sqlx_sqlite_opts(|o| {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .busy_timeout(Duration::from_secs(15))
                     .foreign_keys(true)
+            })
+            // A connection whose last write failed is closed and replaced, never reused.
+            .map_sqlx_sqlite_before_acquire(move |_, _| {
+                let fresh = !flag.swap(false, Ordering::SeqCst);
+                Box::pin(async move { Ok(fresh) })
             });
+        let w = Database::connect(wopts).await?;
+        opts.map_sqlx_sqlite_opts(|o| {
+            o.read_only(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .busy_timeout(Duration::from_secs(15))
+                .foreign_keys(true)
+        });
         let db = Database::connect(opts).await?;
-        Ok(Store { db })
+        Ok(Store { db, w, suspect })
+    }
+
+    /// The connection writes go through.
+    fn w(&self) -> &DatabaseConnection {
+        &self.w
+    }
+
+    /// A transaction on the writer; on SQLite it holds the write lock from its first statement.
+    async fn write_txn(&self) -> Result<DatabaseTransaction> {
+        let opts = TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        };
+        self.w
+            .begin_with_options(opts)
+            .await
+            .map_err(|e| self.failed(e))
+    }
+
+    /// Turn a write's error into a [`StoreError`]; anything but a constraint violation marks the
+    /// writer's connection for replacement (see [`Store`]).
+    fn failed(&self, e: DbErr) -> StoreError {
+        self.failed_store(StoreError::from(e))
+    }
+
+    /// [`Store::failed`] for an error already sorted.
+    fn failed_store(&self, e: StoreError) -> StoreError {
+        if matches!(e, StoreError::Db(_)) {
+            self.suspect.store(true, Ordering::SeqCst);
+        }
+        e
     }
 
     /// Bring the schema up to date. Safe to run at every start.
     pub async fn migrate(&self) -> Result<()> {
-        Migrator::up(&self.db, None).await?;
+        Migrator::up(&self.w, None).await?;
         Ok(())
     }
 
@@ -84,10 +157,29 @@ impl Store {
         Ok(())
     }
 
+    /// Prove that a write commits now: one row of `health_probe` is rewritten through the
+    /// writer (readiness checks; a full disk or a wedged writer fails here).
+    pub async fn probe_write(&self, now: i64) -> Result<()> {
+        let sql = "INSERT INTO health_probe (id, at) VALUES (1, $1) \
+            ON CONFLICT (id) DO UPDATE SET at = excluded.at";
+        let backend = self.w.get_database_backend();
+        let sql = if backend == DbBackend::Sqlite {
+            sql.replace("$1", "?")
+        } else {
+            sql.to_owned()
+        };
+        let txn = self.write_txn().await?;
+        txn.execute_raw(Statement::from_sql_and_values(backend, sql, [now.into()]))
+            .await
+            .map_err(|e| self.failed(e))?;
+        txn.commit().await.map_err(|e| self.failed(e))?;
+        Ok(())
+    }
+
     /// Run an administrative statement such as `CREATE DATABASE` (operations and test set-up;
     /// application data goes through the typed functions).
     pub async fn execute_admin(&self, sql: &str) -> Result<()> {
-        self.db.execute_unprepared(sql).await?;
+        self.w.execute_unprepared(sql).await?;
         Ok(())
     }
 
@@ -102,7 +194,11 @@ impl Store {
 
     /// Close the pool (waits for connections to be returned).
     pub async fn close(self) -> Result<()> {
+        let sqlite = self.backend() == "sqlite";
         self.db.close().await?;
+        if sqlite {
+            self.w.close().await?;
+        }
         Ok(())
     }
 }

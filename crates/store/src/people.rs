@@ -1,8 +1,8 @@
 //! Teams, logins, API tokens and the audit log.
 
+use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
-    TransactionTrait,
 };
 
 use crate::entity::{announcement, api_token, audit, team, user};
@@ -44,21 +44,20 @@ impl Store {
                 a.name = Set(t.name.clone());
                 a.organisation = Set(t.organisation.clone());
                 a.members = Set(members);
-                a.update(&self.db).await?
+                a.update(self.w()).await.map_err(|e| self.failed(e))?
             }
-            None => {
-                team::ActiveModel {
-                    slug: Set(t.slug.clone()),
-                    name: Set(t.name.clone()),
-                    organisation: Set(t.organisation.clone()),
-                    members: Set(members),
-                    hidden: Set(false),
-                    created_at: Set(now),
-                    ..Default::default()
-                }
-                .insert(&self.db)
-                .await?
+            None => team::ActiveModel {
+                slug: Set(t.slug.clone()),
+                name: Set(t.name.clone()),
+                organisation: Set(t.organisation.clone()),
+                members: Set(members),
+                hidden: Set(false),
+                created_at: Set(now),
+                ..Default::default()
             }
+            .insert(self.w())
+            .await
+            .map_err(|e| self.failed(e))?,
         };
         Ok(row)
     }
@@ -102,8 +101,9 @@ impl Store {
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(&self.db)
-        .await?)
+        .insert(self.w())
+        .await
+        .map_err(|e| self.failed(e))?)
     }
 
     /// A login by username.
@@ -135,19 +135,48 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
         let mut a = row.into_active_model();
         a.lead = Set(lead);
-        a.update(&self.db).await?;
+        a.update(self.w()).await.map_err(|e| self.failed(e))?;
         Ok(())
     }
 
-    /// Replace a login's password hash.
+    /// Replace a login's password hash; every session issued before it ends (the epoch moves).
     pub async fn set_password(&self, user_id: i32, password_hash: &str) -> Result<()> {
-        let row = self
-            .user(user_id)
-            .await?
-            .ok_or_else(|| StoreError::NotFound(format!("user {user_id}")))?;
-        let mut a = row.into_active_model();
-        a.password_hash = Set(password_hash.to_owned());
-        a.update(&self.db).await?;
+        self.change_user(
+            user_id,
+            user::Column::PasswordHash,
+            Expr::value(password_hash.to_owned()),
+        )
+        .await
+    }
+
+    /// Disable a login (or enable it again); every session issued before ends.
+    pub async fn set_disabled(&self, user_id: i32, disabled: bool) -> Result<()> {
+        self.change_user(user_id, user::Column::Disabled, Expr::value(disabled))
+            .await
+    }
+
+    /// End every session of a login issued so far ("sign out everywhere").
+    pub async fn bump_session_epoch(&self, user_id: i32) -> Result<()> {
+        self.change_user(user_id, user::Column::Id, Expr::value(user_id))
+            .await
+    }
+
+    /// Set one column of a login and move its session epoch, in one statement (two changes
+    /// racing both count).
+    async fn change_user(&self, user_id: i32, col: user::Column, value: SimpleExpr) -> Result<()> {
+        let done = user::Entity::update_many()
+            .col_expr(col, value)
+            .col_expr(
+                user::Column::SessionEpoch,
+                Expr::col(user::Column::SessionEpoch).add(1),
+            )
+            .filter(user::Column::Id.eq(user_id))
+            .exec(self.w())
+            .await
+            .map_err(|e| self.failed(e))?;
+        if done.rows_affected == 0 {
+            return Err(StoreError::NotFound(format!("user {user_id}")));
+        }
         Ok(())
     }
 
@@ -169,8 +198,9 @@ impl Store {
             revoked_at: Set(None),
             ..Default::default()
         }
-        .insert(&self.db)
-        .await?)
+        .insert(self.w())
+        .await
+        .map_err(|e| self.failed(e))?)
     }
 
     /// The team of a token that is not revoked.
@@ -205,7 +235,7 @@ impl Store {
         }
         let mut a = row.into_active_model();
         a.revoked_at = Set(Some(now));
-        Ok(a.update(&self.db).await?)
+        Ok(a.update(self.w()).await.map_err(|e| self.failed(e))?)
     }
 
     /// Create a team, its login and one API token in one transaction: all or nothing.
@@ -217,7 +247,7 @@ impl Store {
         token_prefix: &str,
         now: i64,
     ) -> Result<TeamRow> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let team = team::ActiveModel {
             slug: Set(t.slug.clone()),
             name: Set(t.name.clone()),
@@ -228,7 +258,8 @@ impl Store {
             ..Default::default()
         }
         .insert(&txn)
-        .await?;
+        .await
+        .map_err(|e| self.failed(e))?;
         user::ActiveModel {
             username: Set(t.slug.clone()),
             password_hash: Set(password_hash.to_owned()),
@@ -239,7 +270,8 @@ impl Store {
             ..Default::default()
         }
         .insert(&txn)
-        .await?;
+        .await
+        .map_err(|e| self.failed(e))?;
         api_token::ActiveModel {
             team_id: Set(team.id),
             token_hash: Set(token_hash.to_owned()),
@@ -250,8 +282,9 @@ impl Store {
             ..Default::default()
         }
         .insert(&txn)
-        .await?;
-        txn.commit().await?;
+        .await
+        .map_err(|e| self.failed(e))?;
+        txn.commit().await.map_err(|e| self.failed(e))?;
         Ok(team)
     }
 
@@ -270,8 +303,9 @@ impl Store {
             detail: Set(detail.to_string()),
             ..Default::default()
         }
-        .insert(&self.db)
-        .await?;
+        .insert(self.w())
+        .await
+        .map_err(|e| self.failed(e))?;
         Ok(())
     }
 
@@ -298,8 +332,9 @@ impl Store {
             author: Set(author.to_owned()),
             ..Default::default()
         }
-        .insert(&self.db)
-        .await?)
+        .insert(self.w())
+        .await
+        .map_err(|e| self.failed(e))?)
     }
 
     /// Every announcement, newest first.

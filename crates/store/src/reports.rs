@@ -3,7 +3,6 @@
 
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Set,
-    TransactionTrait,
 };
 
 use crate::entity::{mark, report, report_file, report_version};
@@ -80,12 +79,12 @@ impl Store {
             created_at: Set(now),
             ..Default::default()
         }
-        .insert(&self.db)
+        .insert(self.w())
         .await;
         match inserted {
             Ok(r) => Ok(r),
             // Another request created it first.
-            Err(e) => match StoreError::from(e) {
+            Err(e) => match self.failed(e) {
                 StoreError::Conflict(m) => self
                     .find_report(team, inject)
                     .await?
@@ -134,13 +133,14 @@ impl Store {
         at: i64,
         files: Vec<NewFile>,
     ) -> Result<VersionRow> {
-        let txn = self.db.begin().await?;
+        let txn = self.write_txn().await?;
         let last = report_version::Entity::find()
             .filter(report_version::Column::ReportId.eq(report_id))
             .order_by_desc(report_version::Column::Version)
             .limit(1)
             .one(&txn)
-            .await?;
+            .await
+            .map_err(|e| self.failed(e))?;
         let version = report_version::ActiveModel {
             report_id: Set(report_id),
             version: Set(last.map_or(1, |v| v.version + 1)),
@@ -150,7 +150,8 @@ impl Store {
             ..Default::default()
         }
         .insert(&txn)
-        .await?;
+        .await
+        .map_err(|e| self.failed(e))?;
         for f in files {
             report_file::ActiveModel {
                 version_id: Set(version.id),
@@ -161,9 +162,10 @@ impl Store {
                 ..Default::default()
             }
             .insert(&txn)
-            .await?;
+            .await
+            .map_err(|e| self.failed(e))?;
         }
-        txn.commit().await?;
+        txn.commit().await.map_err(|e| self.failed(e))?;
         Ok(version)
     }
 
@@ -224,8 +226,9 @@ impl Store {
             submitted_at: Set(m.at),
             ..Default::default()
         }
-        .insert(&self.db)
-        .await?)
+        .insert(self.w())
+        .await
+        .map_err(|e| self.failed(e))?)
     }
 
     /// The marks of a version, in the order they were given.

@@ -9,7 +9,6 @@
 //! arrive together are judged together (one database commit for a whole pipelined batch).
 
 use std::net::{IpAddr, SocketAddr};
-use std::sync::Arc;
 use std::time::Duration;
 
 use drillboard_gameserver::replies::Reply;
@@ -17,15 +16,13 @@ use drillboard_store::TeamRow;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader, BufWriter};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::net::{TcpListener, TcpStream};
-use tokio::sync::Semaphore;
 
 use crate::auth::token_owner;
+use crate::conn::{ConnLimits, Refused, Slots, refuse};
 use crate::state::AppState;
 
-/// Open connections at most; more are told so and closed.
-const MAX_CONNECTIONS: usize = 2048;
 /// Longest line read; longer ones are answered INV and skipped.
-const MAX_LINE: usize = 256;
+pub const MAX_LINE: usize = 256;
 /// Lines judged together at most.
 const MAX_BATCH: usize = 1000;
 /// A client that sends nothing for this long is disconnected.
@@ -33,11 +30,20 @@ const IDLE: Duration = Duration::from_secs(300);
 /// A client that does not read its replies for this long is disconnected.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// Time to send the token after the greeting.
-const HANDSHAKE: Duration = Duration::from_secs(30);
+const HANDSHAKE: Duration = Duration::from_secs(10);
 
-/// Accept connections until the listener fails.
-pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()> {
-    let slots = Arc::new(Semaphore::new(MAX_CONNECTIONS));
+/// Flag-server defaults: 2,048 connections, 64 per address (a team's farm needs a few).
+pub fn default_limits() -> ConnLimits {
+    ConnLimits {
+        total: 2048,
+        per_address: 64,
+        header_timeout: HANDSHAKE,
+        idle_timeout: IDLE,
+    }
+}
+
+/// Accept connections until the listener fails; `slots` caps them per address and in total.
+pub async fn serve(state: AppState, listener: TcpListener, slots: Slots) -> std::io::Result<()> {
     loop {
         let (sock, peer) = match listener.accept().await {
             Ok(c) => c,
@@ -49,25 +55,20 @@ pub async fn serve(state: AppState, listener: TcpListener) -> std::io::Result<()
             }
         };
         let state = state.clone();
-        match slots.clone().try_acquire_owned() {
-            Ok(permit) => {
+        match slots.admit(peer.ip()) {
+            Ok(slot) => {
                 tokio::spawn(async move {
                     if let Err(e) = handle(state, sock, peer).await {
                         tracing::debug!(error = %e, %peer, "flag connection closed");
                     }
-                    drop(permit);
+                    drop(slot);
                 });
             }
-            Err(_) => {
-                tokio::spawn(async move {
-                    let mut sock = sock;
-                    let _ = tokio::time::timeout(
-                        WRITE_TIMEOUT,
-                        sock.write_all(b"too many connections, try again later\n"),
-                    )
-                    .await;
-                });
-            }
+            Err(Refused::Full) => refuse(sock, b"too many connections, try again later\n"),
+            Err(Refused::PerAddress) => refuse(
+                sock,
+                b"too many connections from your address, try again later\n",
+            ),
         }
     }
 }
@@ -156,6 +157,19 @@ async fn handle(state: AppState, sock: TcpStream, peer: SocketAddr) -> std::io::
             }
         }
     };
+    if state
+        .live()
+        .engine
+        .as_ref()
+        .is_some_and(|e| e.is_disqualified(&team.slug))
+    {
+        send(
+            &mut w,
+            "your team is disqualified: flags are refused, bye\n",
+        )
+        .await?;
+        return Ok(());
+    }
     let mut first = true;
     loop {
         lines.clear();

@@ -405,6 +405,33 @@ pub async fn reset_password(
     )))
 }
 
+/// `POST /api/v1/users/{username}/disable`: the login can no longer sign in, and every session
+/// it has ends at once. Organisers cannot disable themselves (the console would lock out).
+pub async fn disable_user(
+    State(state): State<AppState>,
+    Organiser(caller): Organiser,
+    Path(username): Path<String>,
+) -> ApiResult<Json<Value>> {
+    if username == caller.name {
+        return Err(ApiError::conflict(
+            "own_login",
+            "you cannot disable your own login; ask another organiser",
+        ));
+    }
+    ops::set_disabled(&state, &username, true, &caller.name).await?;
+    Ok(Json(json!({"username": username, "disabled": true})))
+}
+
+/// `POST /api/v1/users/{username}/enable`: undo a disable (old sessions stay ended).
+pub async fn enable_user(
+    State(state): State<AppState>,
+    Organiser(caller): Organiser,
+    Path(username): Path<String>,
+) -> ApiResult<Json<Value>> {
+    ops::set_disabled(&state, &username, false, &caller.name).await?;
+    Ok(Json(json!({"username": username, "disabled": false})))
+}
+
 /// Body of a manual adjustment.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]

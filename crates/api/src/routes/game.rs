@@ -21,9 +21,13 @@ use crate::json::{self, Path, RawBody};
 use crate::routes::public::{board_time, iso};
 use crate::state::{AppState, Live};
 
+/// Longest flag accepted, in bytes (the TCP server's line limit too).
+pub const MAX_FLAG_BYTES: usize = crate::game::tcp::MAX_LINE;
+
 /// `PUT /flags`: a JSON array of flags with the team token in `X-Team-Token`; the reply is one
 /// `{"flag", "status", "msg"}` per flag, in order. An unknown token is a 403 whose body still has
-/// that shape, so farms file every flag as rejected rather than crash.
+/// that shape, so farms file every flag as rejected rather than crash; a database outage is a
+/// 503 in that shape with "try again later" for every flag.
 pub async fn put_flags(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -53,6 +57,16 @@ pub async fn put_flags(
             field: None,
         });
     }
+    if let Some(i) = flags.iter().position(|f| f.len() > MAX_FLAG_BYTES) {
+        return Err(ApiError::BadRequest {
+            code: "flag_too_long",
+            message: format!(
+                "flag [{i}] is {} bytes long; a flag has at most {MAX_FLAG_BYTES} bytes",
+                flags[i].len()
+            ),
+            field: Some(format!("[{i}]")),
+        });
+    }
     let token = headers
         .get("x-team-token")
         .and_then(|v| v.to_str().ok())
@@ -61,12 +75,22 @@ pub async fn put_flags(
     let team = if token.is_empty() {
         None
     } else {
-        token_owner(&state, token).await?.map(|(_, t)| t)
+        match token_owner(&state, token).await {
+            Ok(found) => found.map(|(_, t)| t),
+            // The database is away: every flag is "try again later", in the shape farms read,
+            // so they keep the flags and send them again.
+            Err(e) => {
+                tracing::error!(error = %e, "token lookup failed during flag submission");
+                let body = replies_json(&flags, &vec![Reply::TryAgain; flags.len()]);
+                return Ok((StatusCode::SERVICE_UNAVAILABLE, Json(body)).into_response());
+            }
+        }
     };
     let Some(team) = team else {
         let body = replies_json(&flags, &vec![Reply::UnknownTeam; flags.len()]);
         return Ok((StatusCode::FORBIDDEN, Json(body)).into_response());
     };
+    crate::routes::play::ensure_not_disqualified(&state.live(), &team.slug)?;
     let replies = crate::game::submit::submit(&state, &team, &flags).await;
     Ok(Json(replies_json(&flags, &replies)).into_response())
 }

@@ -63,6 +63,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/users/{username}/reset-password",
             post(admin::reset_password),
         )
+        .route(
+            "/api/v1/users/{username}/disable",
+            post(admin::disable_user),
+        )
+        .route("/api/v1/users/{username}/enable", post(admin::enable_user))
+        .route(
+            "/api/v1/auth/logout-everywhere",
+            post(session::logout_everywhere),
+        )
         .route("/api/v1/adjustments", post(admin::adjust))
         .route("/api/v1/events", get(admin::events))
         .route("/api/v1/audit", get(admin::audit))
@@ -101,6 +110,9 @@ pub fn router(state: AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(
+            crate::json::refuse_control_in_uri,
+        ))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

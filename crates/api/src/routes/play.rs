@@ -95,25 +95,39 @@ pub struct Submit {
     pub flag: String,
 }
 
-/// Check the exercise is running and the challenge is open to the team; returns the challenge.
+/// Check the exercise is running, the team may play and the challenge is open to it; returns
+/// the challenge. A challenge not yet open answers exactly as one that does not exist, so
+/// unreleased challenges cannot be probed.
 fn playable(state: &AppState, team: &str, id: &str, now: i64) -> ApiResult<Challenge> {
     let live = state.live();
     ensure_running(live.exercise.as_ref(), now, "submissions")?;
+    ensure_not_disqualified(&live, team)?;
     let Some(scenario) = &live.scenario else {
         return Err(ApiError::conflict(
             "exercise_not_running",
             "no scenario is loaded yet",
         ));
     };
-    let c = scenario
-        .challenge(id)
-        .ok_or_else(|| ApiError::NotFound(format!("no challenge `{id}`")))?;
+    let not_found = || ApiError::NotFound(format!("no challenge `{id}` is open to your team"));
+    let c = scenario.challenge(id).ok_or_else(not_found)?;
     if !open_to(&live, c, Some(team), now) {
-        return Err(ApiError::NotFound(format!(
-            "challenge `{id}` is not open to your team yet"
-        )));
+        return Err(not_found());
     }
     Ok(c.clone())
+}
+
+/// Refuse with 403 `team_disqualified` if `team` is disqualified.
+pub fn ensure_not_disqualified(live: &Live, team: &str) -> ApiResult<()> {
+    if live
+        .engine
+        .as_ref()
+        .is_some_and(|e| e.is_disqualified(team))
+    {
+        return Err(ApiError::Forbidden(
+            "your team is disqualified: submissions are refused; ask the organisers".into(),
+        ));
+    }
+    Ok(())
 }
 
 /// `POST /api/v1/challenges/{id}/submit`: check a flag.
@@ -166,27 +180,34 @@ pub async fn submit_flag(
         .live()
         .scenario
         .as_ref()
-        .map_or(10, |s| s.scoring.wrong_flags_per_minute) as u64;
-    let since = now - 60_000;
-    if state.store().wrong_submissions_since(team, since).await? >= limit {
-        let oldest = state
-            .store()
-            .oldest_wrong_since(team, since)
-            .await?
-            .unwrap_or(now);
-        let retry_after = ((oldest + 60_000 - now + 999) / 1000).max(1) as u64;
-        return Err(ApiError::RateLimited {
+        .map_or(10, |s| s.scoring.wrong_flags_per_minute) as usize;
+    // The attempt is counted before it is judged, so a burst sent at once is limited exactly;
+    // a right flag gives its count back.
+    let reserved = state
+        .0
+        .wrong_flags
+        .reserve(team, limit, now)
+        .map_err(|retry_after| ApiError::RateLimited {
             message: format!(
                 "too many wrong flags: at most {limit} a minute; try again in {retry_after} s"
             ),
             retry_after,
-        });
-    }
+        })?;
     let correct = challenge.flags.iter().any(|f| f.matches(flag));
-    state
+    if correct {
+        state.0.wrong_flags.release(team, reserved);
+    }
+    if let Err(e) = state
         .store()
         .record_submission(now, team, id, flag, correct)
-        .await?;
+        .await
+    {
+        // Not recorded, not judged: it does not count.
+        if !correct {
+            state.0.wrong_flags.release(team, reserved);
+        }
+        return Err(e.into());
+    }
     if !correct {
         return Ok(Outcome {
             status: "incorrect",

@@ -5,9 +5,10 @@ use axum::extract::State;
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{Caller, Claims, ClientIp, Role, verify_password};
+use crate::auth::{Caller, Claims, Role, verify_password};
 use crate::error::{ApiError, ApiResult};
 use crate::json;
+use crate::limits::ClientIp;
 use crate::routes::public::iso;
 use crate::state::AppState;
 
@@ -22,17 +23,15 @@ pub struct Login {
 }
 
 /// `POST /api/v1/auth/login`: a session token for a username and password.
+///
+/// The attempt is counted against the limits (per address and username, per username, per
+/// address) before the password is hashed, and taken back if it was right; the hash itself
+/// waits for one of the few hashing threads, or is refused with 429 when too many wait.
 pub async fn login(
     State(state): State<AppState>,
     ClientIp(ip): ClientIp,
     json::Json(body): json::Json<Login>,
 ) -> ApiResult<Json<Value>> {
-    if let Some(wait) = state.0.login_limiter.check(ip) {
-        return Err(ApiError::RateLimited {
-            message: format!("too many failed sign-ins from this address; wait {wait} s"),
-            retry_after: wait,
-        });
-    }
     if body.username.len() > 128 {
         return Err(ApiError::field(
             "username",
@@ -45,19 +44,35 @@ pub async fn login(
             "the password is longer than 1024 bytes",
         ));
     }
+    let ticket = state
+        .0
+        .login_limiter
+        .reserve(ip, &body.username, state.now())
+        .map_err(|wait| ApiError::RateLimited {
+            message: format!(
+                "too many failed sign-ins for this login or from this address; wait {wait} s"
+            ),
+            retry_after: wait,
+        })?;
     let user = state.store().user_by_name(&body.username).await?;
     let ok = verify_password(
         body.password,
         user.as_ref().map(|u| u.password_hash.clone()),
     )
     .await;
+    let Some(ok) = ok else {
+        // Not judged: the attempt does not count.
+        state.0.login_limiter.succeeded(ticket);
+        return Err(ApiError::RateLimited {
+            message: "too many sign-ins at this moment; try again in a second".into(),
+            retry_after: 1,
+        });
+    };
     let user = match user {
         Some(u) if ok && !u.disabled => u,
-        _ => {
-            state.0.login_limiter.fail(ip);
-            return Err(ApiError::Unauthorized("wrong username or password".into()));
-        }
+        _ => return Err(ApiError::Unauthorized("wrong username or password".into())),
     };
+    state.0.login_limiter.succeeded(ticket);
     let role = Role::parse(&user.role).ok_or_else(|| {
         ApiError::Internal(anyhow::anyhow!(
             "user {} has unknown role {}",
@@ -78,6 +93,7 @@ pub async fn login(
         team: team.as_ref().map(|t| t.slug.clone()),
         exp,
         iat: (now / 1000) as u64,
+        epoch: user.session_epoch,
     };
     let token = state.0.keys.sign(&claims)?;
     Ok(Json(json!({
@@ -87,6 +103,30 @@ pub async fn login(
         "team": team.map(|t| json!({"id": t.slug, "name": t.name})),
         "expires_at": iso(exp as i64 * 1000),
     })))
+}
+
+/// `POST /api/v1/auth/logout-everywhere`: end every session of the caller's login, on every
+/// device (this one too).
+pub async fn logout_everywhere(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> ApiResult<Json<Value>> {
+    if !caller.is_session() {
+        return Err(ApiError::Forbidden(
+            "API tokens have no sessions; revoke the token instead".into(),
+        ));
+    }
+    state.store().bump_session_epoch(caller.user_id).await?;
+    state
+        .store()
+        .audit(
+            &caller.name,
+            "user.logout_everywhere",
+            json!({"username": caller.name}),
+            state.now(),
+        )
+        .await?;
+    Ok(Json(json!({"signed_out": true})))
 }
 
 /// `GET /api/v1/me`: who the token belongs to.

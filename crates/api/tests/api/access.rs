@@ -53,6 +53,7 @@ async fn without_a_token_is_401(backend: Backend) {
             team: None,
             exp: u64::MAX / 4,
             iat: 0,
+            epoch: 0,
         })
         .unwrap();
     let (s, _) = d.app.get("/api/v1/events", Some(&forged)).await;
@@ -65,6 +66,7 @@ async fn without_a_token_is_401(backend: Backend) {
             team: None,
             exp: 1_000_000,
             iat: 0,
+            epoch: 0,
         })
         .unwrap();
     let (s, _) = d.app.get("/api/v1/events", Some(&expired)).await;

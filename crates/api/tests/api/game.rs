@@ -142,7 +142,14 @@ impl Ad {
     async fn tcp(&self) -> std::net::SocketAddr {
         let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
-        tokio::spawn(drillboard_api::game::tcp::serve(self.state().clone(), l));
+        tokio::spawn(drillboard_api::game::tcp::serve(
+            self.state().clone(),
+            l,
+            drillboard_api::conn::Slots::new(
+                drillboard_api::game::tcp::default_limits(),
+                Default::default(),
+            ),
+        ));
         addr
     }
 

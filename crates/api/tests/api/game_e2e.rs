@@ -111,7 +111,14 @@ services:
     tokio::spawn(axum::serve(http, drillboard_api::router(app.state.clone())).into_future());
     let tcp = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let flags = tcp.local_addr().unwrap().to_string();
-    tokio::spawn(drillboard_api::game::tcp::serve(app.state.clone(), tcp));
+    tokio::spawn(drillboard_api::game::tcp::serve(
+        app.state.clone(),
+        tcp,
+        drillboard_api::conn::Slots::new(
+            drillboard_api::game::tcp::default_limits(),
+            Default::default(),
+        ),
+    ));
 
     let _alpha_service = start_service(pa, &dir.path().join("alpha")).await;
     let mut bravo_service = start_service(pb, &dir.path().join("bravo")).await;

@@ -161,6 +161,8 @@ impl TestApp {
             login_failures_per_minute: 10,
             flag_secret: FLAG_SECRET.to_vec(),
             checker_concurrency: 8,
+            trusted_proxies: Default::default(),
+            checkers_dir: None,
         };
         let state = AppState::new(store, settings, Arc::new(move || c.load(Ordering::SeqCst)))
             .await

@@ -14,6 +14,8 @@ pub struct Model {
     pub disabled: bool,
     /// A lead judge moderates disagreements.
     pub lead: bool,
+    /// Sessions issued under an older epoch are refused (reset, disable, sign out everywhere).
+    pub session_epoch: i32,
     pub created_at: i64,
 }
 
