@@ -122,9 +122,15 @@ async fn setup(store: Store) -> Bench {
         .collect();
     let tcp_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let tcp = tcp_listener.local_addr().expect("addr");
+    // Every client comes from 127.0.0.1: the per-address cap is lifted for the benchmark.
+    let limits = drillboard_api::conn::ConnLimits {
+        per_address: 4096,
+        ..drillboard_api::game::tcp::default_limits()
+    };
     tokio::spawn(drillboard_api::game::tcp::serve(
         state.clone(),
         tcp_listener,
+        drillboard_api::conn::Slots::new(limits, Default::default()),
     ));
     let http_listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let http = http_listener.local_addr().expect("addr");
