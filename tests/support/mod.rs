@@ -20,6 +20,8 @@ pub fn drillboard(data_dir: &Path) -> Command {
         "DRILLBOARD_JWT_SECRET",
         "DRILLBOARD_DATA_DIR",
         "DRILLBOARD_LISTEN",
+        "DRILLBOARD_CHECKERS_DIR",
+        "DRILLBOARD_TRUSTED_PROXIES",
     ] {
         c.env_remove(var);
     }
@@ -88,6 +90,9 @@ pub fn start_serve(data_dir: &Path) -> Server {
 pub fn start_serve_on(data_dir: &Path, addr: &str) -> Server {
     let mut child = drillboard(data_dir)
         .args(["serve", "--listen", addr, "--flags-listen", "off"])
+        // The demo scenario's checker, for scenarios loaded through the organiser console.
+        .arg("--checkers-dir")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo"))
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()

@@ -2,6 +2,7 @@
 
 pub mod auth;
 pub mod changes;
+pub mod checkers;
 pub mod conn;
 pub mod error;
 pub mod export;

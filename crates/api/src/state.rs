@@ -111,6 +111,8 @@ pub struct Live {
     pub ad: Option<crate::game::AdLive>,
     /// Tells open pages what changed.
     pub changes: Changes,
+    /// The highest event sequence number fed to the engine.
+    applied: i64,
     cache: Mutex<Cache>,
     /// Past samples of the score history (team, score in rank order), by time. Events are
     /// stamped when they happen, so a settled past moment never changes until a reload.
@@ -151,11 +153,17 @@ impl Live {
         }
     }
 
+    /// The highest event sequence number fed to the engine (0: none).
+    pub fn applied_seq(&self) -> i64 {
+        self.applied
+    }
+
     /// Feed one new event to the engine.
     pub fn apply(&mut self, e: &Event) {
         if let Some(engine) = &mut self.engine {
             engine.apply(e);
         }
+        self.applied = self.applied.max(e.seq);
         *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
         // An event stored late (a busy writer) changes the history from its time on.
         self.history
@@ -343,6 +351,7 @@ impl AppState {
             engine,
             ad,
             changes: live.changes.clone(),
+            applied: events.iter().map(|(e, _)| e.seq).max().unwrap_or(0),
             cache: Mutex::new(Cache::default()),
             history: Mutex::new(HashMap::new()),
         };

@@ -229,10 +229,9 @@ impl Args {
         std::fs::create_dir_all(&self.data_dir).with_context(|| {
             format!("cannot create the data folder {}", self.data_dir.display())
         })?;
-        Ok(format!(
-            "sqlite://{}?mode=rwc",
-            self.data_dir.join("drillboard.db").display()
-        ))
+        let db = self.data_dir.join("drillboard.db");
+        private_database(&db)?;
+        Ok(format!("sqlite://{}?mode=rwc", db.display()))
     }
 
     /// API settings, with the session secret from the flag, the environment or the key file.
@@ -319,6 +318,29 @@ fn secret_file(dir: &Path, name: &str) -> anyhow::Result<Vec<u8>> {
         .collect();
     write_private(&path, key.as_bytes())?;
     Ok(key.into_bytes())
+}
+
+/// The SQLite database holds flags and password hashes: create it readable by its owner only
+/// (SQLite gives its `-wal` and `-shm` files the database's permissions), and tighten the
+/// files of an older data folder.
+pub fn private_database(db: &Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut opts = std::fs::OpenOptions::new();
+        opts.write(true).create(true).truncate(false);
+        std::os::unix::fs::OpenOptionsExt::mode(&mut opts, 0o600);
+        opts.open(db)
+            .with_context(|| format!("cannot create the database {}", db.display()))?;
+        for suffix in ["", "-wal", "-shm"] {
+            let path = PathBuf::from(format!("{}{suffix}", db.display()));
+            if path.exists() {
+                std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                    .with_context(|| format!("cannot make {} private", path.display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Write a file only the owner can read (secrets, credentials).

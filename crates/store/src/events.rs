@@ -224,6 +224,15 @@ impl Store {
         Ok(out)
     }
 
+    /// The highest event sequence number stored (0: none).
+    pub async fn last_event_seq(&self) -> Result<i64> {
+        let last = event::Entity::find()
+            .order_by_desc(event::Column::Seq)
+            .one(&self.db)
+            .await?;
+        Ok(last.map_or(0, |e| e.seq))
+    }
+
     /// Every event in log order, with the actor of each.
     pub async fn events(&self) -> Result<Vec<(Event, Option<String>)>> {
         let rows = event::Entity::find()

@@ -42,7 +42,20 @@ pub async fn run(state: AppState) {
     if let Err(e) = close_stale_round(&state).await {
         tracing::error!(error = %e, "cannot close the round left by the previous run");
     }
+    // A round that failed (its results could not be stored: a full disk) is closed as
+    // interrupted as soon as the database takes writes again, so it never stays "running".
+    let mut failed = false;
     loop {
+        if failed {
+            match close_stale_round(&state).await {
+                Ok(()) => failed = false,
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot close the failed round yet");
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    continue;
+                }
+            }
+        }
         let due = next_round_due(&state);
         match due {
             Some((length, at)) if at <= state.now() => match play_round(&state, length).await {
@@ -53,7 +66,10 @@ pub async fn run(state: AppState) {
                     tracing::info!(round = n, "round interrupted")
                 }
                 Ok(None) => {}
-                Err(e) => tracing::error!(error = %e, "round failed"),
+                Err(e) => {
+                    tracing::error!(error = %e, "round failed");
+                    failed = true;
+                }
             },
             _ => tokio::time::sleep(Duration::from_millis(250)).await,
         }
@@ -95,7 +111,7 @@ pub async fn close_stale_round(state: &AppState) -> ApiResult<()> {
         .audit(
             "ticker",
             "round.interrupted",
-            json!({"round": last.number, "why": "the server stopped during the round"}),
+            json!({"round": last.number, "why": "the server stopped during the round, or its results could not be stored"}),
             now,
         )
         .await?;

@@ -38,10 +38,22 @@ fn invalid(what: &str, problems: Vec<Problem>) -> ApiError {
     }
 }
 
+/// Read and check a scenario sent over HTTP: its checkers must live in the checker folder.
+fn uploaded_scenario(state: &AppState, src: &str) -> ApiResult<drillboard_scenario::Scenario> {
+    let mut s = load_str(src, "scenario.yaml", None).map_err(|p| invalid("scenario", p))?;
+    crate::checkers::confine(&mut s, state.0.settings.checkers_dir.as_deref())
+        .map_err(|p| invalid("scenario", p))?;
+    Ok(s)
+}
+
 /// `POST /api/v1/scenario/validate`: check scenario YAML (the body) without loading it.
-pub async fn validate(Organiser(_): Organiser, RawBody(body): RawBody) -> ApiResult<Json<Value>> {
+pub async fn validate(
+    State(state): State<AppState>,
+    Organiser(_): Organiser,
+    RawBody(body): RawBody,
+) -> ApiResult<Json<Value>> {
     let src = utf8(body)?;
-    let s = load_str(&src, "scenario.yaml", None).map_err(|p| invalid("scenario", p))?;
+    let s = uploaded_scenario(&state, &src)?;
     Ok(Json(
         json!({"valid": true, "exercise": s.exercise.id, "teams": s.teams.len(), "challenges": s.challenges.len()}),
     ))
@@ -54,7 +66,7 @@ pub async fn load(
     RawBody(body): RawBody,
 ) -> ApiResult<Json<Value>> {
     let src = utf8(body)?;
-    let s = load_str(&src, "scenario.yaml", None).map_err(|p| invalid("scenario", p))?;
+    let s = uploaded_scenario(&state, &src)?;
     let id = s.exercise.id.clone();
     let credentials = ops::load_scenario(&state, s, src, &caller.name).await?;
     Ok(Json(json!({"loaded": id, "credentials": credentials})))

@@ -26,6 +26,7 @@ use crate::state::{AppState, MAX_BODY_BYTES};
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(public::healthz))
+        .route("/readyz", get(public::readyz))
         .route("/api/v1/exercise", get(public::exercise))
         .route("/api/v1/scoreboard", get(public::scoreboard))
         .route("/api/v1/scoreboard/ctftime", get(public::ctftime))

@@ -4,6 +4,8 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use drillboard_scoring::Standings;
 use serde::Deserialize;
 use serde_json::{Value, json};
@@ -25,12 +27,75 @@ fn iso_opt(ms: Option<i64>) -> Value {
     ms.map_or(Value::Null, |m| json!(iso(m)))
 }
 
-/// `GET /healthz`: the process is up and the database answers.
+/// `GET /healthz`: liveness. The process answers requests (the database is not asked: a
+/// restart would not bring it back; `/readyz` tells whether the server can do its work).
 pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
-    state.store().ping().await?;
     Ok(Json(
         json!({"status": "ok", "database": state.store().backend()}),
     ))
+}
+
+/// How long a readiness write may take before the server counts as not ready.
+const READY_WRITE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// `GET /readyz`: readiness. 200 when the database answers a read, a write commits within 2 s,
+/// and (on SQLite, where this process is the only server) the live board holds every stored
+/// event; else 503 with the failing check named. A live board found behind is rebuilt.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let mut checks = serde_json::Map::new();
+    let mut ok = true;
+    let mut note = |name: &str, result: Result<Value, String>| {
+        let v = match result {
+            Ok(v) => json!({"ok": true, "detail": v}),
+            Err(e) => {
+                ok = false;
+                json!({"ok": false, "error": e})
+            }
+        };
+        checks.insert(name.to_owned(), v);
+    };
+    let store = state.store();
+    note(
+        "read",
+        store
+            .ping()
+            .await
+            .map(|_| json!(store.backend()))
+            .map_err(|e| e.to_string()),
+    );
+    let write = tokio::time::timeout(READY_WRITE, store.probe_write(state.now())).await;
+    note(
+        "write",
+        match write {
+            Ok(Ok(())) => Ok(json!("committed")),
+            Ok(Err(e)) => Err(e.to_string()),
+            Err(_) => Err(format!("no commit within {} s", READY_WRITE.as_secs())),
+        },
+    );
+    if store.backend() == "sqlite" {
+        let applied = state.live().applied_seq();
+        let live = match store.last_event_seq().await {
+            Ok(stored) if stored <= applied => Ok(json!({"stored": stored, "applied": applied})),
+            Ok(stored) => {
+                // Behind (an event stored whose reply was lost): rebuild from the log.
+                if let Err(e) = state.reload().await {
+                    tracing::error!(error = %e, "cannot rebuild the live board");
+                }
+                Err(format!(
+                    "the live board has events up to {applied}; the database up to {stored}: rebuilding"
+                ))
+            }
+            Err(e) => Err(e.to_string()),
+        };
+        note("live", live);
+    }
+    let status = if ok {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({"status": if ok { "ready" } else { "not_ready" }, "checks": checks});
+    (status, Json(body)).into_response()
 }
 
 /// `GET /api/v1/exercise`: title, clock and status.

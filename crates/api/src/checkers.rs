@@ -1,0 +1,160 @@
+//! What a scenario uploaded through the web API may run. A checker is a program the scoring
+//! host executes, so a scenario sent over HTTP (by a stolen organiser session, say) may only
+//! name programs the operator put in the checker folder (`--checkers-dir`): either the program
+//! itself lies there, or it is a known interpreter whose script lies there. Anything else is
+//! loaded with `drillboard scenario load`, by someone with a shell on the host.
+
+use std::path::{Component, Path, PathBuf};
+
+use drillboard_scenario::{Problem, Scenario};
+
+/// Interpreters a checker may name with a script from the checker folder.
+pub const INTERPRETERS: &[&str] = &[
+    "python3", "python", "bash", "sh", "node", "perl", "ruby", "php",
+];
+
+/// Check every checker of `scenario` against `dir` and rewrite the paths inside it as absolute
+/// paths, so they run the same whatever the server's working folder. `None` for `dir` refuses
+/// every checker. Returns every problem at once.
+pub fn confine(scenario: &mut Scenario, dir: Option<&Path>) -> Result<(), Vec<Problem>> {
+    let mut problems = Vec::new();
+    let root = dir.and_then(|d| d.canonicalize().ok());
+    for svc in &mut scenario.services {
+        let problem = |message: String| {
+            Problem {
+            file: "scenario.yaml".into(),
+            line: 0,
+            column: 0,
+            message: format!("service `{}`: {message}", svc.id),
+            hint: Some(match dir {
+                Some(d) => format!(
+                    "put the checker in the checker folder ({}) and name it relative to it, e.g. `checker: [python3, {}/checker.py]` or `checker: [{}/checker]`; other programs can only be loaded with `drillboard scenario load` on the server",
+                    d.display(),
+                    svc.id,
+                    svc.id
+                ),
+                None => "this server was started without a checker folder (--checkers-dir): load scenarios with checkers with `drillboard scenario load` on the server".into(),
+            }),
+        }
+        };
+        let Some(root) = &root else {
+            problems.push(problem(match dir {
+                Some(d) => format!(
+                    "the checker folder {} does not exist on the server",
+                    d.display()
+                ),
+                None => "checkers cannot be loaded through the web API here".into(),
+            }));
+            continue;
+        };
+        let Some(program) = svc.checker.first().cloned() else {
+            continue;
+        };
+        let script_at = if INTERPRETERS.contains(&program.as_str()) {
+            1
+        } else {
+            0
+        };
+        let Some(script) = svc.checker.get(script_at).cloned() else {
+            problems.push(problem(format!(
+                "`{program}` needs a script from the checker folder after it"
+            )));
+            continue;
+        };
+        if script.starts_with('-') {
+            problems.push(problem(format!(
+                "`{program} {script}`: options before the script are not allowed through the web API"
+            )));
+            continue;
+        }
+        match inside(root, &script) {
+            Some(path) => svc.checker[script_at] = path.display().to_string(),
+            None => problems.push(problem(format!(
+                "`{script}` is not a file inside the checker folder"
+            ))),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(problems)
+    }
+}
+
+/// `name` resolved against `root`, if it is an existing file inside it (after symbolic links).
+fn inside(root: &Path, name: &str) -> Option<PathBuf> {
+    let p = Path::new(name);
+    if p.components().any(|c| matches!(c, Component::ParentDir)) {
+        return None;
+    }
+    let full = if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        root.join(p)
+    };
+    let real = full.canonicalize().ok()?;
+    (real.starts_with(root) && real.is_file()).then_some(real)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario_with(checker: &[&str]) -> Scenario {
+        let mut s = drillboard_scenario::load_str(
+            &std::fs::read_to_string(
+                Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml"),
+            )
+            .unwrap(),
+            "scenario.yaml",
+            None,
+        )
+        .unwrap();
+        s.services[0].checker = checker.iter().map(|c| (*c).to_owned()).collect();
+        s
+    }
+
+    #[test]
+    fn only_programs_in_the_checker_folder_run() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("notes")).unwrap();
+        std::fs::write(dir.path().join("notes/check.py"), "print()").unwrap();
+        std::fs::write(dir.path().join("notes/check"), "#!/bin/sh\n").unwrap();
+        let root = dir.path().canonicalize().unwrap();
+
+        let mut s = scenario_with(&["python3", "notes/check.py"]);
+        confine(&mut s, Some(dir.path())).unwrap();
+        assert_eq!(
+            s.services[0].checker[1],
+            root.join("notes/check.py").display().to_string()
+        );
+        let mut s = scenario_with(&["notes/check", "--verbose"]);
+        confine(&mut s, Some(dir.path())).unwrap();
+        assert_eq!(
+            s.services[0].checker[0],
+            root.join("notes/check").display().to_string()
+        );
+
+        for bad in [
+            &["/bin/sh", "-c", "id"][..],
+            &["sh", "-c", "id"],
+            &["python3", "-c", "import os"],
+            &["python3", "../escape.py"],
+            &["python3", "/etc/passwd"],
+            &["python3", "notes/missing.py"],
+            &["python3"],
+            &["curl", "http://example/x"],
+        ] {
+            let mut s = scenario_with(bad);
+            let problems = confine(&mut s, Some(dir.path())).unwrap_err();
+            assert_eq!(problems.len(), 1, "{bad:?}");
+            assert!(
+                problems[0].message.contains("service `notes`"),
+                "{:?}",
+                problems[0]
+            );
+        }
+        let mut s = scenario_with(&["python3", "notes/check.py"]);
+        assert!(confine(&mut s, None).is_err());
+    }
+}
