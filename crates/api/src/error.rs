@@ -62,6 +62,9 @@ pub enum ApiError {
         /// Seconds until a retry can succeed.
         retry_after: u64,
     },
+    /// 503: the database cannot take the request now (a full disk, an outage); try again.
+    #[error("the server cannot store or read data at this moment; try again in a few seconds")]
+    Unavailable(String),
     /// 500: logged with its cause; the client sees a generic message.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -115,6 +118,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -129,6 +133,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
             ApiError::Invalid { .. } => "invalid",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Unavailable(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -139,6 +144,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::Conflict(m) => ApiError::conflict("conflict", m),
             StoreError::NotFound(m) => ApiError::NotFound(m),
+            StoreError::Unavailable(e) => ApiError::Unavailable(e.to_string()),
             StoreError::Db(e) => ApiError::Internal(e.into()),
         }
     }
@@ -153,6 +159,10 @@ impl IntoResponse for ApiError {
                 tracing::error!(error = ?e, "internal error");
                 body["message"] = json!("internal error; the server log has the details");
             }
+            ApiError::Unavailable(cause) => {
+                tracing::warn!(%cause, "database unavailable");
+                body["retry_after"] = json!(5);
+            }
             ApiError::BadRequest { field: Some(f), .. } => body["field"] = json!(f),
             ApiError::Invalid { problems, .. } => body["problems"] = problems.clone(),
             ApiError::RateLimited { retry_after, .. } => body["retry_after"] = json!(retry_after),
@@ -163,6 +173,11 @@ impl IntoResponse for ApiError {
             && let Ok(v) = HeaderValue::from_str(&retry_after.to_string())
         {
             response.headers_mut().insert(header::RETRY_AFTER, v);
+        }
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         if status == StatusCode::UNAUTHORIZED {
             response

@@ -84,16 +84,18 @@ fn find_control(v: &serde_json::Value, path: &mut String) -> Option<(String, cha
     }
 }
 
-/// Whether the JSON text may hold an escaped refused control character (`\u0000`-`\u001f`,
-/// `\u007f`); raw ones make the JSON invalid anyway. Cheap enough for every body.
+/// Whether the JSON text may hold a refused control character: escaped (`\\u0000` to
+/// `\\u001f`, `\\u007f`) or a raw DEL (raw C0 characters make the JSON invalid anyway). Cheap
+/// enough for every body.
 fn may_hold_control(bytes: &[u8]) -> bool {
-    bytes.windows(6).any(|w| {
-        w[0] == b'\\'
-            && w[1] == b'u'
-            && w[2] == b'0'
-            && w[3] == b'0'
-            && (matches!(w[4], b'0' | b'1') || (w[4] == b'7' && matches!(w[5], b'f' | b'F')))
-    })
+    bytes.contains(&0x7f)
+        || bytes.windows(6).any(|w| {
+            w[0] == b'\\'
+                && w[1] == b'u'
+                && w[2] == b'0'
+                && w[3] == b'0'
+                && (matches!(w[4], b'0' | b'1') || (w[4] == b'7' && matches!(w[5], b'f' | b'F')))
+        })
 }
 
 /// Parse JSON, naming the path of the first bad field. A string holding a control character

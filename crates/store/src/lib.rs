@@ -34,6 +34,10 @@ pub enum StoreError {
     /// The row asked for does not exist.
     #[error("not found: {0}")]
     NotFound(String),
+    /// The database cannot take the request now (a full disk, an I/O error, no connection, a
+    /// lock held too long); the same request can succeed later.
+    #[error("the database is unavailable: {0}")]
+    Unavailable(DbErr),
     /// Anything else from the database.
     #[error(transparent)]
     Db(DbErr),
@@ -43,8 +47,39 @@ impl From<DbErr> for StoreError {
     fn from(e: DbErr) -> Self {
         match e.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(m)) => StoreError::Conflict(m),
+            _ if transient(&e) => StoreError::Unavailable(e),
             _ => StoreError::Db(e),
         }
+    }
+}
+
+/// Whether `e` is a fault of the moment rather than of the request: no connection, I/O, a full
+/// disk, a lock held too long (SQLite codes BUSY, LOCKED, IOERR, FULL, CANTOPEN; PostgreSQL
+/// classes 08 connection, 53 insufficient resources, 57 operator intervention, 58 system error).
+fn transient(e: &DbErr) -> bool {
+    use sea_orm::RuntimeErr;
+    use sea_orm::sqlx::Error as Sqlx;
+    let sqlx = match e {
+        DbErr::ConnectionAcquire(_) => return true,
+        DbErr::Conn(RuntimeErr::SqlxError(x))
+        | DbErr::Exec(RuntimeErr::SqlxError(x))
+        | DbErr::Query(RuntimeErr::SqlxError(x)) => x,
+        _ => return false,
+    };
+    match &**sqlx {
+        Sqlx::Io(_) | Sqlx::PoolTimedOut | Sqlx::PoolClosed | Sqlx::WorkerCrashed => true,
+        Sqlx::Database(db) => {
+            let code = db.code().unwrap_or_default();
+            if code.len() == 5 {
+                // A PostgreSQL SQLSTATE (SQLite's codes have at most 4 digits).
+                ["08", "53", "57", "58"].iter().any(|c| code.starts_with(c))
+            } else {
+                // SQLite: the primary code is the low byte of an extended code.
+                code.parse::<i64>()
+                    .is_ok_and(|n| matches!(n & 0xff, 5 | 6 | 10 | 13 | 14))
+            }
+        }
+        _ => false,
     }
 }
 
@@ -139,7 +174,7 @@ impl Store {
 
     /// [`Store::failed`] for an error already sorted.
     fn failed_store(&self, e: StoreError) -> StoreError {
-        if matches!(e, StoreError::Db(_)) {
+        if matches!(e, StoreError::Db(_) | StoreError::Unavailable(_)) {
             self.suspect.store(true, Ordering::SeqCst);
         }
         e

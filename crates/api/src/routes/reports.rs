@@ -266,6 +266,7 @@ pub async fn submit_report(
     let (inject, rule) = {
         let live = state.live();
         ensure_running(live.exercise.as_ref(), now, "reports")?;
+        crate::routes::play::ensure_not_disqualified(&live, &team)?;
         let (Some(row), Some(scenario)) = (&live.exercise, &live.scenario) else {
             return Err(ApiError::conflict(
                 "exercise_not_running",

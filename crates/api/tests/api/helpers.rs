@@ -126,9 +126,22 @@ fn with_database(url: &str, db: &str) -> String {
 impl TestApp {
     /// An empty application: migrated database, no scenario.
     pub async fn empty(backend: Backend) -> TestApp {
+        TestApp::with(backend, None, |_| {}).await
+    }
+
+    /// An empty application whose SQLite file lies in `sqlite_in` (a folder of the test's), with
+    /// settings changed by `tweak`.
+    pub async fn with(
+        backend: Backend,
+        sqlite_in: Option<&std::path::Path>,
+        tweak: impl FnOnce(&mut Settings),
+    ) -> TestApp {
         let (store, dir, pg) = match backend {
             Backend::Sqlite => {
-                let dir = tempfile::tempdir().unwrap();
+                let dir = match sqlite_in {
+                    Some(p) => tempfile::tempdir_in(p).unwrap(),
+                    None => tempfile::tempdir().unwrap(),
+                };
                 let url = format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display());
                 (Store::connect(&url).await.unwrap(), Some(dir), None)
             }
@@ -155,7 +168,7 @@ impl TestApp {
         store.migrate().await.unwrap();
         let clock = Arc::new(AtomicI64::new(T0 - 3_600_000));
         let c = clock.clone();
-        let settings = Settings {
+        let mut settings = Settings {
             jwt_secrets: vec![b"test-secret-test-secret-test-secret!".to_vec()],
             session_seconds: 86_400,
             login_failures_per_minute: 10,
@@ -164,6 +177,7 @@ impl TestApp {
             trusted_proxies: Default::default(),
             checkers_dir: None,
         };
+        tweak(&mut settings);
         let state = AppState::new(store, settings, Arc::new(move || c.load(Ordering::SeqCst)))
             .await
             .unwrap();
@@ -298,7 +312,12 @@ pub struct Drill {
 
 impl Drill {
     pub async fn started(backend: Backend) -> Drill {
-        let d = Drill::loaded(backend).await;
+        Drill::started_on(TestApp::empty(backend).await).await
+    }
+
+    /// [`Drill::started`] on an application made by the test.
+    pub async fn started_on(app: TestApp) -> Drill {
+        let d = Drill::loaded_on(app).await;
         d.app.set_time(T0);
         let (status, body) = d
             .app
@@ -309,7 +328,11 @@ impl Drill {
     }
 
     pub async fn loaded(backend: Backend) -> Drill {
-        let app = TestApp::empty(backend).await;
+        Drill::loaded_on(TestApp::empty(backend).await).await
+    }
+
+    /// [`Drill::loaded`] on an application made by the test.
+    pub async fn loaded_on(app: TestApp) -> Drill {
         let scenario = drillboard_scenario::load_str(SCENARIO, "test.yaml", None).unwrap();
         let creds = ops::load_scenario(&app.state, scenario, SCENARIO.to_owned(), "test")
             .await

@@ -8,6 +8,7 @@ mod feed;
 mod flags;
 mod game;
 mod game_e2e;
+mod hardening;
 mod lifecycle;
 mod openapi;
 mod reports;

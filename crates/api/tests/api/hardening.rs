@@ -1,0 +1,833 @@
+//! Drill-day hardening: a crowd on every write path at once, sign-in floods, limits that hold
+//! under concurrency, sessions that end when they should, control characters, probes for
+//! unreleased challenges, disqualified teams, and recovery from a store that refuses writes.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{Method, Request, StatusCode, header};
+use drillboard_api::conn::Peer;
+use drillboard_api::ops;
+use drillboard_scenario::Team;
+use serde_json::{Value, json};
+use tokio::sync::Barrier;
+
+use crate::both;
+use crate::helpers::{Backend, Drill, T0, TestApp};
+
+both!(
+    a_crowd_on_every_write_path_gets_2xx,
+    wrong_logins_at_once_are_limited_exactly,
+    wrong_flags_at_once_are_limited_exactly,
+    staff_are_not_locked_out_by_a_guesser,
+    sessions_end_on_reset_disable_and_sign_out,
+    control_characters_are_refused_by_field,
+    unreleased_challenges_answer_as_missing,
+    disqualified_teams_cannot_submit,
+    scenarios_over_http_run_only_confined_checkers,
+    alias_bombs_are_refused_over_http,
+);
+
+/// Run `n` requests released at once by a barrier; returns (status, body) of each.
+async fn at_once<F, Fut>(n: usize, f: F) -> Vec<(StatusCode, Value)>
+where
+    F: Fn(usize) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = (StatusCode, Value)> + Send + 'static,
+{
+    let barrier = Arc::new(Barrier::new(n));
+    let f = Arc::new(f);
+    let tasks: Vec<_> = (0..n)
+        .map(|i| {
+            let (barrier, f) = (barrier.clone(), f.clone());
+            tokio::spawn(async move {
+                barrier.wait().await;
+                f(i).await
+            })
+        })
+        .collect();
+    let mut out = Vec::with_capacity(n);
+    for t in tasks {
+        out.push(t.await.unwrap());
+    }
+    out
+}
+
+fn statuses(results: &[(StatusCode, Value)]) -> Vec<u16> {
+    let mut s: Vec<u16> = results.iter().map(|r| r.0.as_u16()).collect();
+    s.sort();
+    s.dedup();
+    s
+}
+
+/// 63 teams (the ACID size): 60 more beside alpha, bravo and charlie. Returns the API token of
+/// every team, the three first included.
+async fn sixty_three_teams(d: &Drill) -> Vec<(String, String)> {
+    let more: Vec<Team> = (0..60)
+        .map(|i| {
+            serde_json::from_value(
+                json!({"id": format!("p{i:02}"), "name": format!("Tỉnh {i:02}"), "organisation": "Sở TT&TT", "members": [], "networks": []}),
+            )
+            .unwrap()
+        })
+        .collect();
+    let creds = ops::create_teams(&d.app.state, &more, "test")
+        .await
+        .unwrap();
+    let mut tokens: Vec<(String, String)> = ["alpha", "bravo", "charlie"]
+        .iter()
+        .map(|t| ((*t).to_owned(), d.token_of(t).to_owned()))
+        .collect();
+    tokens.extend(
+        creds
+            .into_iter()
+            .map(|c| (c.username, c.team_token.unwrap())),
+    );
+    assert_eq!(tokens.len(), 63);
+    tokens
+}
+
+async fn a_crowd_on_every_write_path_gets_2xx(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let tokens = Arc::new(sixty_three_teams(&d).await);
+    d.app.set_time(T0 + 44 * 60_000); // the deface report is due at 55 min
+    let app = Arc::new(d.app.router.clone());
+    let send = |app: Arc<axum::Router>,
+                method: Method,
+                path: String,
+                token: String,
+                body: Value| async move {
+        let req = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body.to_string()))
+            .unwrap();
+        let res = tower::ServiceExt::oneshot((*app).clone(), req)
+            .await
+            .unwrap();
+        let status = res.status();
+        let bytes = http_body_util::BodyExt::collect(res.into_body())
+            .await
+            .unwrap()
+            .to_bytes();
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
+        )
+    };
+
+    // Every team submits its report in the same instant.
+    let (a, t) = (app.clone(), tokens.clone());
+    let reports = at_once(63, move |i| {
+        send(
+            a.clone(),
+            Method::PUT,
+            "/api/v1/injects/deface/report".into(),
+            t[i].1.clone(),
+            json!({"body": format!("# Báo cáo của đội {i}\n\nWebshell tìm thấy.")}),
+        )
+    })
+    .await;
+    assert_eq!(
+        statuses(&reports),
+        [200],
+        "{:?}",
+        reports.iter().find(|r| r.0 != 200)
+    );
+    let (_, all) = d.app.get("/api/v1/reports", Some(&d.organiser)).await;
+    assert_eq!(all.as_array().unwrap().len(), 63, "{all}");
+
+    // ... and revises it, again all at once (a second version of each).
+    let (a, t) = (app.clone(), tokens.clone());
+    let revised = at_once(63, move |i| {
+        send(
+            a.clone(),
+            Method::PUT,
+            "/api/v1/injects/deface/report".into(),
+            t[i].1.clone(),
+            json!({"body": format!("# Báo cáo của đội {i}, bản 2")}),
+        )
+    })
+    .await;
+    assert_eq!(statuses(&revised), [200]);
+    assert!(
+        revised.iter().all(|r| r.1["version"] == 2),
+        "{:?}",
+        revised[0]
+    );
+
+    // Every team solves, and unlocks a hint, in the same instant.
+    let (a, t) = (app.clone(), tokens.clone());
+    let solves = at_once(63, move |i| {
+        send(
+            a.clone(),
+            Method::POST,
+            "/api/v1/challenges/plain/submit".into(),
+            t[i].1.clone(),
+            json!({"flag": "flag{plain}"}),
+        )
+    })
+    .await;
+    assert_eq!(statuses(&solves), [200]);
+    assert!(solves.iter().all(|r| r.1["status"] == "accepted"));
+    let (a, t) = (app.clone(), tokens.clone());
+    let hints = at_once(63, move |i| {
+        send(
+            a.clone(),
+            Method::POST,
+            "/api/v1/challenges/web/hints/1/unlock".into(),
+            t[i].1.clone(),
+            json!({}),
+        )
+    })
+    .await;
+    assert_eq!(statuses(&hints), [200], "{:?}", hints[0]);
+
+    // Organisers at once: announcements, adjustments, new tokens.
+    let org = d.organiser.clone();
+    let a = app.clone();
+    let staff = at_once(30, move |i| {
+        let (method, path, body) = match i % 3 {
+            0 => (
+                Method::POST,
+                "/api/v1/announcements".to_owned(),
+                json!({"text": {"vi": format!("Thông báo {i}"), "en": format!("Notice {i}")}}),
+            ),
+            1 => (
+                Method::POST,
+                "/api/v1/adjustments".to_owned(),
+                json!({"team": "alpha", "points": 1, "reason": format!("bonus {i}")}),
+            ),
+            _ => (
+                Method::POST,
+                "/api/v1/teams/bravo/tokens".to_owned(),
+                json!({"label": format!("farm {i}")}),
+            ),
+        };
+        send(a.clone(), method, path, org.clone(), body)
+    })
+    .await;
+    assert!(
+        staff.iter().all(|r| r.0.is_success()),
+        "{:?}",
+        staff.iter().find(|r| !r.0.is_success())
+    );
+    let (_, board) = d.app.get("/api/v1/scoreboard", Some(&d.organiser)).await;
+    let alpha = board["standings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["team"]["id"] == "alpha")
+        .unwrap()
+        .clone();
+    assert_eq!(
+        alpha["adjustments"].as_array().unwrap().len(),
+        10,
+        "{alpha}"
+    );
+    let (_, tokens) = d
+        .app
+        .get("/api/v1/teams/bravo/tokens", Some(&d.organiser))
+        .await;
+    assert_eq!(tokens.as_array().unwrap().len(), 11, "{tokens}");
+    d.finish().await;
+}
+
+/// A login request from `peer` (as the HTTP server would tell), with headers.
+async fn login_from(
+    app: &TestApp,
+    peer: &str,
+    headers: &[(&str, &str)],
+    username: &str,
+    password: &str,
+) -> (StatusCode, Value) {
+    let mut b = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/auth/login")
+        .header(header::CONTENT_TYPE, "application/json");
+    for (k, v) in headers {
+        b = b.header(*k, *v);
+    }
+    let mut req = b
+        .body(Body::from(
+            json!({"username": username, "password": password}).to_string(),
+        ))
+        .unwrap();
+    let addr: SocketAddr = format!("{peer}:40000").parse().unwrap();
+    req.extensions_mut().insert(ConnectInfo(Peer(addr)));
+    app.send(req).await
+}
+
+async fn wrong_logins_at_once_are_limited_exactly(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let app = Arc::new(d.app.router.clone());
+    let results = at_once(200, move |_| {
+        let app = app.clone();
+        async move {
+            let mut req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/auth/login")
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"username": "alpha", "password": "guess"}).to_string(),
+                ))
+                .unwrap();
+            let peer: SocketAddr = "198.51.100.7:5000".parse().unwrap();
+            req.extensions_mut().insert(ConnectInfo(Peer(peer)));
+            let res = tower::ServiceExt::oneshot((*app).clone(), req)
+                .await
+                .unwrap();
+            (res.status(), Value::Null)
+        }
+    })
+    .await;
+    let wrong = results
+        .iter()
+        .filter(|r| r.0 == StatusCode::UNAUTHORIZED)
+        .count();
+    let limited = results
+        .iter()
+        .filter(|r| r.0 == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    // Exactly the limit (10 a minute) was checked; the rest never reached the hasher.
+    assert_eq!((wrong, limited), (10, 190));
+    d.finish().await;
+}
+
+async fn wrong_flags_at_once_are_limited_exactly(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let token = d.token_of("charlie").to_owned();
+    let app = Arc::new(d.app.router.clone());
+    let results = at_once(200, move |i| {
+        let (app, token) = (app.clone(), token.clone());
+        async move {
+            let req = Request::builder()
+                .method(Method::POST)
+                .uri("/api/v1/challenges/web/submit")
+                .header(header::AUTHORIZATION, format!("Bearer {token}"))
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(Body::from(
+                    json!({"flag": format!("guess-{i}")}).to_string(),
+                ))
+                .unwrap();
+            let res = tower::ServiceExt::oneshot((*app).clone(), req)
+                .await
+                .unwrap();
+            (res.status(), Value::Null)
+        }
+    })
+    .await;
+    let judged = results.iter().filter(|r| r.0 == StatusCode::OK).count();
+    let limited = results
+        .iter()
+        .filter(|r| r.0 == StatusCode::TOO_MANY_REQUESTS)
+        .count();
+    assert_eq!((judged, limited), (10, 190));
+    let (_, export) = d.app.get("/api/v1/export", Some(&d.organiser)).await;
+    let recorded = export["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["team"] == "charlie")
+        .count();
+    assert_eq!(recorded, 10, "only judged attempts are recorded");
+    // A right flag still gets through for another team, and gives nothing back to charlie.
+    let (_, b) = d.app.submit(d.team("bravo"), "web", "FLAG{web}").await;
+    assert_eq!(b["status"], "accepted");
+    d.finish().await;
+}
+
+async fn staff_are_not_locked_out_by_a_guesser(backend: Backend) {
+    let app = TestApp::with(backend, None, |s| {
+        s.trusted_proxies =
+            drillboard_api::limits::TrustedProxies(vec!["10.0.0.0/8".parse().unwrap()]);
+    })
+    .await;
+    let d = Drill::started_on(app).await;
+    // 15 wrong logins for a team from one address.
+    for _ in 0..15 {
+        login_from(&d.app, "198.51.100.9", &[], "alpha", "guess").await;
+    }
+    let (s, _) = login_from(&d.app, "198.51.100.9", &[], "alpha", "guess").await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    // The organiser at the same address still signs in; so does alpha from elsewhere.
+    let (s, b) = login_from(&d.app, "198.51.100.9", &[], "org", "organiser-password").await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let alpha_password = d
+        .creds
+        .iter()
+        .find(|c| c.username == "alpha")
+        .unwrap()
+        .password
+        .clone();
+    let (s, b) = login_from(&d.app, "198.51.100.10", &[], "alpha", &alpha_password).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+
+    // Behind a trusted proxy, each forwarded client has its own count...
+    for _ in 0..10 {
+        login_from(
+            &d.app,
+            "10.0.0.1",
+            &[("x-forwarded-for", "203.0.113.5")],
+            "bravo",
+            "x",
+        )
+        .await;
+    }
+    let (s, _) = login_from(
+        &d.app,
+        "10.0.0.1",
+        &[("x-forwarded-for", "203.0.113.5")],
+        "bravo",
+        "x",
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    let (s, _) = login_from(
+        &d.app,
+        "10.0.0.1",
+        &[("x-forwarded-for", "203.0.113.6")],
+        "bravo",
+        "x",
+    )
+    .await;
+    assert_eq!(
+        s,
+        StatusCode::UNAUTHORIZED,
+        "another client behind the proxy"
+    );
+    // ... and a client that is not a trusted proxy cannot choose its address.
+    for i in 0..10 {
+        let fake = format!("192.0.2.{i}");
+        login_from(
+            &d.app,
+            "198.51.100.20",
+            &[("x-forwarded-for", &fake)],
+            "charlie",
+            "x",
+        )
+        .await;
+    }
+    let (s, _) = login_from(
+        &d.app,
+        "198.51.100.20",
+        &[("x-forwarded-for", "192.0.2.99")],
+        "charlie",
+        "x",
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS);
+    d.finish().await;
+}
+
+async fn sessions_end_on_reset_disable_and_sign_out(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let (s, _) = d.app.get("/api/v1/marking", Some(&d.judge)).await;
+    assert_eq!(s, StatusCode::OK);
+    // A password reset ends the judge's sessions at once.
+    let (s, cred) = d
+        .app
+        .post(
+            "/api/v1/users/judy/reset-password",
+            Some(&d.organiser),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{cred}");
+    let (s, b) = d.app.get("/api/v1/marking", Some(&d.judge)).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("sign in again")
+    );
+    let fresh = d
+        .app
+        .login("judy", cred["password"].as_str().unwrap())
+        .await;
+    let (s, _) = d.app.get("/api/v1/marking", Some(&fresh)).await;
+    assert_eq!(s, StatusCode::OK);
+
+    // Disabling a team login ends its sessions and its sign-ins; enabling allows sign-ins again.
+    let alpha_password = d
+        .creds
+        .iter()
+        .find(|c| c.username == "alpha")
+        .unwrap()
+        .password
+        .clone();
+    let (s, _) = d
+        .app
+        .post("/api/v1/users/alpha/disable", Some(&d.organiser), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = d.app.get("/api/v1/challenges", Some(d.team("alpha"))).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    assert!(
+        b["error"]["message"].as_str().unwrap().contains("disabled"),
+        "{b}"
+    );
+    let (s, _) = d
+        .app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "alpha", "password": alpha_password}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, _) = d
+        .app
+        .post("/api/v1/users/alpha/enable", Some(&d.organiser), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = d.app.get("/api/v1/challenges", Some(d.team("alpha"))).await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED, "old sessions stay ended");
+    let again = d.app.login("alpha", &alpha_password).await;
+
+    // Sign out everywhere: this session and every other one of the login.
+    let other = d.app.login("alpha", &alpha_password).await;
+    let (s, _) = d
+        .app
+        .post("/api/v1/auth/logout-everywhere", Some(&again), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    for t in [&again, &other] {
+        let (s, _) = d.app.get("/api/v1/me", Some(t)).await;
+        assert_eq!(s, StatusCode::UNAUTHORIZED);
+    }
+    // An organiser cannot disable their own login; unknown logins are 404.
+    let (s, _) = d
+        .app
+        .post("/api/v1/users/org/disable", Some(&d.organiser), json!({}))
+        .await;
+    assert_eq!(s, StatusCode::CONFLICT);
+    let (s, _) = d
+        .app
+        .post(
+            "/api/v1/users/nobody/disable",
+            Some(&d.organiser),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = d
+        .app
+        .post(
+            "/api/v1/users/judy/disable",
+            Some(d.team("bravo")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    d.finish().await;
+}
+
+async fn control_characters_are_refused_by_field(backend: Backend) {
+    let d = Drill::started(backend).await;
+    d.app.set_time(T0 + 20 * 60_000);
+    let org = d.organiser.clone();
+    let alpha = d.team("alpha").to_owned();
+    let nul = "a\u{0}b";
+    let cases: Vec<(Method, &str, Option<&str>, Value, &str)> = vec![
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            json!({"username": nul, "password": "x"}),
+            "username",
+        ),
+        (
+            Method::POST,
+            "/api/v1/auth/login",
+            None,
+            json!({"username": "org", "password": nul}),
+            "password",
+        ),
+        (
+            Method::POST,
+            "/api/v1/challenges/web/submit",
+            Some(&alpha),
+            json!({"flag": nul}),
+            "flag",
+        ),
+        (
+            Method::POST,
+            "/api/v1/teams",
+            Some(&org),
+            json!([{"id": "zz", "name": nul}]),
+            "[0].name",
+        ),
+        (
+            Method::PUT,
+            "/api/v1/injects/deface/report",
+            Some(&alpha),
+            json!({"body": format!("ok\n{nul}")}),
+            "body",
+        ),
+        (
+            Method::POST,
+            "/api/v1/teams/alpha/tokens",
+            Some(&org),
+            json!({"label": nul}),
+            "label",
+        ),
+        (
+            Method::POST,
+            "/api/v1/adjustments",
+            Some(&org),
+            json!({"team": "alpha", "points": 1, "reason": nul}),
+            "reason",
+        ),
+        (
+            Method::POST,
+            "/api/v1/announcements",
+            Some(&org),
+            json!({"text": {"vi": "x\u{1b}[31m", "en": "x"}}),
+            "text.vi",
+        ),
+        (
+            Method::POST,
+            "/api/v1/teams/alpha/disqualify",
+            Some(&org),
+            json!({"reason": "x\u{7f}yz"}),
+            "reason",
+        ),
+    ];
+    for (method, path, token, body, field) in cases {
+        let (s, b) = d.app.call(method.clone(), path, token, Some(body)).await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{method} {path}: {b}");
+        assert_eq!(b["error"]["code"], "control_character", "{path}: {b}");
+        assert_eq!(b["error"]["field"], field, "{path}: {b}");
+    }
+    // In the address and the query string.
+    for (path, field) in [
+        ("/api/v1/challenges/we%00b/submit", "path"),
+        ("/api/v1/teams/al%1Fpha/tokens", "path"),
+        ("/api/v1/scoreboard?at=2026%00", "query"),
+    ] {
+        let (s, b) = d
+            .app
+            .call(Method::POST, path, Some(&alpha), Some(json!({"flag": "x"})))
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{path}: {b}");
+        assert_eq!(b["error"]["field"], field, "{path}: {b}");
+    }
+    // A YAML or CSV body: the line and column.
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/teams/import")
+        .header(header::AUTHORIZATION, format!("Bearer {org}"))
+        .header(header::CONTENT_TYPE, "text/csv")
+        .body(Body::from("name,organisation,members\nTeam\u{0}X,Sở,\n"))
+        .unwrap();
+    let (s, b) = d.app.send(req).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
+    assert_eq!(b["error"]["field"], "body (line 2, column 5)", "{b}");
+    // Line ends and tabs are text, not control characters; nothing was stored by the above.
+    let (s, b) = d
+        .app
+        .call(
+            Method::PUT,
+            "/api/v1/injects/deface/report",
+            Some(&alpha),
+            Some(json!({"body": "line 1\r\n\tline 2"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(b["version"], 1);
+    let (_, teams) = d.app.get("/api/v1/teams", Some(&org)).await;
+    assert_eq!(teams.as_array().unwrap().len(), 3);
+    d.finish().await;
+}
+
+async fn unreleased_challenges_answer_as_missing(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let t = d.team("alpha");
+    // `late` opens after an hour, `locked` after `web` is solved; `nope` does not exist.
+    let mut answers = Vec::new();
+    for id in ["late", "locked", "nope"] {
+        let (s, b) = d.app.submit(t, id, "FLAG{x}").await;
+        let msg = b["error"]["message"].as_str().unwrap().replace(id, "ID");
+        answers.push((s, b["error"]["code"].clone(), msg));
+        let (s2, b2) = d
+            .app
+            .post(
+                &format!("/api/v1/challenges/{id}/hints/1/unlock"),
+                Some(t),
+                json!({}),
+            )
+            .await;
+        answers.push((
+            s2,
+            b2["error"]["code"].clone(),
+            b2["error"]["message"].as_str().unwrap().replace(id, "ID"),
+        ));
+    }
+    assert_eq!(answers[0].0, StatusCode::NOT_FOUND);
+    assert!(
+        answers.iter().step_by(2).all(|a| *a == answers[0]),
+        "{answers:?}"
+    );
+    assert!(
+        answers.iter().skip(1).step_by(2).all(|a| *a == answers[1]),
+        "{answers:?}"
+    );
+    d.finish().await;
+}
+
+async fn disqualified_teams_cannot_submit(backend: Backend) {
+    let d = Drill::started(backend).await;
+    d.app.set_time(T0 + 20 * 60_000);
+    let (s, _) = d
+        .app
+        .post(
+            "/api/v1/teams/alpha/disqualify",
+            Some(&d.organiser),
+            json!({"reason": "attacked the scoring server"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, b) = d.app.submit(d.team("alpha"), "web", "FLAG{web}").await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    assert!(
+        b["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("disqualified"),
+        "{b}"
+    );
+    let (s, _) = d
+        .app
+        .post(
+            "/api/v1/challenges/web/hints/1/unlock",
+            Some(d.team("alpha")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, b) = d
+        .app
+        .call(
+            Method::PUT,
+            "/api/v1/injects/deface/report",
+            Some(d.team("alpha")),
+            Some(json!({"body": "late work"})),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN, "{b}");
+    // Reinstated, the team plays again.
+    let (s, _) = d
+        .app
+        .post(
+            "/api/v1/teams/alpha/reinstate",
+            Some(&d.organiser),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (_, b) = d.app.submit(d.team("alpha"), "web", "FLAG{web}").await;
+    assert_eq!(b["status"], "accepted");
+    d.finish().await;
+}
+
+const AD_SCENARIO: &str = r#"
+version: 1
+exercise: {id: ad, title: AD, timezone: Asia/Ho_Chi_Minh, start: 2026-12-01T08:00:00+07:00, duration: 2h}
+teams: [{id: alpha, name: Alpha}, {id: bravo, name: Bravo}]
+attack_defense: {round_length: 30s, flag_lifetime: 3}
+services:
+  - id: notes
+    checker: CHECKER
+    timeout: 5s
+    host: "{team}.drill.internal:8080"
+"#;
+
+async fn scenarios_over_http_run_only_confined_checkers(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir(dir.path().join("notes")).unwrap();
+    std::fs::write(dir.path().join("notes/checker.py"), "print()").unwrap();
+    let checkers = dir.path().to_owned();
+    let app = TestApp::with(backend, None, move |s| s.checkers_dir = Some(checkers)).await;
+    ops::create_user(
+        &app.state,
+        "org",
+        drillboard_api::auth::Role::Organiser,
+        Some("organiser-password".into()),
+        "t",
+    )
+    .await
+    .unwrap();
+    let org = app.login("org", "organiser-password").await;
+    let put = |yaml: String| {
+        let req = Request::builder()
+            .method(Method::PUT)
+            .uri("/api/v1/scenario")
+            .header(header::AUTHORIZATION, format!("Bearer {org}"))
+            .header(header::CONTENT_TYPE, "application/yaml")
+            .body(Body::from(yaml))
+            .unwrap();
+        app.send(req)
+    };
+    for evil in [
+        "[/bin/sh, -c, 'touch /tmp/pwned', x]",
+        "[python3, -c, 'import os']",
+        "[python3, ../../etc/passwd]",
+        "[curl, http://example.invalid/x]",
+    ] {
+        let (s, b) = put(AD_SCENARIO.replace("CHECKER", evil)).await;
+        assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{evil}: {b}");
+        let problem = &b["error"]["problems"][0];
+        assert!(
+            problem["message"]
+                .as_str()
+                .unwrap()
+                .contains("service `notes`"),
+            "{b}"
+        );
+        assert!(
+            problem["hint"].as_str().unwrap().contains("checker folder"),
+            "{b}"
+        );
+    }
+    let (s, b) = put(AD_SCENARIO.replace("CHECKER", "[python3, notes/checker.py]")).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let checker = app.state.live().scenario.as_ref().unwrap().services[0]
+        .checker
+        .clone();
+    let expected = dir.path().canonicalize().unwrap().join("notes/checker.py");
+    assert_eq!(
+        checker,
+        ["python3".to_owned(), expected.display().to_string()]
+    );
+    app.finish().await;
+}
+
+async fn alias_bombs_are_refused_over_http(backend: Backend) {
+    let d = Drill::loaded(backend).await;
+    let mut yaml = String::from("version: 1\na0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..10 {
+        let p = i - 1;
+        yaml.push_str(&format!(
+            "a{i}: &a{i} [{}]\n",
+            vec![format!("*a{p}"); 10].join(", ")
+        ));
+    }
+    let started = std::time::Instant::now();
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/scenario/validate")
+        .header(header::AUTHORIZATION, format!("Bearer {}", d.organiser))
+        .header(header::CONTENT_TYPE, "application/yaml")
+        .body(Body::from(yaml))
+        .unwrap();
+    let (s, b) = d.app.send(req).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b.to_string().contains("expands to more than"), "{b}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(10));
+    d.finish().await;
+}
