@@ -8,9 +8,9 @@ mod game;
 mod people;
 mod reports;
 
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use drillboard_migrations::{Migrator, MigratorTrait};
 use sea_orm::sqlx::sqlite::SqliteJournalMode;
@@ -100,6 +100,8 @@ pub struct Store {
     db: DatabaseConnection,
     w: DatabaseConnection,
     suspect: Arc<AtomicBool>,
+    /// When a write last failed for a reason other than a constraint, and why.
+    last_fault: Arc<Mutex<Option<(Instant, String)>>>,
 }
 
 /// How long a write waits for the writer before it gives up.
@@ -121,6 +123,7 @@ impl Store {
                 w: db.clone(),
                 db,
                 suspect,
+                last_fault: Arc::default(),
             });
         }
         let mut wopts = opts.clone();
@@ -133,10 +136,21 @@ impl Store {
                     .busy_timeout(Duration::from_secs(15))
                     .foreign_keys(true)
             })
-            // A connection whose last write failed is closed and replaced, never reused.
-            .map_sqlx_sqlite_before_acquire(move |_, _| {
-                let fresh = !flag.swap(false, Ordering::SeqCst);
-                Box::pin(async move { Ok(fresh) })
+            // A connection whose last write failed, or that is still inside a transaction
+            // (a COMMIT that failed on a full disk leaves it open), is closed and replaced:
+            // a write on it would join that transaction and be lost with it.
+            .map_sqlx_sqlite_before_acquire(move |conn, _| {
+                let suspect = flag.swap(false, Ordering::SeqCst);
+                Box::pin(async move {
+                    if suspect {
+                        return Ok(false);
+                    }
+                    use sea_orm::sqlx::Executor;
+                    if conn.execute("BEGIN").await.is_err() {
+                        return Ok(false);
+                    }
+                    Ok(conn.execute("ROLLBACK").await.is_ok())
+                })
             });
         let w = Database::connect(wopts).await?;
         opts.map_sqlx_sqlite_opts(|o| {
@@ -146,7 +160,12 @@ impl Store {
                 .foreign_keys(true)
         });
         let db = Database::connect(opts).await?;
-        Ok(Store { db, w, suspect })
+        Ok(Store {
+            db,
+            w,
+            suspect,
+            last_fault: Arc::default(),
+        })
     }
 
     /// The connection writes go through.
@@ -176,8 +195,19 @@ impl Store {
     fn failed_store(&self, e: StoreError) -> StoreError {
         if matches!(e, StoreError::Db(_) | StoreError::Unavailable(_)) {
             self.suspect.store(true, Ordering::SeqCst);
+            *self.last_fault.lock().unwrap_or_else(|p| p.into_inner()) =
+                Some((Instant::now(), e.to_string()));
         }
         e
+    }
+
+    /// Why a write failed within `within`, if one did (readiness: a small probe may still fit
+    /// where real writes do not, e.g. in a write-ahead log's free pages on a full disk).
+    pub fn recent_fault(&self, within: Duration) -> Option<String> {
+        let last = self.last_fault.lock().unwrap_or_else(|p| p.into_inner());
+        last.as_ref()
+            .filter(|(at, _)| at.elapsed() < within)
+            .map(|(_, why)| why.clone())
     }
 
     /// Bring the schema up to date. Safe to run at every start.

@@ -35,11 +35,14 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     ))
 }
 
+/// A write that failed this recently makes the server not ready, even if the probe commits.
+const RECENT_FAULT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// How long a readiness write may take before the server counts as not ready.
 const READY_WRITE: std::time::Duration = std::time::Duration::from_secs(2);
 
-/// `GET /readyz`: readiness. 200 when the database answers a read, a write commits within 2 s,
-/// and (on SQLite, where this process is the only server) the live board holds every stored
+/// `GET /readyz`: readiness. 200 when the database answers a read, a write commits within 2 s
+/// and no write failed in the last 2 s, and (on SQLite, where this process is the only server) the live board holds every stored
 /// event; else 503 with the failing check named. A live board found behind is rebuilt.
 pub async fn readyz(State(state): State<AppState>) -> Response {
     let mut checks = serde_json::Map::new();
@@ -66,10 +69,14 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     let write = tokio::time::timeout(READY_WRITE, store.probe_write(state.now())).await;
     note(
         "write",
-        match write {
-            Ok(Ok(())) => Ok(json!("committed")),
-            Ok(Err(e)) => Err(e.to_string()),
-            Err(_) => Err(format!("no commit within {} s", READY_WRITE.as_secs())),
+        match (write, store.recent_fault(RECENT_FAULT)) {
+            (Ok(Ok(())), None) => Ok(json!("committed")),
+            (Ok(Ok(())), Some(why)) => Err(format!(
+                "a write failed in the last {} s: {why}",
+                RECENT_FAULT.as_secs()
+            )),
+            (Ok(Err(e)), _) => Err(e.to_string()),
+            (Err(_), _) => Err(format!("no commit within {} s", READY_WRITE.as_secs())),
         },
     );
     if store.backend() == "sqlite" {
