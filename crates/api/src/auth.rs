@@ -445,6 +445,37 @@ mod tests {
         assert_eq!(verify_password("s3cret".into(), None).await, Some(false));
     }
 
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_flood_of_sign_ins_queues_boundedly_and_the_rest_is_refused() {
+        let hash = hash_password("s3cret".into()).await.unwrap();
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                let hash = hash.clone();
+                tokio::spawn(async move { verify_password("wrong".into(), Some(hash)).await })
+            })
+            .collect();
+        let mut judged = 0;
+        let mut refused = 0;
+        for t in tasks {
+            match t.await.unwrap() {
+                Some(ok) => {
+                    assert!(!ok);
+                    judged += 1;
+                }
+                None => refused += 1,
+            }
+        }
+        // At most the queue plus the threads' work in hand were hashed; the rest was refused
+        // at once instead of piling up (each hash holds 19 MiB while it runs).
+        assert!(refused > 0, "nothing was refused");
+        assert!(judged <= HASH_QUEUE + HASH_THREADS + 4, "{judged} hashed");
+        // Once the flood is over, sign-ins are judged again.
+        assert_eq!(
+            verify_password("s3cret".into(), Some(hash)).await,
+            Some(true)
+        );
+    }
+
     #[test]
     fn tokens_and_passwords_look_right() {
         let (token, hash, prefix) = new_api_token();

@@ -84,6 +84,17 @@ fn team_by_network(state: &AppState, ip: IpAddr) -> Option<TeamRow> {
     live.team(&t.id).cloned()
 }
 
+/// Said to a disqualified team before the connection closes (no flag is read).
+const DISQUALIFIED: &str = "your team is disqualified: flags are refused, bye\n";
+
+fn disqualified(state: &AppState, team: &TeamRow) -> bool {
+    state
+        .live()
+        .engine
+        .as_ref()
+        .is_some_and(|e| e.is_disqualified(&team.slug))
+}
+
 async fn send(
     w: &mut BufWriter<tokio::net::tcp::OwnedWriteHalf>,
     text: &str,
@@ -111,6 +122,10 @@ async fn handle(state: AppState, sock: TcpStream, peer: SocketAddr) -> std::io::
         .and_then(|s| s.attack_defense.as_ref().map(|a| a.flag_prefix.clone()))
         .unwrap_or_default();
     let team = match by_network {
+        Some(team) if disqualified(&state, &team) => {
+            send(&mut w, DISQUALIFIED).await?;
+            return Ok(());
+        }
         Some(team) => {
             send(
                 &mut w,
@@ -137,6 +152,10 @@ async fn handle(state: AppState, sock: TcpStream, peer: SocketAddr) -> std::io::
                 _ => String::new(),
             };
             match token_owner(&state, &token).await {
+                Ok(Some((_, team))) if disqualified(&state, &team) => {
+                    send(&mut w, DISQUALIFIED).await?;
+                    return Ok(());
+                }
                 Ok(Some((_, team))) => {
                     send(
                         &mut w,

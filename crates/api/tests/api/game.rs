@@ -172,8 +172,108 @@ both!(
     a_client_that_never_reads_blocks_nobody,
     rounds_resume_pause_and_void,
     attack_data_and_the_grid,
-    played_services_keep_their_place
+    played_services_keep_their_place,
+    flag_submission_under_abuse_and_outage,
 );
+
+async fn flag_submission_under_abuse_and_outage(backend: Backend) {
+    let ad = Ad::start(backend, "exit 101").await;
+    ad.round().await;
+    let alpha = ad.token("alpha");
+    let good = ad.flag("bravo", 1, 1);
+    // A flag longer than any flag can be: 400 naming it, not echoed back.
+    let huge = "A".repeat(2_000_000);
+    let (status, body) = ad.put_flags(Some(&alpha), &[good.clone(), huge]).await;
+    assert_eq!(
+        status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        &body.to_string()[..200.min(body.to_string().len())]
+    );
+    assert_eq!(body["error"]["code"], "flag_too_long");
+    assert_eq!(body["error"]["field"], "[1]");
+    assert!(body.to_string().len() < 1000, "the flag is not echoed");
+
+    // TCP: a caps per address; the team of another address is not affected.
+    let l = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = l.local_addr().unwrap();
+    let limits = drillboard_api::conn::ConnLimits {
+        per_address: 3,
+        ..drillboard_api::game::tcp::default_limits()
+    };
+    tokio::spawn(drillboard_api::game::tcp::serve(
+        ad.state().clone(),
+        l,
+        drillboard_api::conn::Slots::new(limits, Default::default()),
+    ));
+    let from = |ip: &str| {
+        let ip: std::net::IpAddr = ip.parse().unwrap();
+        async move {
+            let s = tokio::net::TcpSocket::new_v4().unwrap();
+            s.bind(std::net::SocketAddr::new(ip, 0)).unwrap();
+            s.connect(addr).await.unwrap()
+        }
+    };
+    let mut held = Vec::new();
+    for _ in 0..3 {
+        let (rd, wr) = from("127.0.0.2").await.into_split();
+        let mut r = BufReader::new(rd);
+        assert!(read_line(&mut r).await.contains("Welcome"));
+        held.push((r, wr));
+    }
+    let mut r = BufReader::new(from("127.0.0.2").await.into_split().0);
+    assert!(
+        read_line(&mut r)
+            .await
+            .contains("too many connections from your address")
+    );
+    let (rd, mut wr) = from("127.0.0.4").await.into_split();
+    let mut r = BufReader::new(rd);
+    assert!(read_line(&mut r).await.contains("Welcome"));
+    wr.write_all(format!("{alpha}\n{good}\n").as_bytes())
+        .await
+        .unwrap();
+    assert!(read_line(&mut r).await.contains("enter your flags"));
+    assert!(read_line(&mut r).await.starts_with(&format!("{good} OK")));
+    drop(held);
+
+    // A disqualified team: refused as a whole (403 without the list shape, so a farm keeps its
+    // flags), over TCP with a clear line.
+    let (status, _) = ad
+        .app
+        .post(
+            "/api/v1/teams/bravo/disqualify",
+            Some(&ad.organiser),
+            json!({"reason": "attacked the scoring server"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let bravo = ad.token("bravo");
+    let (status, body) = ad.put_flags(Some(&bravo), &[ad.flag("alpha", 1, 1)]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("disqualified")
+    );
+    let (rd, mut wr) = from("127.0.0.5").await.into_split();
+    let mut r = BufReader::new(rd);
+    read_line(&mut r).await;
+    wr.write_all(format!("{bravo}\n").as_bytes()).await.unwrap();
+    assert!(read_line(&mut r).await.contains("disqualified"));
+
+    // The database goes away: every flag is "try again later", in the list shape.
+    ad.state().store().clone().close().await.unwrap();
+    let (status, body) = ad
+        .put_flags(Some(&alpha), &[ad.flag("charlie", 1, 2)])
+        .await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let msg = body[0]["msg"].as_str().unwrap();
+    assert!(msg.contains("try again later"), "{msg}");
+    assert_eq!(class_of(msg), Class::Retry);
+    ad.finish().await;
+}
 
 async fn http_replies_are_exact_and_classified(backend: Backend) {
     let ad = Ad::start(backend, "exit 101").await;
