@@ -36,9 +36,12 @@ pub fn raise_fd_limit() -> u64 {
     use rustix::process::{Resource, getrlimit, setrlimit};
     let mut lim = getrlimit(Resource::Nofile);
     let before = lim.current;
-    if lim.current < lim.maximum {
-        lim.current = lim.maximum;
-        if let Err(e) = setrlimit(Resource::Nofile, lim.clone()) {
+    // `None` is "unlimited", which the kernel does not allow for open files: aim at its
+    // default ceiling (`fs.nr_open`) then.
+    let target = lim.maximum.or(Some(1 << 20));
+    if lim.current.is_some() && lim.current < target {
+        lim.current = target;
+        if let Err(e) = setrlimit(Resource::Nofile, lim) {
             tracing::warn!(error = %e, "cannot raise the open-file limit");
             lim.current = before;
         }

@@ -96,6 +96,6 @@ impl Store {
             a.paused_at = Set(v);
         }
         a.updated_at = Set(now);
-        Ok(a.update(self.w()).await.map_err(|e| self.failed(e))?)
+        a.update(self.w()).await.map_err(|e| self.failed(e))
     }
 }

@@ -86,7 +86,7 @@ impl Store {
     /// Record that round `number` starts now. A second start of the same round (another ticker
     /// won the race) is a [`StoreError::Conflict`].
     pub async fn begin_round(&self, number: u32, at: i64) -> Result<RoundRow> {
-        Ok(round::ActiveModel {
+        round::ActiveModel {
             number: Set(number as i32),
             started_at: Set(at),
             ended_at: Set(None),
@@ -94,7 +94,7 @@ impl Store {
         }
         .insert(self.w())
         .await
-        .map_err(|e| self.failed(e))?)
+        .map_err(|e| self.failed(e))
     }
 
     /// Close a round as `done` or `interrupted`.
@@ -106,7 +106,7 @@ impl Store {
         let mut a = row.into_active_model();
         a.ended_at = Set(Some(at));
         a.status = Set(status.to_owned());
-        Ok(a.update(self.w()).await.map_err(|e| self.failed(e))?)
+        a.update(self.w()).await.map_err(|e| self.failed(e))
     }
 
     /// Store a planted flag (a repeat of the same round, team, service and place replaces it).

@@ -92,7 +92,7 @@ impl Store {
         team_id: Option<i32>,
         now: i64,
     ) -> Result<UserRow> {
-        Ok(user::ActiveModel {
+        user::ActiveModel {
             username: Set(username.to_owned()),
             password_hash: Set(password_hash.to_owned()),
             role: Set(role.to_owned()),
@@ -103,7 +103,7 @@ impl Store {
         }
         .insert(self.w())
         .await
-        .map_err(|e| self.failed(e))?)
+        .map_err(|e| self.failed(e))
     }
 
     /// A login by username.
@@ -189,7 +189,7 @@ impl Store {
         label: &str,
         now: i64,
     ) -> Result<TokenRow> {
-        Ok(api_token::ActiveModel {
+        api_token::ActiveModel {
             team_id: Set(team_id),
             token_hash: Set(token_hash.to_owned()),
             prefix: Set(prefix.to_owned()),
@@ -200,7 +200,7 @@ impl Store {
         }
         .insert(self.w())
         .await
-        .map_err(|e| self.failed(e))?)
+        .map_err(|e| self.failed(e))
     }
 
     /// The team of a token that is not revoked.
@@ -235,7 +235,7 @@ impl Store {
         }
         let mut a = row.into_active_model();
         a.revoked_at = Set(Some(now));
-        Ok(a.update(self.w()).await.map_err(|e| self.failed(e))?)
+        a.update(self.w()).await.map_err(|e| self.failed(e))
     }
 
     /// Create a team, its login and one API token in one transaction: all or nothing.
@@ -325,7 +325,7 @@ impl Store {
         author: &str,
         now: i64,
     ) -> Result<AnnouncementRow> {
-        Ok(announcement::ActiveModel {
+        announcement::ActiveModel {
             at: Set(now),
             text_vi: Set(text_vi.to_owned()),
             text_en: Set(text_en.to_owned()),
@@ -334,7 +334,7 @@ impl Store {
         }
         .insert(self.w())
         .await
-        .map_err(|e| self.failed(e))?)
+        .map_err(|e| self.failed(e))
     }
 
     /// Every announcement, newest first.

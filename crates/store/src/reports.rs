@@ -216,7 +216,7 @@ impl Store {
     /// Record a mark. A second mark for the same stage or by the same judge of one version is a
     /// [`StoreError::Conflict`].
     pub async fn add_mark(&self, m: NewMark) -> Result<MarkRow> {
-        Ok(mark::ActiveModel {
+        mark::ActiveModel {
             version_id: Set(m.version_id),
             judge: Set(m.judge),
             stage: Set(m.stage),
@@ -228,7 +228,7 @@ impl Store {
         }
         .insert(self.w())
         .await
-        .map_err(|e| self.failed(e))?)
+        .map_err(|e| self.failed(e))
     }
 
     /// The marks of a version, in the order they were given.
