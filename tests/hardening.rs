@@ -168,6 +168,13 @@ fn connections_are_capped_per_address_and_slow_headers_are_cut() {
         "{line}"
     );
 
+    // A flag connection that never sends its token is closed 10 s after the greeting.
+    let mut silent = connect_from("127.0.2.5", &server.flags).unwrap();
+    silent
+        .set_read_timeout(Some(Duration::from_secs(20)))
+        .unwrap();
+    let silent_since = Instant::now();
+
     // Slowloris: headers trickled one byte a second are cut 10 s after they began.
     let mut slow = connect_from("127.0.2.4", &server.http).unwrap();
     slow.set_read_timeout(Some(Duration::from_millis(100)))
@@ -200,6 +207,14 @@ fn connections_are_capped_per_address_and_slow_headers_are_cut() {
     assert!(
         closed >= Duration::from_secs(9) && closed <= Duration::from_secs(14),
         "closed after {closed:?}"
+    );
+    let mut rest = String::new();
+    let _ = silent.read_to_string(&mut rest);
+    let waited = silent_since.elapsed();
+    assert!(rest.contains("Welcome"), "{rest}");
+    assert!(
+        waited >= Duration::from_secs(9) && waited <= Duration::from_secs(14),
+        "the silent flag connection closed after {waited:?}"
     );
     drop(held);
 }
