@@ -38,6 +38,36 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 /// A write that failed this recently makes the server not ready, even if the probe commits.
 const RECENT_FAULT: std::time::Duration = std::time::Duration::from_secs(2);
 
+/// How long a stored event may wait for the live board before the board counts as behind
+/// (under load, a request stores its event a moment before it feeds the board).
+const LIVE_LAG: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Whether the live board holds every event stored so far; a board still behind after
+/// [`LIVE_LAG`] (an event stored whose reply was lost) is rebuilt from the log.
+async fn live_caught_up(state: &AppState) -> Result<Value, String> {
+    let stored = state
+        .store()
+        .last_event_seq()
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = std::time::Instant::now();
+    loop {
+        let applied = state.live().applied_seq();
+        if applied >= stored {
+            return Ok(json!({"stored": stored, "applied": applied}));
+        }
+        if started.elapsed() >= LIVE_LAG {
+            if let Err(e) = state.reload().await {
+                tracing::error!(error = %e, "cannot rebuild the live board");
+            }
+            return Err(format!(
+                "the live board has events up to {applied}; the database up to {stored}: rebuilding"
+            ));
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
 /// How long a readiness write may take before the server counts as not ready.
 const READY_WRITE: std::time::Duration = std::time::Duration::from_secs(2);
 
@@ -80,21 +110,7 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         },
     );
     if store.backend() == "sqlite" {
-        let applied = state.live().applied_seq();
-        let live = match store.last_event_seq().await {
-            Ok(stored) if stored <= applied => Ok(json!({"stored": stored, "applied": applied})),
-            Ok(stored) => {
-                // Behind (an event stored whose reply was lost): rebuild from the log.
-                if let Err(e) = state.reload().await {
-                    tracing::error!(error = %e, "cannot rebuild the live board");
-                }
-                Err(format!(
-                    "the live board has events up to {applied}; the database up to {stored}: rebuilding"
-                ))
-            }
-            Err(e) => Err(e.to_string()),
-        };
-        note("live", live);
+        note("live", live_caught_up(&state).await);
     }
     let status = if ok {
         StatusCode::OK

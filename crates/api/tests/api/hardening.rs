@@ -1073,3 +1073,47 @@ async fn writes_recover_by_themselves_after_a_storage_fault(backend: Backend) {
     }
     d.finish().await;
 }
+
+both!(a_board_behind_the_log_is_rebuilt_by_readiness);
+
+async fn a_board_behind_the_log_is_rebuilt_by_readiness(backend: Backend) {
+    let d = Drill::started(backend).await;
+    // An event stored behind the live board's back (as if its request died after the commit).
+    d.app
+        .state
+        .store()
+        .append_event(drillboard_store::NewEvent {
+            at: T0 + 1000,
+            team: "bravo".into(),
+            kind: drillboard_scoring::EventKind::Adjustment {
+                points: 7.0,
+                reason: "stored behind the board's back".into(),
+            },
+            actor: Some("test".into()),
+        })
+        .await
+        .unwrap();
+    let score = |d: &Drill| {
+        let live = d.app.state.live();
+        let s = live.standings(None).unwrap();
+        s.standings
+            .iter()
+            .find(|r| &*r.team == "bravo")
+            .unwrap()
+            .score
+    };
+    assert_eq!(score(&d), 0.0);
+    let (s, b) = d.app.get("/readyz", None).await;
+    if backend == Backend::Postgres {
+        // Replicas may store events this process never sees: the check is SQLite's only.
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert!(b["checks"]["live"].is_null(), "{b}");
+    } else {
+        assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{b}");
+        assert_eq!(b["checks"]["live"]["ok"], false, "{b}");
+        let (s, b) = d.app.get("/readyz", None).await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+        assert_eq!(score(&d), 7.0, "the board was rebuilt from the log");
+    }
+    d.finish().await;
+}
