@@ -20,8 +20,7 @@ struct Limited {
 
 impl Drop for Limited {
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        support::stop(&mut self.child);
     }
 }
 

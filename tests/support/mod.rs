@@ -36,10 +36,25 @@ pub struct Server {
 }
 
 impl Drop for Server {
+    /// Stop it as Ctrl-C would (so the demo stops its service copies too), then for good.
     fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+        stop(&mut self.child);
     }
+}
+
+/// SIGTERM, up to 5 s to finish, then SIGKILL.
+pub fn stop(child: &mut Child) {
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    for _ in 0..50 {
+        if matches!(child.try_wait(), Ok(Some(_))) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let _ = child.kill();
+    let _ = child.wait();
 }
 
 pub fn start_demo(data_dir: &Path) -> (Server, Vec<String>) {

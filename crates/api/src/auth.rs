@@ -4,7 +4,6 @@
 use std::sync::{Arc, Mutex};
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -184,31 +183,86 @@ impl HashPool {
     }
 }
 
+thread_local! {
+    /// The argon2 working memory (19 MiB) of a hashing thread, reused by every hash it
+    /// computes: allocating it per hash leaves the allocator holding hundreds of MiB.
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Compute `argon`'s hash of `password` with `salt` into `out`, in this thread's working memory.
+fn argon2_into(argon: &Argon2, password: &[u8], salt: &[u8], out: &mut [u8]) -> bool {
+    BLOCKS.with_borrow_mut(|blocks| {
+        blocks.resize(argon.params().block_count(), argon2::Block::default());
+        argon
+            .hash_password_into_with_memory(password, salt, out, &mut blocks[..])
+            .is_ok()
+    })
+}
+
+/// An argon2id PHC string for `password` with a fresh random salt (the same format as
+/// `argon2`'s own `hash_password`, so stored hashes of either verify with both).
+fn hash_phc(password: &[u8]) -> Option<String> {
+    use argon2::password_hash::phc::{Output, ParamsString, Salt};
+    let argon = Argon2::default();
+    let salt = random_bytes::<16>();
+    let mut out = [0u8; argon2::Params::DEFAULT_OUTPUT_LEN];
+    if !argon2_into(&argon, password, &salt, &mut out) {
+        return None;
+    }
+    let phc = argon2::PasswordHash {
+        algorithm: argon2::Algorithm::Argon2id.ident(),
+        version: Some(argon2::Version::V0x13.into()),
+        params: ParamsString::try_from(argon.params()).ok()?,
+        salt: Some(Salt::new(&salt).ok()?),
+        hash: Some(Output::new(&out).ok()?),
+    };
+    Some(phc.to_string())
+}
+
+/// Whether `password` matches the PHC string `stored` (compared in constant time).
+fn verify_phc(password: &[u8], stored: &str) -> bool {
+    let Ok(parsed) = argon2::PasswordHash::new(stored) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return false;
+    };
+    let (Ok(algorithm), Ok(params)) = (
+        argon2::Algorithm::try_from(parsed.algorithm.as_ref()),
+        argon2::Params::try_from(&parsed),
+    ) else {
+        return false;
+    };
+    let version = match parsed.version.map(argon2::Version::try_from) {
+        None => argon2::Version::default(),
+        Some(Ok(v)) => v,
+        Some(Err(_)) => return false,
+    };
+    let argon = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.len()];
+    if !argon2_into(&argon, password, &salt, &mut out) {
+        return false;
+    }
+    let differ = out
+        .iter()
+        .zip(expected.as_bytes())
+        .fold(0u8, |acc, (a, b)| acc | (a ^ b));
+    differ == 0
+}
+
 /// Hash a password with argon2id (on the hashing threads: it is slow on purpose). Waits for a
 /// thread however busy they are: organisers' bulk imports must not fail.
 pub async fn hash_password(password: String) -> ApiResult<String> {
-    HashPool::run(
-        move || {
-            Argon2::default()
-                .hash_password(password.as_bytes())
-                .map(|h| h.to_string())
-                .map_err(|e| ApiError::Internal(anyhow::anyhow!("hashing a password: {e}")))
-        },
-        true,
-    )
-    .await
-    .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the hashing threads stopped")))?
+    HashPool::run(move || hash_phc(password.as_bytes()), true)
+        .await
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("the hashing threads stopped")))?
+        .ok_or_else(|| ApiError::Internal(anyhow::anyhow!("hashing a password failed")))
 }
 
 /// A hash of a random password, so that logins for unknown users cost the same time as others.
 fn dummy_hash() -> &'static str {
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| {
-        Argon2::default()
-            .hash_password(&random_bytes::<16>())
-            .map(|h| h.to_string())
-            .unwrap_or_default()
-    })
+    HASH.get_or_init(|| hash_phc(&random_bytes::<16>()).unwrap_or_default())
 }
 
 /// Check a password against a stored hash (or the dummy hash when there is no user). `None`
@@ -217,9 +271,7 @@ pub async fn verify_password(password: String, hash: Option<String>) -> Option<b
     HashPool::run(
         move || {
             let hash = hash.unwrap_or_else(|| dummy_hash().to_owned());
-            Argon2::default()
-                .verify_password(password.as_bytes(), hash.as_str())
-                .is_ok()
+            verify_phc(password.as_bytes(), &hash)
         },
         false,
     )
@@ -430,6 +482,29 @@ impl FromRequestParts<AppState> for MaybeCaller {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hashes_match_the_argon2_crate_both_ways() {
+        use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+        // A hash made by the crate's own API (as stored before) verifies here, and ours there.
+        let theirs = Argon2::default()
+            .hash_password(b"s3cret")
+            .unwrap()
+            .to_string();
+        assert!(verify_phc(b"s3cret", &theirs));
+        assert!(!verify_phc(b"s3cre7", &theirs));
+        let ours = hash_phc(b"s3cret").unwrap();
+        assert!(
+            ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"),
+            "{ours}"
+        );
+        assert!(
+            Argon2::default()
+                .verify_password(b"s3cret", ours.as_str())
+                .is_ok()
+        );
+        assert!(!verify_phc(b"s3cret", "not a hash"));
+    }
 
     #[tokio::test]
     async fn passwords_verify_and_unknown_users_fail() {

@@ -49,6 +49,34 @@ pub fn raise_fd_limit() -> u64 {
     lim.current.unwrap_or(1 << 20)
 }
 
+/// Connections the kernel may hold waiting to be accepted (it caps this at `somaxconn`). The
+/// usual 128 overflows in a burst of thousands of connections, and a client whose connection is
+/// dropped from the queue waits for a greeting that never comes.
+const BACKLOG: u32 = 4096;
+
+/// Listen on `addr` with a deep accept queue.
+async fn bind(addr: &str) -> std::io::Result<TcpListener> {
+    let mut last = None;
+    for a in tokio::net::lookup_host(addr).await? {
+        let socket = if a.is_ipv4() {
+            tokio::net::TcpSocket::new_v4()?
+        } else {
+            tokio::net::TcpSocket::new_v6()?
+        };
+        socket.set_reuseaddr(true)?;
+        match socket.bind(a).and_then(|()| socket.listen(BACKLOG)) {
+            Ok(l) => return Ok(l),
+            Err(e) => last = Some(e),
+        }
+    }
+    Err(last.unwrap_or_else(|| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidInput,
+            "the address resolves to nothing",
+        )
+    }))
+}
+
 /// Connection totals that fit under `fds` open files: HTTP and TCP flags share what is left
 /// after [`FD_RESERVE`], at most their own defaults.
 fn totals(fds: u64, http: &ConnLimits, flags: &ConnLimits) -> (usize, usize) {
@@ -72,7 +100,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
         "connection limits"
     );
     let proxies = state.0.settings.trusted_proxies.clone();
-    let listener = TcpListener::bind(&opts.listen)
+    let listener = bind(&opts.listen)
         .await
         .with_context(|| format!("cannot listen on {}", opts.listen))?;
     let addr = listener.local_addr()?;
@@ -81,7 +109,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
     let mut flags_addr = String::from("(off)");
     let mut flags_bound = None;
     if let Some(f) = &opts.flags_listen {
-        let flags = TcpListener::bind(f)
+        let flags = bind(f)
             .await
             .with_context(|| format!("cannot listen for flags on {f}"))?;
         flags_bound = Some(flags.local_addr()?);
