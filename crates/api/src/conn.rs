@@ -305,8 +305,7 @@ impl<T: AsyncRead + Unpin> AsyncRead for TimedIo<T> {
         let before = buf.filled().len();
         match Pin::new(&mut this.inner).poll_read(cx, buf) {
             Poll::Ready(Ok(())) => {
-                let filled = buf.filled()[before..].to_vec();
-                this.saw(&filled);
+                this.saw(&buf.filled()[before..]);
                 Poll::Ready(Ok(()))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
@@ -325,23 +324,8 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for TimedIo<T> {
         data: &[u8],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_write(cx, data) {
-            Poll::Ready(Ok(n)) => {
-                if n > 0 {
-                    this.last = Instant::now();
-                    // An answer is going out: the next bytes read start a new request.
-                    if this.phase == Phase::Busy {
-                        this.phase = Phase::Idle;
-                    }
-                }
-                Poll::Ready(Ok(n))
-            }
-            Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => match this.check(cx) {
-                Ok(()) => Poll::Pending,
-                Err(e) => Poll::Ready(Err(e)),
-            },
-        }
+        let polled = Pin::new(&mut this.inner).poll_write(cx, data);
+        this.written(polled, cx)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -358,26 +342,40 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for TimedIo<T> {
         bufs: &[io::IoSlice<'_>],
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
-        match Pin::new(&mut this.inner).poll_write_vectored(cx, bufs) {
+        let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
+        this.written(polled, cx)
+    }
+
+    fn is_write_vectored(&self) -> bool {
+        self.inner.is_write_vectored()
+    }
+}
+
+impl<T> TimedIo<T> {
+    /// Follow a write's outcome: bytes out are traffic, and the start of an answer ends the
+    /// request's header phase; a write that cannot proceed is subject to the clocks.
+    fn written(
+        &mut self,
+        polled: Poll<io::Result<usize>>,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<usize>> {
+        match polled {
             Poll::Ready(Ok(n)) => {
                 if n > 0 {
-                    this.last = Instant::now();
-                    if this.phase == Phase::Busy {
-                        this.phase = Phase::Idle;
+                    self.last = Instant::now();
+                    // An answer is going out: the next bytes read start a new request.
+                    if self.phase == Phase::Busy {
+                        self.phase = Phase::Idle;
                     }
                 }
                 Poll::Ready(Ok(n))
             }
             Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
-            Poll::Pending => match this.check(cx) {
+            Poll::Pending => match self.check(cx) {
                 Ok(()) => Poll::Pending,
                 Err(e) => Poll::Ready(Err(e)),
             },
         }
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
     }
 }
 

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio::sync::Barrier;
 
 use crate::both;
-use crate::helpers::{Backend, Drill, T0, TestApp};
+use crate::helpers::{Backend, Drill, T0, TestApp, json_request, send_to};
 
 both!(
     a_crowd_on_every_write_path_gets_2xx,
@@ -93,31 +93,13 @@ async fn a_crowd_on_every_write_path_gets_2xx(backend: Backend) {
     let tokens = Arc::new(sixty_three_teams(&d).await);
     d.app.set_time(T0 + 44 * 60_000); // the deface report is due at 55 min
     let app = Arc::new(d.app.router.clone());
-    let send = |app: Arc<axum::Router>,
-                method: Method,
-                path: String,
-                token: String,
-                body: Value| async move {
-        let req = Request::builder()
-            .method(method)
-            .uri(path)
-            .header(header::AUTHORIZATION, format!("Bearer {token}"))
-            .header(header::CONTENT_TYPE, "application/json")
-            .body(Body::from(body.to_string()))
-            .unwrap();
-        let res = tower::ServiceExt::oneshot((*app).clone(), req)
-            .await
-            .unwrap();
-        let status = res.status();
-        let bytes = http_body_util::BodyExt::collect(res.into_body())
-            .await
-            .unwrap()
-            .to_bytes();
-        (
-            status,
-            serde_json::from_slice(&bytes).unwrap_or(Value::Null),
-        )
-    };
+    let send =
+        |app: Arc<axum::Router>, method: Method, path: String, token: String, body: Value| {
+            send_to(
+                (*app).clone(),
+                json_request(method, &path, Some(&token), Some(body)),
+            )
+        };
 
     // Every team submits its report in the same instant.
     let (a, t) = (app.clone(), tokens.clone());
@@ -244,18 +226,12 @@ async fn login_from(
     username: &str,
     password: &str,
 ) -> (StatusCode, Value) {
-    let mut b = Request::builder()
-        .method(Method::POST)
-        .uri("/api/v1/auth/login")
-        .header(header::CONTENT_TYPE, "application/json");
+    let body = json!({"username": username, "password": password});
+    let mut req = json_request(Method::POST, "/api/v1/auth/login", None, Some(body));
     for (k, v) in headers {
-        b = b.header(*k, *v);
+        let name = axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap();
+        req.headers_mut().insert(name, v.parse().unwrap());
     }
-    let mut req = b
-        .body(Body::from(
-            json!({"username": username, "password": password}).to_string(),
-        ))
-        .unwrap();
     let addr: SocketAddr = format!("{peer}:40000").parse().unwrap();
     req.extensions_mut().insert(ConnectInfo(Peer(addr)));
     app.send(req).await
@@ -267,20 +243,11 @@ async fn wrong_logins_at_once_are_limited_exactly(backend: Backend) {
     let results = at_once(200, move |_| {
         let app = app.clone();
         async move {
-            let mut req = Request::builder()
-                .method(Method::POST)
-                .uri("/api/v1/auth/login")
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({"username": "alpha", "password": "guess"}).to_string(),
-                ))
-                .unwrap();
+            let body = json!({"username": "alpha", "password": "guess"});
+            let mut req = json_request(Method::POST, "/api/v1/auth/login", None, Some(body));
             let peer: SocketAddr = "198.51.100.7:5000".parse().unwrap();
             req.extensions_mut().insert(ConnectInfo(Peer(peer)));
-            let res = tower::ServiceExt::oneshot((*app).clone(), req)
-                .await
-                .unwrap();
-            (res.status(), Value::Null)
+            send_to((*app).clone(), req).await
         }
     })
     .await;
@@ -304,19 +271,13 @@ async fn wrong_flags_at_once_are_limited_exactly(backend: Backend) {
     let results = at_once(200, move |i| {
         let (app, token) = (app.clone(), token.clone());
         async move {
-            let req = Request::builder()
-                .method(Method::POST)
-                .uri("/api/v1/challenges/web/submit")
-                .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                .header(header::CONTENT_TYPE, "application/json")
-                .body(Body::from(
-                    json!({"flag": format!("guess-{i}")}).to_string(),
-                ))
-                .unwrap();
-            let res = tower::ServiceExt::oneshot((*app).clone(), req)
-                .await
-                .unwrap();
-            (res.status(), Value::Null)
+            let body = json!({"flag": format!("guess-{i}")});
+            let path = "/api/v1/challenges/web/submit";
+            send_to(
+                (*app).clone(),
+                json_request(Method::POST, path, Some(&token), Some(body)),
+            )
+            .await
         }
     })
     .await;
@@ -965,22 +926,10 @@ async fn writes_recover_by_themselves_after_a_storage_fault(backend: Backend) {
             while !stop.load(std::sync::atomic::Ordering::SeqCst) && i < 5000 {
                 let (team, token) = &tokens[i % 3];
                 let body = json!({"body": format!("{i}\n{}", "x".repeat(30_000))});
-                let req = Request::builder()
-                    .method(Method::PUT)
-                    .uri("/api/v1/injects/deface/report")
-                    .header(header::AUTHORIZATION, format!("Bearer {token}"))
-                    .header(header::CONTENT_TYPE, "application/json")
-                    .body(Body::from(body.to_string()))
-                    .unwrap();
-                let res = tower::ServiceExt::oneshot(router.clone(), req)
-                    .await
-                    .unwrap();
-                let status = res.status().as_u16();
-                let bytes = http_body_util::BodyExt::collect(res.into_body())
-                    .await
-                    .unwrap()
-                    .to_bytes();
-                let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+                let path = "/api/v1/injects/deface/report";
+                let req = json_request(Method::PUT, path, Some(token), Some(body));
+                let (status, v) = send_to(router.clone(), req).await;
+                let status = status.as_u16();
                 if status == 200 {
                     acked.lock().unwrap().push((
                         team.clone(),
