@@ -116,7 +116,7 @@ fn playable(state: &AppState, team: &str, id: &str, now: i64) -> ApiResult<Chall
     Ok(c.clone())
 }
 
-/// Refuse with 403 `team_disqualified` if `team` is disqualified.
+/// Refuse with 403 if `team` is disqualified (flags, hints and reports alike).
 pub fn ensure_not_disqualified(live: &Live, team: &str) -> ApiResult<()> {
     if live
         .engine
