@@ -121,9 +121,12 @@ impl Keys {
     }
 }
 
-/// Password hashes computed at once, at most (each argon2id hash takes 19 MiB for ~50 ms).
-/// A flood of sign-ins queues here instead of growing memory; see [`HashPool`].
-pub const HASH_THREADS: usize = 2;
+/// Password hashes computed at once, at most: half the cores, at least one (each argon2id hash
+/// takes 19 MiB and a core for ~50 ms). A flood of sign-ins queues here instead of growing
+/// memory or taking every core from the board and the flags; see [`HashPool`].
+pub fn hash_threads() -> usize {
+    std::thread::available_parallelism().map_or(1, |n| (n.get() / 2).max(1))
+}
 
 /// Sign-ins that may wait for a hashing thread; beyond this a sign-in is refused at once with
 /// 429 (it would wait for seconds anyway).
@@ -145,7 +148,7 @@ impl HashPool {
         POOL.get_or_init(|| {
             let (tx, rx) = tokio::sync::mpsc::channel::<HashJob>(HASH_QUEUE);
             let rx = Arc::new(Mutex::new(rx));
-            for i in 0..HASH_THREADS {
+            for i in 0..hash_threads() {
                 let rx = rx.clone();
                 std::thread::Builder::new()
                     .name(format!("drillboard-hash-{i}"))
@@ -543,7 +546,7 @@ mod tests {
         // At most the queue plus the threads' work in hand were hashed; the rest was refused
         // at once instead of piling up (each hash holds 19 MiB while it runs).
         assert!(refused > 0, "nothing was refused");
-        assert!(judged <= HASH_QUEUE + HASH_THREADS + 4, "{judged} hashed");
+        assert!(judged <= HASH_QUEUE + hash_threads() + 4, "{judged} hashed");
         // Once the flood is over, sign-ins are judged again.
         assert_eq!(
             verify_password("s3cret".into(), Some(hash)).await,
