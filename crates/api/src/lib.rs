@@ -8,6 +8,7 @@ pub mod error;
 pub mod export;
 pub mod game;
 pub mod grading;
+pub mod housekeeping;
 pub mod json;
 pub mod limits;
 pub mod markdown;

@@ -125,6 +125,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
         });
     }
     let clock = tokio::spawn(drillboard_api::changes::watch_clock(state.clone()));
+    let housekeeping = tokio::spawn(drillboard_api::housekeeping::run(state.clone()));
     let background = if opts.ticker {
         tokio::spawn(ticker::run(state.clone()))
     } else {
@@ -151,6 +152,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
         .await?;
     background.abort();
     clock.abort();
+    housekeeping.abort();
     tracing::info!("stopped");
     Ok(())
 }

@@ -8,7 +8,7 @@ mod game;
 mod people;
 mod reports;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -102,7 +102,13 @@ pub struct Store {
     suspect: Arc<AtomicBool>,
     /// When a write last failed for a reason other than a constraint, and why.
     last_fault: Arc<Mutex<Option<(Instant, String)>>>,
+    /// Times the writer was handed out (SQLite): housekeeping waits for a quiet moment.
+    activity: Arc<AtomicU64>,
 }
+
+/// The write-ahead log is cut back to this size whenever SQLite restarts it (it otherwise keeps
+/// its largest size for good: 455–600 MB after minutes of sustained jeopardy writes).
+pub const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// How long a write waits for the writer before it gives up.
 pub const WRITE_WAIT: Duration = Duration::from_secs(30);
@@ -124,10 +130,13 @@ impl Store {
                 db,
                 suspect,
                 last_fault: Arc::default(),
+                activity: Arc::default(),
             });
         }
         let mut wopts = opts.clone();
         let flag = suspect.clone();
+        let activity = Arc::new(AtomicU64::new(0));
+        let count = activity.clone();
         wopts
             .max_connections(1)
             .acquire_timeout(WRITE_WAIT)
@@ -135,11 +144,13 @@ impl Store {
                 o.journal_mode(SqliteJournalMode::Wal)
                     .busy_timeout(Duration::from_secs(15))
                     .foreign_keys(true)
+                    .pragma("journal_size_limit", WAL_SIZE_LIMIT.to_string())
             })
             // A connection whose last write failed, or that is still inside a transaction
             // (a COMMIT that failed on a full disk leaves it open), is closed and replaced:
             // a write on it would join that transaction and be lost with it.
             .map_sqlx_sqlite_before_acquire(move |conn, _| {
+                count.fetch_add(1, Ordering::Relaxed);
                 let suspect = flag.swap(false, Ordering::SeqCst);
                 Box::pin(async move {
                     if suspect {
@@ -165,6 +176,7 @@ impl Store {
             w,
             suspect,
             last_fault: Arc::default(),
+            activity,
         })
     }
 
@@ -246,6 +258,35 @@ impl Store {
     pub async fn execute_admin(&self, sql: &str) -> Result<()> {
         self.w.execute_unprepared(sql).await?;
         Ok(())
+    }
+
+    /// How many writes have started so far (SQLite; 0 on PostgreSQL): unchanged between two
+    /// readings means the writer was quiet in between.
+    pub fn write_activity(&self) -> u64 {
+        self.activity.load(Ordering::Relaxed)
+    }
+
+    /// Checkpoint SQLite's write-ahead log into the database: `truncate` also empties the log
+    /// file (it waits for readers, so run it when quiet); otherwise a passive checkpoint that
+    /// never waits. Returns (frames in the log, frames checkpointed); `None` on PostgreSQL.
+    pub async fn checkpoint(&self, truncate: bool) -> Result<Option<(i64, i64)>> {
+        if self.w.get_database_backend() != DbBackend::Sqlite {
+            return Ok(None);
+        }
+        let mode = if truncate { "TRUNCATE" } else { "PASSIVE" };
+        let row = self
+            .w
+            .query_one_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                format!("PRAGMA wal_checkpoint({mode})"),
+            ))
+            .await
+            .map_err(|e| self.failed(e))?;
+        Ok(row.map(|r| {
+            let log: i64 = r.try_get_by_index(1).unwrap_or(-1);
+            let done: i64 = r.try_get_by_index(2).unwrap_or(-1);
+            (log, done)
+        }))
     }
 
     /// `sqlite` or `postgres`.

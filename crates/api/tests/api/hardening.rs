@@ -1066,3 +1066,51 @@ async fn a_board_behind_the_log_is_rebuilt_by_readiness(backend: Backend) {
     }
     d.finish().await;
 }
+
+both!(the_write_ahead_log_is_emptied_by_a_checkpoint);
+
+async fn the_write_ahead_log_is_emptied_by_a_checkpoint(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let d = Drill::started_on(TestApp::with(backend, Some(dir.path()), |_| {}).await).await;
+    d.app.set_time(T0 + 20 * 60_000);
+    let store = d.app.state.store().clone();
+    let before = store.write_activity();
+    for i in 0..20 {
+        let body = json!({"body": format!("{i}\n{}", "y".repeat(90_000))});
+        let (s, _) = d
+            .app
+            .call(
+                Method::PUT,
+                "/api/v1/injects/deface/report",
+                Some(d.team("alpha")),
+                Some(body),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+    }
+    let wal = || {
+        std::fs::read_dir(dir.path())
+            .unwrap()
+            .flatten()
+            .flat_map(|d| std::fs::read_dir(d.path()).into_iter().flatten().flatten())
+            .find(|f| f.file_name().to_string_lossy().ends_with(".db-wal"))
+            .map(|f| f.metadata().unwrap().len())
+    };
+    match backend {
+        Backend::Sqlite => {
+            assert!(store.write_activity() >= before + 20, "writes are counted");
+            assert!(wal().unwrap() > 1_500_000, "{:?}", wal());
+            let (log, done) = store.checkpoint(true).await.unwrap().unwrap();
+            assert_eq!(log, done, "every frame checkpointed");
+            assert_eq!(wal(), Some(0), "the log is emptied");
+            // Nothing was lost on the way.
+            let (_, mine) = d
+                .app
+                .get("/api/v1/injects/deface/report", Some(d.team("alpha")))
+                .await;
+            assert_eq!(mine["versions"].as_array().unwrap().len(), 20);
+        }
+        Backend::Postgres => assert_eq!(store.checkpoint(true).await.unwrap(), None),
+    }
+    d.finish().await;
+}
