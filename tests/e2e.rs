@@ -335,6 +335,14 @@ fn cli_round_trip(database_url: Option<String>) {
     );
     let out = run(cmd().args(["user", "add", "--role", "emperor", "--username", "x"]));
     assert!(!out.status.success());
+    // Disabling and enabling a login from the shell (a compromised organiser account).
+    let out = run(cmd().args(["user", "disable", "judge2"]));
+    assert!(out.status.success());
+    assert!(String::from_utf8_lossy(&out.stdout).contains("disabled"));
+    let out = run(cmd().args(["user", "enable", "judge2"]));
+    assert!(out.status.success());
+    let out = run(cmd().args(["user", "disable", "nobody"]));
+    assert!(!out.status.success(), "an unknown login is an error");
 
     let roster = dir.path().join("teams.csv");
     std::fs::write(

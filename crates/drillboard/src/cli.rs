@@ -199,8 +199,18 @@ pub enum UserCommand {
         #[arg(long)]
         lead: bool,
     },
-    /// Give a login a new random password; prints it.
+    /// Give a login a new random password (its sessions end); prints it.
     ResetPassword {
+        /// Login name.
+        username: String,
+    },
+    /// Stop a login signing in and end its sessions at once.
+    Disable {
+        /// Login name.
+        username: String,
+    },
+    /// Let a disabled login sign in again.
+    Enable {
         /// Login name.
         username: String,
     },
@@ -502,6 +512,19 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
             println!("new password for `{}`: {}", c.username, c.password);
+        }
+        Command::User(UserCommand::Disable { username } | UserCommand::Enable { username }) => {
+            let disable = matches!(&args.command, Command::User(UserCommand::Disable { .. }));
+            let state = args.state().await?;
+            ops::set_disabled(&state, username, disable, "cli")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+            let what = if disable {
+                "disabled; its sessions have ended"
+            } else {
+                "enabled"
+            };
+            println!("login `{username}` {what}");
         }
         Command::Team(TeamCommand::Import { csv, out }) => {
             let text = std::fs::read_to_string(csv)
