@@ -100,7 +100,12 @@ fn idle_flag_connections_do_not_take_the_api_down() {
         return;
     }
     // 1,100 idle flag connections from 20 addresses (55 each, under the per-address cap):
-    // beyond the old soft limit of 1,024 open files.
+    // beyond the old soft limit of 1,024 open files. This test process needs as many.
+    let mut mine = rustix::process::getrlimit(rustix::process::Resource::Nofile);
+    if mine.current < mine.maximum {
+        mine.current = mine.maximum;
+        let _ = rustix::process::setrlimit(rustix::process::Resource::Nofile, mine);
+    }
     let mut idle = Vec::new();
     for i in 0..1100 {
         let from = format!("127.0.1.{}", 1 + i % 20);
