@@ -14,6 +14,7 @@ pub mod limits;
 pub mod markdown;
 pub mod ops;
 pub mod routes;
+pub mod served;
 pub mod state;
 
 pub use routes::router;

@@ -113,6 +113,10 @@ pub struct Live {
     pub changes: Changes,
     /// The highest event sequence number fed to the engine.
     applied: i64,
+    /// When the latest event fed to the engine happened (0: none).
+    changed_at: i64,
+    /// Serialised boards, emptied at every change.
+    pub served: crate::served::ServedCache,
     cache: Mutex<Cache>,
     /// Past samples of the score history (team, score in rank order), by time. Events are
     /// stamped when they happen, so a settled past moment never changes until a reload.
@@ -158,12 +162,25 @@ impl Live {
         self.applied
     }
 
+    /// The moment the live standings last changed: the latest event's time, or, before any
+    /// event, when the exercise was last updated (0: nothing loaded).
+    pub fn changed_at(&self) -> i64 {
+        let updated = self.exercise.as_ref().map_or(0, |e| e.updated_at);
+        if self.changed_at > 0 {
+            self.changed_at
+        } else {
+            updated
+        }
+    }
+
     /// Feed one new event to the engine.
     pub fn apply(&mut self, e: &Event) {
         if let Some(engine) = &mut self.engine {
             engine.apply(e);
         }
         self.applied = self.applied.max(e.seq);
+        self.changed_at = self.changed_at.max(e.at);
+        self.served.clear();
         *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
         // An event stored late (a busy writer) changes the history from its time on.
         self.history
@@ -352,6 +369,8 @@ impl AppState {
             ad,
             changes: live.changes.clone(),
             applied: events.iter().map(|(e, _)| e.seq).max().unwrap_or(0),
+            changed_at: events.iter().map(|(e, _)| e.at).max().unwrap_or(0),
+            served: Default::default(),
             cache: Mutex::new(Cache::default()),
             history: Mutex::new(HashMap::new()),
         };
@@ -364,6 +383,7 @@ impl AppState {
         let exercise = self.store().exercise().await?;
         let mut live = self.live_mut();
         live.exercise = exercise;
+        live.served.clear();
         live.changes.notify(Kind::Exercise);
         Ok(())
     }

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use drillboard_scoring::Standings;
 use serde::Deserialize;
@@ -208,12 +208,15 @@ pub struct BoardQuery {
     pub at: Option<String>,
 }
 
-/// `GET /api/v1/scoreboard`: the ranking with every point explained.
+/// `GET /api/v1/scoreboard`: the ranking with every point explained. Served from bytes made
+/// once per change of the standings (per view: live or frozen, and which challenges are out),
+/// with an ETag (`If-None-Match` → 304) and a gzip copy; `?at=` is computed for each request.
 pub async fn scoreboard(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     Query(q): Query<BoardQuery>,
-) -> ApiResult<Json<Value>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let now = state.now();
     let live = state.live();
     let (as_of, frozen) = board_time(&live, caller.as_ref(), q.at.as_deref(), now)?;
@@ -222,13 +225,25 @@ pub async fn scoreboard(
         .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
     let privileged = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
     let shown = |id: &str| privileged || released(&live, id, now);
-    Ok(Json(board_json(
-        &live,
-        &standings,
-        frozen,
-        as_of.unwrap_or(now),
-        &shown,
-    )))
+    if let (Some(t), Some(_)) = (as_of, &q.at) {
+        return Ok(Json(board_json(&live, &standings, frozen, t, &shown)).into_response());
+    }
+    let out: String = standings
+        .challenges
+        .iter()
+        .map(|c| if shown(&c.id) { '1' } else { '0' })
+        .collect();
+    let key = format!("{as_of:?}|{frozen}|{out}");
+    let served = live.served.get_or_build(key, || {
+        board_json(
+            &live,
+            &standings,
+            frozen,
+            as_of.unwrap_or(live.changed_at()),
+            &shown,
+        )
+    });
+    Ok(served.respond(&headers))
 }
 
 /// Has challenge `id` been released at `now`? Teams and the public learn nothing about a challenge

@@ -12,3 +12,4 @@ mod hardening;
 mod lifecycle;
 mod openapi;
 mod reports;
+mod served;

@@ -1,0 +1,193 @@
+//! Hot reads are served, not computed: a board is serialised once per change of the standings
+//! and kept as shared bytes with a gzip copy and an ETag, so 64 people refreshing the board cost
+//! a pointer copy each (and nothing at all when their copy is current: 304).
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::{Arc, Mutex};
+
+use axum::body::Bytes;
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+
+/// Bodies shorter than this are not worth compressing.
+const GZIP_FROM: usize = 1024;
+
+/// One serialised answer: the JSON, its gzip copy, and its entity tag.
+#[derive(Debug)]
+pub struct Served {
+    /// A strong ETag: the first 16 bytes of the SHA-256 of the JSON, quoted.
+    pub etag: String,
+    /// The JSON body.
+    pub json: Bytes,
+    /// The same, gzipped (None for small bodies).
+    pub gzip: Option<Bytes>,
+}
+
+impl Served {
+    /// Serialise `value` once.
+    pub fn new(value: &Value) -> Served {
+        let json = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
+        let digest = Sha256::digest(&json);
+        let etag = format!(
+            "\"{}\"",
+            digest[..16]
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>()
+        );
+        let gzip = (json.len() >= GZIP_FROM)
+            .then(|| {
+                let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                z.write_all(&json).ok()?;
+                z.finish().ok().map(Bytes::from)
+            })
+            .flatten();
+        Served { etag, json, gzip }
+    }
+
+    /// The answer to a request with `headers`: 304 when the client's copy is this one, else the
+    /// body, gzipped when the client accepts it.
+    pub fn respond(&self, headers: &HeaderMap) -> Response {
+        let etag = HeaderValue::from_str(&self.etag).unwrap_or(HeaderValue::from_static("\"\""));
+        let matches = headers
+            .get_all(header::IF_NONE_MATCH)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .any(|t| {
+                let t = t.trim();
+                t == "*" || t.trim_start_matches("W/") == self.etag
+            });
+        let mut response = if matches {
+            StatusCode::NOT_MODIFIED.into_response()
+        } else {
+            let gzip = self.gzip.as_ref().filter(|_| accepts_gzip(headers));
+            let mut r = match gzip {
+                Some(z) => {
+                    let mut r = z.clone().into_response();
+                    r.headers_mut()
+                        .insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
+                    r
+                }
+                None => self.json.clone().into_response(),
+            };
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        };
+        let h = response.headers_mut();
+        h.insert(header::ETAG, etag);
+        h.insert(
+            header::VARY,
+            HeaderValue::from_static("Accept-Encoding, Authorization"),
+        );
+        // Revalidate every time: a stale board is worse than one round trip.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+        response
+    }
+}
+
+/// Whether the request's `Accept-Encoding` allows gzip (and does not refuse it with `q=0`).
+fn accepts_gzip(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT_ENCODING)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|part| {
+            let mut it = part.split(';');
+            let name = it.next().unwrap_or("").trim();
+            let q = it
+                .find_map(|p| p.trim().strip_prefix("q="))
+                .and_then(|q| q.trim().parse::<f32>().ok())
+                .unwrap_or(1.0);
+            (name.eq_ignore_ascii_case("gzip") || name == "*") && q > 0.0
+        })
+}
+
+/// Served answers by key (which board: live or frozen, who may see what), emptied whenever the
+/// standings change.
+#[derive(Default)]
+pub struct ServedCache {
+    map: Mutex<HashMap<String, Arc<Served>>>,
+}
+
+impl ServedCache {
+    /// The answer for `key`, built with `build` on the first request after a change.
+    pub fn get_or_build(&self, key: String, build: impl FnOnce() -> Value) -> Arc<Served> {
+        if let Some(s) = self.map.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
+            return s.clone();
+        }
+        // Built outside the lock: two first requests may both build; both answers are equal.
+        let served = Arc::new(Served::new(&build()));
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        // A handful of keys exist (live, frozen, per set of released challenges).
+        if map.len() > 64 {
+            map.clear();
+        }
+        map.entry(key).or_insert(served).clone()
+    }
+
+    /// Forget every answer (the standings changed).
+    pub fn clear(&mut self) {
+        self.map
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, v.parse().unwrap());
+        }
+        h
+    }
+
+    #[test]
+    fn etags_gzip_and_304() {
+        let big = serde_json::json!({"rows": vec!["Đội ƯCSC Hà Nội"; 200]});
+        let s = Served::new(&big);
+        assert_eq!(s, Served::new(&big), "the same content has the same tag");
+        let r = s.respond(&headers(&[]));
+        assert_eq!(r.status(), StatusCode::OK);
+        assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
+        let r = s.respond(&headers(&[("accept-encoding", "br, gzip;q=0.8")]));
+        assert_eq!(r.headers()[header::CONTENT_ENCODING], "gzip");
+        let r = s.respond(&headers(&[("accept-encoding", "gzip;q=0")]));
+        assert!(r.headers().get(header::CONTENT_ENCODING).is_none());
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(
+            &mut flate2::read::GzDecoder::new(&s.gzip.as_ref().unwrap()[..]),
+            &mut unzipped,
+        )
+        .unwrap();
+        assert_eq!(unzipped, s.json);
+        let r = s.respond(&headers(&[("if-none-match", &s.etag)]));
+        assert_eq!(r.status(), StatusCode::NOT_MODIFIED);
+        let r = s.respond(&headers(&[(
+            "if-none-match",
+            "\"other\", W/".to_owned().as_str(),
+        )]));
+        assert_eq!(r.status(), StatusCode::OK);
+        let other = Served::new(&serde_json::json!({"rows": []}));
+        assert_ne!(other.etag, s.etag);
+        assert!(other.gzip.is_none(), "small bodies are not compressed");
+    }
+}
+
+impl PartialEq for Served {
+    fn eq(&self, other: &Self) -> bool {
+        self.etag == other.etag && self.json == other.json
+    }
+}

@@ -1,0 +1,190 @@
+//! The board is served from bytes made once per change: the served board equals one computed
+//! from the engine after any sequence of events, a 304 comes only when nothing a reader sees has
+//! changed, and the gzip copy is the same board.
+
+use axum::http::{Method, StatusCode, header};
+use serde_json::{Value, json};
+
+use crate::both;
+use crate::helpers::{Backend, Drill, T0, json_request, send_to};
+
+both!(
+    the_served_board_equals_the_computed_one_after_any_events,
+    not_modified_only_while_nothing_changed,
+);
+
+/// The served live board, and the same board computed for this request (`?at=` far ahead is
+/// never cached), both without `as_of`.
+async fn served_and_computed(d: &Drill, token: Option<&str>) -> (Value, Value) {
+    let (s, mut served) = d.app.get("/api/v1/scoreboard", token).await;
+    assert_eq!(s, StatusCode::OK, "{served}");
+    let (s, mut computed) = d
+        .app
+        .get(
+            "/api/v1/scoreboard?at=2099-01-01T00:00:00Z",
+            Some(&d.organiser),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{computed}");
+    served.as_object_mut().unwrap().remove("as_of");
+    computed.as_object_mut().unwrap().remove("as_of");
+    (served, computed)
+}
+
+async fn the_served_board_equals_the_computed_one_after_any_events(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let teams = ["alpha", "bravo", "charlie"];
+    let mut seed: u64 = 0x5eed_d811_b0a4_d001;
+    let mut next = |n: u64| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (seed >> 33) % n
+    };
+    for step in 0..40 {
+        d.app.advance(30_000 + next(120_000) as i64);
+        let team = teams[next(3) as usize];
+        let (what, s) = match next(6) {
+            0 => (
+                "solve web",
+                d.app.submit(d.team(team), "web", "FLAG{web}").await.0,
+            ),
+            1 => {
+                let flag = format!("FLAG{{dyn-{}}}", next(100));
+                (
+                    "solve dyn",
+                    d.app.submit(d.team(team), "dyn", &flag).await.0,
+                )
+            }
+            2 => (
+                "wrong flag",
+                d.app.submit(d.team(team), "plain", "nope").await.0,
+            ),
+            3 => {
+                let path = "/api/v1/challenges/web/hints/1/unlock";
+                (
+                    "hint",
+                    d.app.post(path, Some(d.team(team)), json!({})).await.0,
+                )
+            }
+            4 => {
+                let points = (next(20) as f64 + 1.0) * if next(2) == 0 { 1.0 } else { -1.0 };
+                let body =
+                    json!({"team": team, "points": points, "reason": format!("step {step}")});
+                (
+                    "adjustment",
+                    d.app
+                        .post("/api/v1/adjustments", Some(&d.organiser), body)
+                        .await
+                        .0,
+                )
+            }
+            _ => ("nothing", StatusCode::OK),
+        };
+        assert!(
+            s.is_success() || s == StatusCode::TOO_MANY_REQUESTS,
+            "{what}: {s}"
+        );
+        // The organiser's live view and the public view (frozen in the last 30 minutes).
+        let (served, computed) = served_and_computed(&d, Some(&d.organiser)).await;
+        assert_eq!(served, computed, "step {step} ({what})");
+        let (_, public) = d.app.get("/api/v1/scoreboard", None).await;
+        let frozen = public["frozen"].as_bool().unwrap();
+        if !frozen {
+            let mut public = public;
+            public.as_object_mut().unwrap().remove("as_of");
+            assert_eq!(public["standings"], computed["standings"], "step {step}");
+        }
+    }
+    d.finish().await;
+}
+
+async fn not_modified_only_while_nothing_changed(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let router = d.app.router.clone();
+    let get = |etag: Option<String>, gzip: bool| {
+        let router = router.clone();
+        async move {
+            let mut req = json_request(Method::GET, "/api/v1/scoreboard", None, None);
+            if let Some(e) = etag {
+                req.headers_mut()
+                    .insert(header::IF_NONE_MATCH, e.parse().unwrap());
+            }
+            if gzip {
+                req.headers_mut()
+                    .insert(header::ACCEPT_ENCODING, "gzip".parse().unwrap());
+            }
+            let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            let status = res.status();
+            let etag = res
+                .headers()
+                .get(header::ETAG)
+                .map(|v| v.to_str().unwrap().to_owned());
+            let encoding = res.headers().get(header::CONTENT_ENCODING).cloned();
+            let bytes = http_body_util::BodyExt::collect(res.into_body())
+                .await
+                .unwrap()
+                .to_bytes();
+            (status, etag, encoding, bytes)
+        }
+    };
+    let (s, first, _, plain) = get(None, false).await;
+    assert_eq!(s, StatusCode::OK);
+    let first = first.expect("an ETag");
+    // Unchanged: 304 with no body, however much time passes without an event.
+    let (s, tag, _, body) = get(Some(first.clone()), false).await;
+    assert_eq!(
+        (s, tag.as_deref(), body.len()),
+        (StatusCode::NOT_MODIFIED, Some(first.as_str()), 0)
+    );
+    d.app.advance(5 * 60_000);
+    assert_eq!(
+        get(Some(first.clone()), false).await.0,
+        StatusCode::NOT_MODIFIED
+    );
+    // The gzip copy is the same board.
+    let (s, _, encoding, zipped) = get(None, true).await;
+    assert_eq!(
+        (s, encoding.unwrap()),
+        (StatusCode::OK, "gzip".parse().unwrap())
+    );
+    let mut unzipped = Vec::new();
+    std::io::Read::read_to_end(
+        &mut flate2::read::GzDecoder::new(&zipped[..]),
+        &mut unzipped,
+    )
+    .unwrap();
+    assert_eq!(unzipped, plain);
+    // A solve changes the board: the old tag gets the new board.
+    let (s, _) = d.app.submit(d.team("alpha"), "web", "FLAG{web}").await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, second, _, _) = get(Some(first.clone()), false).await;
+    assert_eq!(s, StatusCode::OK);
+    let second = second.unwrap();
+    assert_ne!(second, first);
+    assert_eq!(
+        get(Some(second.clone()), false).await.0,
+        StatusCode::NOT_MODIFIED
+    );
+    // A challenge released by the clock alone (`late`, after an hour) is a change too.
+    d.app.set_time(T0 + 61 * 60_000);
+    let (s, third, _, body) = get(Some(second.clone()), false).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_ne!(third.unwrap(), second);
+    let board: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        board["challenges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|c| c["id"] == "late")
+    );
+    // A staff member's credentials are no reason to serve a stale body either.
+    let (s, b) = send_to(
+        d.app.router.clone(),
+        json_request(Method::GET, "/api/v1/scoreboard", Some(&d.organiser), None),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    d.finish().await;
+}
