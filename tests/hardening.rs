@@ -240,4 +240,19 @@ fn the_database_files_are_private() {
         let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
         assert_eq!(mode, 0o600, "{name} is {mode:o}");
     }
+    // A SQLite file named with --database-url, too.
+    let custom = dir.path().join("elsewhere.db");
+    let out = support::drillboard(dir.path())
+        .arg("--database-url")
+        .arg(format!("sqlite://{}?mode=rwc", custom.display()))
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let mode = std::fs::metadata(&custom).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600, "elsewhere.db is {mode:o}");
 }

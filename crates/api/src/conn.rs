@@ -43,6 +43,21 @@ impl ConnLimits {
     }
 }
 
+/// The address limits count by: an IPv4 address, or an IPv6 address's /64 (one host or home
+/// network gets a whole /64 and can pick any address in it).
+pub fn address_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
 /// Open connections counted per address; a [`Slot`] gives its place back when dropped.
 #[derive(Clone)]
 pub struct Slots(Arc<SlotsInner>);
@@ -85,11 +100,12 @@ impl Slots {
 
     /// Take a place for a connection from `ip`.
     pub fn admit(&self, ip: IpAddr) -> Result<Slot, Refused> {
+        let exempt = self.0.exempt.contains(ip);
+        let ip = address_key(ip);
         let mut open = self.0.open.lock().unwrap_or_else(|e| e.into_inner());
         if open.0 >= self.0.limits.total {
             return Err(Refused::Full);
         }
-        let exempt = self.0.exempt.contains(ip);
         let n = open.1.entry(ip).or_default();
         if !exempt && *n >= self.0.limits.per_address {
             return Err(Refused::PerAddress);
@@ -325,7 +341,7 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for TimedIo<T> {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let polled = Pin::new(&mut this.inner).poll_write(cx, data);
-        this.written(polled, cx)
+        this.written(polled, data, cx)
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -343,7 +359,11 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for TimedIo<T> {
     ) -> Poll<io::Result<usize>> {
         let this = &mut *self;
         let polled = Pin::new(&mut this.inner).poll_write_vectored(cx, bufs);
-        this.written(polled, cx)
+        let first = bufs
+            .iter()
+            .find(|b| !b.is_empty())
+            .map_or(&[][..], |b| &b[..]);
+        this.written(polled, first, cx)
     }
 
     fn is_write_vectored(&self) -> bool {
@@ -352,21 +372,25 @@ impl<T: AsyncWrite + Unpin> AsyncWrite for TimedIo<T> {
 }
 
 impl<T> TimedIo<T> {
-    /// Follow a write's outcome: bytes out are traffic, and the start of an answer ends the
-    /// request's header phase; a write that cannot proceed is subject to the clocks.
+    /// Follow a write's outcome: bytes out are traffic, and an answer going out ends the
+    /// request (the next bytes read start a new one) — except an interim `1xx` answer such as
+    /// `100 Continue`, after which the request's body follows. A write that cannot proceed is
+    /// subject to the clocks.
     fn written(
         &mut self,
         polled: Poll<io::Result<usize>>,
+        data: &[u8],
         cx: &mut Context<'_>,
     ) -> Poll<io::Result<usize>> {
         match polled {
             Poll::Ready(Ok(n)) => {
                 if n > 0 {
                     self.last = Instant::now();
-                    // An answer is going out: the next bytes read start a new request.
-                    if self.phase == Phase::Busy {
-                        self.phase = Phase::Idle;
-                    }
+                    self.phase = if data.starts_with(b"HTTP/1.1 1") {
+                        Phase::Busy
+                    } else {
+                        Phase::Idle
+                    };
                 }
                 Poll::Ready(Ok(n))
             }
@@ -410,6 +434,15 @@ mod tests {
         let _proxied: Vec<Slot> = (0..3).map(|_| s.admit(proxy).unwrap()).collect();
         assert_eq!(s.admit(b).err(), Some(Refused::Full));
         assert_eq!(s.open(), 6);
+        // IPv6: a /64 is one address.
+        let s = slots(2, 10);
+        let _a = s.admit("2001:db8:1:2::1".parse().unwrap()).unwrap();
+        let _b = s.admit("2001:db8:1:2:ffff::9".parse().unwrap()).unwrap();
+        assert_eq!(
+            s.admit("2001:db8:1:2:abcd::7".parse().unwrap()).err(),
+            Some(Refused::PerAddress)
+        );
+        assert!(s.admit("2001:db8:1:3::1".parse().unwrap()).is_ok());
     }
 
     #[tokio::test]
@@ -460,5 +493,34 @@ mod tests {
             "closed after {:?}",
             started.elapsed()
         );
+    }
+
+    #[tokio::test]
+    async fn a_body_after_100_continue_is_not_held_to_the_header_clock() {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        let ms = Duration::from_millis;
+        let (mut client, server) = tokio::io::duplex(4096);
+        let mut io = TimedIo::new(server, ms(200), ms(2000), None);
+        client
+            .write_all(b"PUT /x HTTP/1.1\r\nExpect: 100-continue\r\n\r\n")
+            .await
+            .unwrap();
+        let mut buf = [0u8; 256];
+        assert!(io.read(&mut buf).await.unwrap() > 0);
+        io.write_all(b"HTTP/1.1 100 Continue\r\n\r\n")
+            .await
+            .unwrap();
+        // The body trickles in for longer than the header clock allows headers to.
+        for _ in 0..6 {
+            tokio::time::sleep(ms(100)).await;
+            client.write_all(b"b").await.unwrap();
+            assert_eq!(io.read(&mut buf).await.unwrap(), 1);
+        }
+        // The final answer ends the request; the next request's headers have the clock again.
+        io.write_all(b"HTTP/1.1 200 OK\r\n\r\n").await.unwrap();
+        client.write_all(b"GET").await.unwrap();
+        assert!(io.read(&mut buf).await.unwrap() > 0);
+        let err = io.read(&mut buf).await.unwrap_err();
+        assert_eq!(err.kind(), io::ErrorKind::TimedOut);
     }
 }

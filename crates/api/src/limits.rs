@@ -37,26 +37,36 @@ impl<K: Hash + Eq + Clone> Windows<K> {
         }
     }
 
-    /// Drop what is older than a minute and return the key's window.
-    fn window<'a>(
-        map: &'a mut HashMap<K, VecDeque<i64>>,
-        key: &K,
-        now: i64,
-    ) -> &'a mut VecDeque<i64> {
-        let q = map.entry(key.clone()).or_default();
+    /// Seconds until the window of `key` has room again, if it holds `limit` already. Looks
+    /// only: a refused attempt adds no key (or a flood of refused names would fill the map).
+    fn wait(map: &mut HashMap<K, VecDeque<i64>>, key: &K, limit: usize, now: i64) -> Option<u64> {
+        let q = map.get_mut(key)?;
         while q.front().is_some_and(|t| now - *t >= MINUTE) {
             q.pop_front();
         }
-        q
-    }
-
-    /// Seconds until the window of `key` has room again, if it holds `limit` already.
-    fn wait(map: &mut HashMap<K, VecDeque<i64>>, key: &K, limit: usize, now: i64) -> Option<u64> {
-        let q = Self::window(map, key, now);
+        if q.is_empty() {
+            map.remove(key);
+            return None;
+        }
         (q.len() >= limit).then(|| {
             let oldest = q.front().copied().unwrap_or(now);
             (((oldest + MINUTE - now) + 999) / 1000).max(1) as u64
         })
+    }
+
+    /// Count an attempt of `key` at `now`.
+    fn push(map: &mut HashMap<K, VecDeque<i64>>, key: K, now: i64) {
+        map.entry(key).or_default().push_back(now);
+    }
+
+    /// Drop every attempt older than a minute, and the keys left empty.
+    fn prune(map: &mut HashMap<K, VecDeque<i64>>, now: i64) {
+        map.retain(|_, q| {
+            while q.front().is_some_and(|t| now - *t >= MINUTE) {
+                q.pop_front();
+            }
+            !q.is_empty()
+        });
     }
 
     /// Take back one reservation of `key` made at `at`.
@@ -69,27 +79,39 @@ impl<K: Hash + Eq + Clone> Windows<K> {
     }
 }
 
+/// How long a sign-in that succeeded vouches for its (address, login) pair.
+const VOUCHED: i64 = 12 * 3600 * 1000;
+
 /// Failed sign-ins, limited per (address, username) and, more loosely, per username and per
 /// address. An attacker guessing one account locks out only his own address for that account;
 /// one spraying many accounts from one address is slowed by the address limit; many addresses
-/// against one account are slowed by the account limit.
+/// against one account are slowed by the account limit — except for an address where that
+/// login signed in successfully in the last 12 hours, which only its own pair limit applies to
+/// (so attackers elsewhere cannot lock the organiser out of the console).
 pub struct LoginLimiter {
     pair_limit: usize,
     windows: Mutex<LoginWindows>,
 }
 
+#[derive(Default)]
 struct LoginWindows {
     pair: HashMap<(Option<IpAddr>, String), VecDeque<i64>>,
     account: HashMap<String, VecDeque<i64>>,
     address: HashMap<Option<IpAddr>, VecDeque<i64>>,
+    /// (address, login) pairs that signed in, and when last.
+    vouched: HashMap<(Option<IpAddr>, String), i64>,
+    /// When the windows were last pruned (at most once a second).
+    pruned_at: i64,
 }
 
-/// A sign-in attempt counted in advance; [`LoginLimiter::succeeded`] takes it back.
+/// A sign-in attempt counted in advance; [`LoginLimiter::succeeded`] takes it back, and
+/// [`LoginLimiter::not_judged`] when the password could not be checked.
 #[derive(Debug)]
 pub struct LoginTicket {
     ip: Option<IpAddr>,
     username: String,
     at: i64,
+    vouched: bool,
 }
 
 impl LoginLimiter {
@@ -98,11 +120,7 @@ impl LoginLimiter {
     pub fn new(limit: usize) -> Self {
         LoginLimiter {
             pair_limit: limit.max(1),
-            windows: Mutex::new(LoginWindows {
-                pair: HashMap::new(),
-                account: HashMap::new(),
-                address: HashMap::new(),
-            }),
+            windows: Mutex::new(LoginWindows::default()),
         }
     }
 
@@ -121,40 +139,68 @@ impl LoginLimiter {
     ) -> Result<LoginTicket, u64> {
         let (pair_limit, account_limit, address_limit) = self.limits();
         let username = username.to_lowercase();
+        let ip = ip.map(crate::conn::address_key);
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        if w.pair.len() > MAX_KEYS || w.account.len() > MAX_KEYS || w.address.len() > MAX_KEYS {
-            w.pair.clear();
-            w.account.clear();
-            w.address.clear();
+        let full = |w: &LoginWindows| {
+            w.pair.len() > MAX_KEYS
+                || w.account.len() > MAX_KEYS
+                || w.address.len() > MAX_KEYS
+                || w.vouched.len() > MAX_KEYS
+        };
+        if full(&w) && now - w.pruned_at >= 1000 {
+            w.pruned_at = now;
+            Windows::prune(&mut w.pair, now);
+            Windows::prune(&mut w.account, now);
+            Windows::prune(&mut w.address, now);
+            w.vouched.retain(|_, at| now - *at < VOUCHED);
+        }
+        if full(&w) {
+            // More distinct recent attempts than any drill has: refuse rather than forget.
+            return Err(60);
         }
         let pair = (ip, username.clone());
-        let waits = [
-            Windows::wait(&mut w.pair, &pair, pair_limit, now),
-            Windows::wait(&mut w.account, &username, account_limit, now),
-            Windows::wait(&mut w.address, &ip, address_limit, now),
-        ];
+        let vouched = w.vouched.get(&pair).is_some_and(|at| now - *at < VOUCHED);
+        let mut waits = vec![Windows::wait(&mut w.pair, &pair, pair_limit, now)];
+        if !vouched {
+            waits.push(Windows::wait(&mut w.account, &username, account_limit, now));
+            waits.push(Windows::wait(&mut w.address, &ip, address_limit, now));
+        }
         if let Some(wait) = waits.into_iter().flatten().max() {
             return Err(wait);
         }
-        w.pair.entry(pair).or_default().push_back(now);
-        w.account
-            .entry(username.clone())
-            .or_default()
-            .push_back(now);
-        w.address.entry(ip).or_default().push_back(now);
+        Windows::push(&mut w.pair, pair, now);
+        if !vouched {
+            Windows::push(&mut w.account, username.clone(), now);
+            Windows::push(&mut w.address, ip, now);
+        }
         Ok(LoginTicket {
             ip,
             username,
             at: now,
+            vouched,
         })
     }
 
-    /// The password was right: the attempt does not count.
+    /// The password could not be checked (a database error, the hashing queue full): the
+    /// attempt does not count.
+    pub fn not_judged(&self, t: LoginTicket) {
+        let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
+        Self::take_back(&mut w, &t);
+    }
+
+    fn take_back(w: &mut LoginWindows, t: &LoginTicket) {
+        Windows::release(&mut w.pair, &(t.ip, t.username.clone()), t.at);
+        if !t.vouched {
+            Windows::release(&mut w.account, &t.username, t.at);
+            Windows::release(&mut w.address, &t.ip, t.at);
+        }
+    }
+
+    /// The password was right: the attempt does not count, and the pair is vouched for.
     pub fn succeeded(&self, t: LoginTicket) {
         let mut w = self.windows.lock().unwrap_or_else(|e| e.into_inner());
-        Windows::release(&mut w.pair, &(t.ip, t.username.clone()), t.at);
-        Windows::release(&mut w.account, &t.username, t.at);
-        Windows::release(&mut w.address, &t.ip, t.at);
+        Self::take_back(&mut w, &t);
+        w.vouched.insert((t.ip, t.username), t.at);
     }
 }
 
@@ -184,7 +230,7 @@ impl WrongFlagLimiter {
         if let Some(wait) = Windows::wait(&mut map, &key, limit.max(1), now) {
             return Err(wait);
         }
-        map.entry(key).or_default().push_back(now);
+        Windows::push(&mut map, key, now);
         Ok(now)
     }
 
@@ -276,6 +322,48 @@ mod tests {
         l.reserve(ip("10.0.0.7"), "alpha", 1).unwrap();
         // A minute later the guesser may try again.
         assert!(l.reserve(ip("10.0.0.9"), "alpha", MINUTE).is_ok());
+    }
+
+    #[test]
+    fn a_login_that_signed_in_here_is_not_locked_out_by_guessers_elsewhere() {
+        let l = LoginLimiter::new(10);
+        let t = l.reserve(ip("10.0.0.5"), "organiser", 0).unwrap();
+        l.succeeded(t);
+        // Three addresses guess the organiser's password: the account limit (30) is reached.
+        for a in ["10.0.1.1", "10.0.1.2", "10.0.1.3"] {
+            for _ in 0..10 {
+                l.reserve(ip(a), "organiser", 1).unwrap();
+            }
+        }
+        assert!(l.reserve(ip("10.0.1.4"), "organiser", 2).is_err());
+        // The organiser's own address still gets in.
+        let t = l.reserve(ip("10.0.0.5"), "organiser", 2).unwrap();
+        l.succeeded(t);
+    }
+
+    #[test]
+    fn refused_attempts_add_no_keys_and_a_full_map_refuses_instead_of_forgetting() {
+        let l = LoginLimiter::new(10);
+        for _ in 0..10 {
+            l.reserve(ip("10.0.0.9"), "alpha", 0).unwrap();
+        }
+        // A flood of refused attempts from the same address under made-up names: refused by
+        // the address limit (50), and none of them stays in the maps.
+        for i in 0..40 {
+            let _ = l.reserve(ip("10.0.0.9"), &format!("x{i}"), 0);
+        }
+        for i in 0..1000 {
+            assert!(l.reserve(ip("10.0.0.9"), &format!("y{i}"), 1).is_err());
+        }
+        let w = l.windows.lock().unwrap();
+        assert!(
+            w.pair.len() <= 50 && w.account.len() <= 50,
+            "{} keys",
+            w.pair.len()
+        );
+        drop(w);
+        // The guesser's own window on alpha is still full.
+        assert!(l.reserve(ip("10.0.0.9"), "alpha", 2).is_err());
     }
 
     #[test]

@@ -92,6 +92,9 @@ pub struct Inner {
     /// One score-history computation at a time: after a restart every open board asks at once,
     /// and all but the first then find the samples cached.
     pub history_lock: tokio::sync::Mutex<()>,
+    /// The last readiness answer and when it was made: probes are shared for a second, so
+    /// anonymous traffic to `/readyz` cannot queue writes behind it.
+    pub ready: tokio::sync::Mutex<Option<(std::time::Instant, crate::routes::public::Readiness)>>,
     /// Where the TCP flag server listens (set once it is bound; shown to teams).
     pub flags_addr: std::sync::OnceLock<std::net::SocketAddr>,
 }
@@ -113,6 +116,8 @@ pub struct Live {
     pub changes: Changes,
     /// The highest event sequence number fed to the engine.
     applied: i64,
+    /// How many events were fed to the engine.
+    applied_count: u64,
     /// When the latest event fed to the engine happened (0: none).
     changed_at: i64,
     /// Serialised boards, emptied at every change.
@@ -162,6 +167,11 @@ impl Live {
         self.applied
     }
 
+    /// How many events were fed to the engine.
+    pub fn applied_count(&self) -> u64 {
+        self.applied_count
+    }
+
     /// The moment the live standings last changed: the latest event's time, or, before any
     /// event, when the exercise was last updated (0: nothing loaded).
     pub fn changed_at(&self) -> i64 {
@@ -179,6 +189,7 @@ impl Live {
             engine.apply(e);
         }
         self.applied = self.applied.max(e.seq);
+        self.applied_count += 1;
         self.changed_at = self.changed_at.max(e.at);
         self.served.clear();
         *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
@@ -295,6 +306,7 @@ impl AppState {
             rate_limiter: Default::default(),
             flags_addr: std::sync::OnceLock::new(),
             history_lock: tokio::sync::Mutex::new(()),
+            ready: tokio::sync::Mutex::new(None),
             store,
             settings,
             clock,
@@ -369,6 +381,7 @@ impl AppState {
             ad,
             changes: live.changes.clone(),
             applied: events.iter().map(|(e, _)| e.seq).max().unwrap_or(0),
+            applied_count: events.len() as u64,
             changed_at: events.iter().map(|(e, _)| e.at).max().unwrap_or(0),
             served: Default::default(),
             cache: Mutex::new(Cache::default()),

@@ -234,6 +234,13 @@ impl Args {
     /// The database URL in force.
     pub fn database_url(&self) -> anyhow::Result<String> {
         if let Some(url) = &self.database_url {
+            // A SQLite file named here is made private too (`sqlite://PATH?…`, not in memory).
+            if let Some(rest) = url.strip_prefix("sqlite://") {
+                let path = rest.split('?').next().unwrap_or("");
+                if !path.is_empty() && !path.starts_with(':') && url.contains("mode=rwc") {
+                    private_database(Path::new(path))?;
+                }
+            }
             return Ok(url.clone());
         }
         std::fs::create_dir_all(&self.data_dir).with_context(|| {

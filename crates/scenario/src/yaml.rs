@@ -81,6 +81,10 @@ pub const MAX_NODES: usize = 200_000;
 /// Deepest nesting of lists and mappings.
 pub const MAX_DEPTH: usize = 64;
 
+/// Most bytes of text a document may hold once its aliases are expanded (an alias of a long
+/// string copies the string).
+pub const MAX_BYTES: usize = 64 * 1024 * 1024;
+
 /// Parse one YAML document into a node tree. An empty document gives `Value::Null`. A document
 /// that expands to more than [`MAX_NODES`] values or nests deeper than [`MAX_DEPTH`] is refused
 /// before it takes the memory.
@@ -111,11 +115,11 @@ pub fn parse(src: &str) -> Result<Node, SyntaxError> {
 #[derive(Default)]
 struct Builder {
     stack: Vec<Frame>,
-    /// Anchored nodes with the number of values each holds.
-    anchors: HashMap<usize, (Node, usize)>,
+    /// Anchored nodes with the number of values and bytes of text each holds.
+    anchors: HashMap<usize, (Node, Size)>,
     done: Option<Node>,
-    /// Values built so far, aliases counted as the copies they are.
-    total: usize,
+    /// Values and bytes built so far, aliases counted as the copies they are.
+    total: Size,
     error: Option<SyntaxError>,
 }
 
@@ -124,8 +128,30 @@ struct Frame {
     node: Node,
     anchor: usize,
     pending_key: Option<Node>,
-    /// Values in this collection, itself included.
-    size: usize,
+    /// Values and bytes in this collection, itself included.
+    size: Size,
+}
+
+/// How much a node holds: values, and bytes of text.
+#[derive(Debug, Clone, Copy, Default)]
+struct Size {
+    values: usize,
+    bytes: usize,
+}
+
+impl Size {
+    fn add(self, other: Size) -> Size {
+        Size {
+            values: self.values.saturating_add(other.values),
+            bytes: self.bytes.saturating_add(other.bytes),
+        }
+    }
+}
+
+/// A control character no scenario text may hold (what the API refuses in every field): any
+/// below U+0020 but tab, line feed and carriage return, and DEL.
+fn refused_control(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{7f}'
 }
 
 impl Builder {
@@ -136,6 +162,20 @@ impl Builder {
         }
         match event {
             Event::Scalar(text, style, anchor, _tag) => {
+                if let Some(c) = text.chars().find(|c| refused_control(*c)) {
+                    self.error = Some(SyntaxError {
+                        pos,
+                        message: format!(
+                            "a value holds the control character U+{:04X}; remove it",
+                            c as u32
+                        ),
+                    });
+                    return;
+                }
+                let size = Size {
+                    values: 1,
+                    bytes: text.len(),
+                };
                 let quoted = !matches!(style, ScalarStyle::Plain);
                 let value = if !quoted && matches!(&*text, "" | "~" | "null" | "Null" | "NULL") {
                     Value::Null
@@ -145,8 +185,8 @@ impl Builder {
                         quoted,
                     }
                 };
-                if self.count(pos, 1) {
-                    self.finish(Node { pos, value }, 1, anchor);
+                if self.count(pos, size) {
+                    self.finish(Node { pos, value }, size, anchor);
                 }
             }
             Event::SequenceStart(_, anchor, _) => self.open(pos, Value::Seq(Vec::new()), anchor),
@@ -157,7 +197,13 @@ impl Builder {
                 }
             }
             Event::Alias(id) => {
-                let size = self.anchors.get(&id).map_or(1, |a| a.1);
+                let size = self.anchors.get(&id).map_or(
+                    Size {
+                        values: 1,
+                        bytes: 0,
+                    },
+                    |a| a.1,
+                );
                 if self.count(pos, size) {
                     let value = self
                         .anchors
@@ -171,18 +217,22 @@ impl Builder {
     }
 
     /// Count `n` more values at `pos`; false (and the error set) past the limits.
-    fn count(&mut self, pos: Pos, n: usize) -> bool {
-        self.total = self.total.saturating_add(n);
-        if self.total > MAX_NODES {
-            self.error = Some(SyntaxError {
-                pos,
-                message: format!(
-                    "the document expands to more than {MAX_NODES} values (aliases of aliases?); a scenario never needs that many"
-                ),
-            });
-            return false;
-        }
-        true
+    fn count(&mut self, pos: Pos, n: Size) -> bool {
+        self.total = self.total.add(n);
+        let message = if self.total.values > MAX_NODES {
+            format!(
+                "the document expands to more than {MAX_NODES} values (aliases of aliases?); a scenario never needs that many"
+            )
+        } else if self.total.bytes > MAX_BYTES {
+            format!(
+                "the document expands to more than {} MiB of text (aliases of long values?); a scenario never needs that much",
+                MAX_BYTES >> 20
+            )
+        } else {
+            return true;
+        };
+        self.error = Some(SyntaxError { pos, message });
+        false
     }
 
     fn open(&mut self, pos: Pos, value: Value, anchor: usize) {
@@ -193,18 +243,22 @@ impl Builder {
             });
             return;
         }
-        if !self.count(pos, 1) {
+        let one = Size {
+            values: 1,
+            bytes: 0,
+        };
+        if !self.count(pos, one) {
             return;
         }
         self.stack.push(Frame {
             node: Node { pos, value },
             anchor,
             pending_key: None,
-            size: 1,
+            size: one,
         });
     }
 
-    fn finish(&mut self, node: Node, size: usize, anchor: usize) {
+    fn finish(&mut self, node: Node, size: Size, anchor: usize) {
         if anchor != 0 {
             self.anchors.insert(anchor, (node.clone(), size));
         }
@@ -212,7 +266,7 @@ impl Builder {
             self.done = Some(node);
             return;
         };
-        frame.size = frame.size.saturating_add(size);
+        frame.size = frame.size.add(size);
         match &mut frame.node.value {
             Value::Seq(items) => items.push(node),
             Value::Map(pairs) => match frame.pending_key.take() {
@@ -267,6 +321,27 @@ mod tests {
             err.message
         );
         assert!(err.pos.line <= 6, "stopped late, at line {}", err.pos.line);
+    }
+
+    #[test]
+    fn aliases_of_long_strings_are_counted_by_their_bytes() {
+        // 101 values, but 100,000 copies of a 1 MB string.
+        let src = format!(
+            "s: &s \"{}\"\nb: &b [{}]\nc: [{}]\n",
+            "x".repeat(1_000_000),
+            vec!["*s"; 100].join(", "),
+            vec!["*b"; 1000].join(", ")
+        );
+        let err = parse(&src).unwrap_err();
+        assert!(err.message.contains("MiB of text"), "{}", err.message);
+    }
+
+    #[test]
+    fn escaped_control_characters_are_refused_where_they_are() {
+        let err = parse("a: ok\nb: \"x\\0y\"\n").unwrap_err();
+        assert!(err.message.contains("U+0000"), "{}", err.message);
+        assert_eq!(err.pos.line, 2);
+        assert!(parse("a: \"tab\\there\\nand a new line\"\n").is_ok());
     }
 
     #[test]

@@ -25,6 +25,20 @@ pub struct NewEvent {
     pub actor: Option<String>,
 }
 
+/// Every `kind` column value this version reads.
+const KINDS: [&str; 10] = [
+    "solve",
+    "hint",
+    "adjustment",
+    "disqualify",
+    "reinstate",
+    "report_graded",
+    "grades_released",
+    "flag_captured",
+    "service_checked",
+    "round_voided",
+];
+
 /// The `kind` column value for an event kind.
 pub fn event_kind(kind: &EventKind) -> &'static str {
     match kind {
@@ -222,6 +236,15 @@ impl Store {
         }
         txn.commit().await.map_err(|e| self.failed(e))?;
         Ok(out)
+    }
+
+    /// How many events of the kinds this version reads are stored.
+    pub async fn event_count(&self) -> Result<u64> {
+        use sea_orm::{ColumnTrait, PaginatorTrait, QueryFilter};
+        Ok(event::Entity::find()
+            .filter(event::Column::Kind.is_in(KINDS))
+            .count(&self.db)
+            .await?)
     }
 
     /// The highest event sequence number stored (0: none).

@@ -104,6 +104,8 @@ pub struct Store {
     last_fault: Arc<Mutex<Option<(Instant, String)>>>,
     /// Times the writer was handed out (SQLite): housekeeping waits for a quiet moment.
     activity: Arc<AtomicU64>,
+    /// Of those, the store's own (readiness probes, checkpoints), which are not activity.
+    internal: Arc<AtomicU64>,
 }
 
 /// The write-ahead log is cut back to this size whenever SQLite restarts it (it otherwise keeps
@@ -131,6 +133,7 @@ impl Store {
                 suspect,
                 last_fault: Arc::default(),
                 activity: Arc::default(),
+                internal: Arc::default(),
             });
         }
         let mut wopts = opts.clone();
@@ -177,6 +180,7 @@ impl Store {
             suspect,
             last_fault: Arc::default(),
             activity,
+            internal: Arc::default(),
         })
     }
 
@@ -245,6 +249,9 @@ impl Store {
         } else {
             sql.to_owned()
         };
+        if backend == DbBackend::Sqlite {
+            self.internal.fetch_add(1, Ordering::Relaxed);
+        }
         let txn = self.write_txn().await?;
         txn.execute_raw(Statement::from_sql_and_values(backend, sql, [now.into()]))
             .await
@@ -263,7 +270,10 @@ impl Store {
     /// How many writes have started so far (SQLite; 0 on PostgreSQL): unchanged between two
     /// readings means the writer was quiet in between.
     pub fn write_activity(&self) -> u64 {
-        self.activity.load(Ordering::Relaxed)
+        let internal = self.internal.load(Ordering::Relaxed);
+        self.activity
+            .load(Ordering::Relaxed)
+            .saturating_sub(internal)
     }
 
     /// Checkpoint SQLite's write-ahead log into the database: `truncate` also empties the log
@@ -274,6 +284,7 @@ impl Store {
             return Ok(None);
         }
         let mode = if truncate { "TRUNCATE" } else { "PASSIVE" };
+        self.internal.fetch_add(1, Ordering::Relaxed);
         let row = self
             .w
             .query_one_raw(Statement::from_string(

@@ -84,7 +84,7 @@ fn team_by_network(state: &AppState, ip: IpAddr) -> Option<TeamRow> {
     live.team(&t.id).cloned()
 }
 
-/// Said to a disqualified team before the connection closes (no flag is read).
+/// Said to a disqualified team before the connection closes (no flag is judged).
 const DISQUALIFIED: &str = "your team is disqualified: flags are refused, bye\n";
 
 fn disqualified(state: &AppState, team: &TeamRow) -> bool {
@@ -176,19 +176,6 @@ async fn handle(state: AppState, sock: TcpStream, peer: SocketAddr) -> std::io::
             }
         }
     };
-    if state
-        .live()
-        .engine
-        .as_ref()
-        .is_some_and(|e| e.is_disqualified(&team.slug))
-    {
-        send(
-            &mut w,
-            "your team is disqualified: flags are refused, bye\n",
-        )
-        .await?;
-        return Ok(());
-    }
     let mut first = true;
     loop {
         lines.clear();
@@ -222,6 +209,11 @@ async fn handle(state: AppState, sock: TcpStream, peer: SocketAddr) -> std::io::
                 Line::TooLong => String::new(),
             })
             .collect();
+        // Disqualified while connected: no flag of this batch is judged.
+        if !flags.is_empty() && disqualified(&state, &team) {
+            send(&mut w, DISQUALIFIED).await?;
+            return Ok(());
+        }
         if !flags.is_empty() {
             let replies = crate::game::submit::submit(&state, &team, &flags).await;
             let mut out = String::with_capacity(flags.len() * 80);

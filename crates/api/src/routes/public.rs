@@ -42,17 +42,27 @@ const RECENT_FAULT: std::time::Duration = std::time::Duration::from_secs(2);
 /// (under load, a request stores its event a moment before it feeds the board).
 const LIVE_LAG: std::time::Duration = std::time::Duration::from_secs(1);
 
-/// Whether the live board holds every event stored so far; a board still behind after
-/// [`LIVE_LAG`] (an event stored whose reply was lost) is rebuilt from the log.
+/// How long a readiness answer is shared by every caller.
+const READY_SHARED: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// How long a readiness write may take before the server counts as not ready.
+const READY_WRITE: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// A readiness answer: ready or not, and each check.
+pub type Readiness = (bool, Value);
+
+/// Whether the live board holds every event stored so far (by count, so an event stored but
+/// never applied is found even when later ones were); a board still behind after [`LIVE_LAG`]
+/// is rebuilt from the log.
 async fn live_caught_up(state: &AppState) -> Result<Value, String> {
     let stored = state
         .store()
-        .last_event_seq()
+        .event_count()
         .await
         .map_err(|e| e.to_string())?;
     let started = std::time::Instant::now();
     loop {
-        let applied = state.live().applied_seq();
+        let applied = state.live().applied_count();
         if applied >= stored {
             return Ok(json!({"stored": stored, "applied": applied}));
         }
@@ -61,20 +71,15 @@ async fn live_caught_up(state: &AppState) -> Result<Value, String> {
                 tracing::error!(error = %e, "cannot rebuild the live board");
             }
             return Err(format!(
-                "the live board has events up to {applied}; the database up to {stored}: rebuilding"
+                "the live board has {applied} events; the database {stored}: rebuilding"
             ));
         }
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
 }
 
-/// How long a readiness write may take before the server counts as not ready.
-const READY_WRITE: std::time::Duration = std::time::Duration::from_secs(2);
-
-/// `GET /readyz`: readiness. 200 when the database answers a read, a write commits within 2 s
-/// and no write failed in the last 2 s, and (on SQLite, where this process is the only server) the live board holds every stored
-/// event; else 503 with the failing check named. A live board found behind is rebuilt.
-pub async fn readyz(State(state): State<AppState>) -> Response {
+/// Run every readiness check.
+async fn check_readiness(state: &AppState) -> Readiness {
     let mut checks = serde_json::Map::new();
     let mut ok = true;
     let mut note = |name: &str, result: Result<Value, String>| {
@@ -110,14 +115,31 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
         },
     );
     if store.backend() == "sqlite" {
-        note("live", live_caught_up(&state).await);
+        note("live", live_caught_up(state).await);
     }
+    let body = json!({"status": if ok { "ready" } else { "not_ready" }, "checks": checks});
+    (ok, body)
+}
+
+/// `GET /readyz`: readiness. 200 when the database answers a read, a write commits within 2 s
+/// and no write failed in the last 2 s, and (on SQLite, where this process is the only server)
+/// the live board holds every stored event; else 503 with the failing check named. A live board
+/// found behind is rebuilt. One answer is shared by every caller for a second.
+pub async fn readyz(State(state): State<AppState>) -> Response {
+    let mut last = state.0.ready.lock().await;
+    let (ok, body) = match last.as_ref() {
+        Some((at, r)) if at.elapsed() < READY_SHARED => r.clone(),
+        _ => {
+            let r = check_readiness(&state).await;
+            *last = Some((std::time::Instant::now(), r.clone()));
+            r
+        }
+    };
     let status = if ok {
         StatusCode::OK
     } else {
         StatusCode::SERVICE_UNAVAILABLE
     };
-    let body = json!({"status": if ok { "ready" } else { "not_ready" }, "checks": checks});
     (status, Json(body)).into_response()
 }
 

@@ -54,15 +54,20 @@ pub async fn login(
             ),
             retry_after: wait,
         })?;
-    let user = state.store().user_by_name(&body.username).await?;
+    let user = match state.store().user_by_name(&body.username).await {
+        Ok(u) => u,
+        Err(e) => {
+            state.0.login_limiter.not_judged(ticket);
+            return Err(e.into());
+        }
+    };
     let ok = verify_password(
         body.password,
         user.as_ref().map(|u| u.password_hash.clone()),
     )
     .await;
     let Some(ok) = ok else {
-        // Not judged: the attempt does not count.
-        state.0.login_limiter.succeeded(ticket);
+        state.0.login_limiter.not_judged(ticket);
         return Err(ApiError::RateLimited {
             message: "too many sign-ins at this moment; try again in a second".into(),
             retry_after: 1,

@@ -238,7 +238,16 @@ async fn flag_submission_under_abuse_and_outage(backend: Backend) {
     drop(held);
 
     // A disqualified team: refused as a whole (403 without the list shape, so a farm keeps its
-    // flags), over TCP with a clear line.
+    // flags), over TCP with a clear line, also on a connection opened before.
+    let bravo = ad.token("bravo");
+    let (rd, mut early_w) = from("127.0.0.6").await.into_split();
+    let mut early = BufReader::new(rd);
+    read_line(&mut early).await;
+    early_w
+        .write_all(format!("{bravo}\n").as_bytes())
+        .await
+        .unwrap();
+    assert!(read_line(&mut early).await.contains("enter your flags"));
     let (status, _) = ad
         .app
         .post(
@@ -248,7 +257,11 @@ async fn flag_submission_under_abuse_and_outage(backend: Backend) {
         )
         .await;
     assert_eq!(status, StatusCode::OK);
-    let bravo = ad.token("bravo");
+    early_w
+        .write_all(format!("{}\n", ad.flag("alpha", 1, 1)).as_bytes())
+        .await
+        .unwrap();
+    assert!(read_line(&mut early).await.contains("disqualified"));
     let (status, body) = ad.put_flags(Some(&bravo), &[ad.flag("alpha", 1, 1)]).await;
     assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
     assert!(

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use tokio::sync::Barrier;
 
 use crate::both;
-use crate::helpers::{Backend, Drill, T0, TestApp, json_request, send_to};
+use crate::helpers::{Backend, Drill, SCENARIO, T0, TestApp, json_request, send_to};
 
 both!(
     a_crowd_on_every_write_path_gets_2xx,
@@ -589,6 +589,19 @@ async fn control_characters_are_refused_by_field(backend: Backend) {
     let (s, b) = d.app.send(req).await;
     assert_eq!(s, StatusCode::BAD_REQUEST, "{b}");
     assert_eq!(b["error"]["field"], "body (line 2, column 5)", "{b}");
+    // A YAML escape that decodes to one: refused with its line, whatever the database.
+    let yaml = SCENARIO.replace(r#"name: "Bravo""#, r#"name: "Bra\0vo""#);
+    assert_ne!(yaml, SCENARIO);
+    let req = Request::builder()
+        .method(Method::POST)
+        .uri("/api/v1/scenario/validate")
+        .header(header::AUTHORIZATION, format!("Bearer {org}"))
+        .header(header::CONTENT_TYPE, "application/yaml")
+        .body(Body::from(yaml))
+        .unwrap();
+    let (s, b) = d.app.send(req).await;
+    assert_eq!(s, StatusCode::UNPROCESSABLE_ENTITY, "{b}");
+    assert!(b.to_string().contains("U+0000"), "{b}");
     // Line ends and tabs are text, not control characters; nothing was stored by the above.
     let (s, b) = d
         .app
@@ -964,8 +977,18 @@ async fn writes_recover_by_themselves_after_a_storage_fault(backend: Backend) {
         );
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
-    let (s, b) = d.app.get("/readyz", None).await;
-    assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{b}");
+    // Readiness turns (its answer is shared for a second, so within about one).
+    let b = loop {
+        let (s, b) = d.app.get("/readyz", None).await;
+        if s == StatusCode::SERVICE_UNAVAILABLE {
+            break b;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "still ready during the fault: {b}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
     assert_eq!(b["checks"]["write"]["ok"], false, "{b}");
     assert_eq!(b["checks"]["read"]["ok"], true, "{b}");
     tokio::time::sleep(Duration::from_secs(2)).await;
@@ -1060,6 +1083,10 @@ async fn a_board_behind_the_log_is_rebuilt_by_readiness(backend: Backend) {
     } else {
         assert_eq!(s, StatusCode::SERVICE_UNAVAILABLE, "{b}");
         assert_eq!(b["checks"]["live"]["ok"], false, "{b}");
+        // One answer is shared for a second; the next one sees the rebuilt board.
+        let (s2, _) = d.app.get("/readyz", None).await;
+        assert_eq!(s2, StatusCode::SERVICE_UNAVAILABLE, "shared for a second");
+        tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
         let (s, b) = d.app.get("/readyz", None).await;
         assert_eq!(s, StatusCode::OK, "{b}");
         assert_eq!(score(&d), 7.0, "the board was rebuilt from the log");
