@@ -92,6 +92,12 @@ impl Served {
     }
 }
 
+impl PartialEq for Served {
+    fn eq(&self, other: &Self) -> bool {
+        self.etag == other.etag && self.json == other.json
+    }
+}
+
 /// Whether the request's `Accept-Encoding` allows gzip (and does not refuse it with `q=0`).
 fn accepts_gzip(headers: &HeaderMap) -> bool {
     headers
@@ -183,11 +189,5 @@ mod tests {
         let other = Served::new(&serde_json::json!({"rows": []}));
         assert_ne!(other.etag, s.etag);
         assert!(other.gzip.is_none(), "small bodies are not compressed");
-    }
-}
-
-impl PartialEq for Served {
-    fn eq(&self, other: &Self) -> bool {
-        self.etag == other.etag && self.json == other.json
     }
 }
