@@ -13,6 +13,7 @@ pub mod json;
 pub mod limits;
 pub mod markdown;
 pub mod ops;
+pub mod plays;
 pub mod routes;
 pub mod served;
 pub mod state;

@@ -87,6 +87,8 @@ pub struct Inner {
     pub reload_lock: tokio::sync::Mutex<()>,
     /// Stores flag captures in batches.
     pub writer: crate::game::submit::Writer,
+    /// Stores jeopardy plays (attempts, solves, hint unlocks) in batches.
+    pub plays: crate::plays::PlayWriter,
     /// Per-team flag submission rates.
     pub rate_limiter: crate::game::submit::RateLimiter,
     /// One score-history computation at a time: after a restart every open board asks at once,
@@ -303,6 +305,7 @@ impl AppState {
             login_limiter: LoginLimiter::new(settings.login_failures_per_minute),
             wrong_flags: WrongFlagLimiter::default(),
             writer: crate::game::submit::spawn_writer(store.clone(), weak.clone()),
+            plays: crate::plays::spawn(store.clone(), weak.clone()),
             rate_limiter: Default::default(),
             flags_addr: std::sync::OnceLock::new(),
             history_lock: tokio::sync::Mutex::new(()),

@@ -25,6 +25,21 @@ pub struct NewEvent {
     pub actor: Option<String>,
 }
 
+/// A flag attempt to record.
+#[derive(Debug, Clone)]
+pub struct NewAttempt {
+    /// When.
+    pub at: i64,
+    /// Team slug.
+    pub team: String,
+    /// Challenge id.
+    pub challenge: String,
+    /// What was sent (the first 256 characters are kept).
+    pub submitted: String,
+    /// Whether it was right.
+    pub correct: bool,
+}
+
 /// Every `kind` column value this version reads.
 const KINDS: [&str; 10] = [
     "solve",
@@ -197,6 +212,77 @@ impl Store {
             .ok_or_else(|| StoreError::NotFound("event kind".into()))
     }
 
+    /// Store a batch of jeopardy plays in one transaction (one commit for many requests):
+    /// `attempts` into the attempt log, and `events` (solves, hint unlocks) each with
+    /// `ON CONFLICT DO NOTHING`, so a repeat — of a row stored before or earlier in the batch —
+    /// is skipped by the unique indexes. Returns, for each event in order, the stored event or
+    /// `None` for a repeat.
+    pub async fn commit_plays(
+        &self,
+        attempts: &[NewAttempt],
+        events: &[NewEvent],
+    ) -> Result<Vec<Option<Event>>> {
+        let txn = self.write_txn().await?;
+        let backend = txn.get_database_backend();
+        for a in attempts {
+            submission::ActiveModel {
+                at: Set(a.at),
+                team: Set(a.team.clone()),
+                challenge: Set(a.challenge.clone()),
+                submitted: Set(a.submitted.chars().take(256).collect()),
+                correct: Set(a.correct),
+                ..Default::default()
+            }
+            .insert(&txn)
+            .await
+            .map_err(|e| self.failed(e))?;
+        }
+        let sql = "INSERT INTO events (at, kind, team, challenge, hint, actor) \
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING seq";
+        let sql = if backend == DbBackend::Sqlite {
+            (1..=6).fold(sql.to_owned(), |q, i| q.replace(&format!("${i}"), "?"))
+        } else {
+            sql.to_owned()
+        };
+        let mut out = Vec::with_capacity(events.len());
+        for e in events {
+            let (challenge, hint) = match &e.kind {
+                EventKind::Solve { challenge } => (challenge.clone(), None),
+                EventKind::HintUnlock { challenge, hint } => {
+                    (challenge.clone(), Some(hint.clone()))
+                }
+                _ => {
+                    return Err(StoreError::NotFound(
+                        "only solves and hint unlocks are plays".into(),
+                    ));
+                }
+            };
+            let values: [sea_orm::Value; 6] = [
+                e.at.into(),
+                event_kind(&e.kind).into(),
+                e.team.clone().into(),
+                Some(challenge).into(),
+                hint.into(),
+                e.actor.clone().into(),
+            ];
+            let row = txn
+                .query_one_raw(Statement::from_sql_and_values(backend, sql.clone(), values))
+                .await
+                .map_err(|e| self.failed(e))?;
+            out.push(match row {
+                Some(r) => Some(Event {
+                    seq: r.try_get("", "seq").map_err(|e| self.failed(e))?,
+                    at: e.at,
+                    team: e.team.clone(),
+                    kind: e.kind.clone(),
+                }),
+                None => None,
+            });
+        }
+        txn.commit().await.map_err(|e| self.failed(e))?;
+        Ok(out)
+    }
+
     /// Append many events in one statement and one transaction; an event that repeats a capture,
     /// verdict or void already stored (or earlier in the batch) is skipped. Returns, for each
     /// input in order, the stored event or `None` for a repeat. This is how flag submission
@@ -263,30 +349,6 @@ impl Store {
             .all(&self.db)
             .await?;
         Ok(rows.into_iter().filter_map(from_row).collect())
-    }
-
-    /// Record a flag attempt.
-    pub async fn record_submission(
-        &self,
-        at: i64,
-        team: &str,
-        challenge: &str,
-        submitted: &str,
-        correct: bool,
-    ) -> Result<()> {
-        let submitted: String = submitted.chars().take(256).collect();
-        submission::ActiveModel {
-            at: Set(at),
-            team: Set(team.to_owned()),
-            challenge: Set(challenge.to_owned()),
-            submitted: Set(submitted),
-            correct: Set(correct),
-            ..Default::default()
-        }
-        .insert(self.w())
-        .await
-        .map_err(|e| self.failed(e))?;
-        Ok(())
     }
 
     /// Every flag attempt, oldest first (organisers' export).

@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use drillboard_scenario::Challenge;
 use drillboard_scoring::EventKind;
-use drillboard_store::{NewEvent, StoreError};
+use drillboard_store::{NewAttempt, NewEvent};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
@@ -197,17 +197,31 @@ pub async fn submit_flag(
     if correct {
         state.0.wrong_flags.release(team, reserved);
     }
-    if let Err(e) = state
-        .store()
-        .record_submission(now, team, id, flag, correct)
-        .await
-    {
-        // Not recorded, not judged: it does not count.
-        if !correct {
-            state.0.wrong_flags.release(team, reserved);
+    let attempt = NewAttempt {
+        at: now,
+        team: team.to_owned(),
+        challenge: id.to_owned(),
+        submitted: flag.to_owned(),
+        correct,
+    };
+    let solve = correct.then(|| NewEvent {
+        at: now,
+        team: team.to_owned(),
+        kind: EventKind::Solve {
+            challenge: id.to_owned(),
+        },
+        actor: Some(actor.to_owned()),
+    });
+    let stored = match crate::plays::play(state, Some(attempt), solve).await {
+        Ok(stored) => stored,
+        Err(e) => {
+            // Not recorded, not judged: it does not count.
+            if !correct {
+                state.0.wrong_flags.release(team, reserved);
+            }
+            return Err(e);
         }
-        return Err(e.into());
-    }
+    };
     if !correct {
         return Ok(Outcome {
             status: "incorrect",
@@ -216,45 +230,30 @@ pub async fn submit_flag(
             message: "incorrect flag",
         });
     }
-    let appended = state
-        .store()
-        .append_event(NewEvent {
-            at: now,
-            team: team.to_owned(),
-            kind: EventKind::Solve {
-                challenge: id.to_owned(),
-            },
-            actor: Some(actor.to_owned()),
-        })
-        .await;
-    match appended {
-        Ok(event) => {
-            let mut live = state.live_mut();
-            live.apply(&event);
-            // The value as the team's board shows it: after the freeze, the value at the freeze.
-            let frozen = live
-                .exercise
-                .as_ref()
-                .and_then(|row| crate::ops::frozen_at(row, now));
-            let points = live
-                .standings(frozen)
-                .and_then(|s| s.challenges.iter().find(|c| &*c.id == id).map(|c| c.value))
-                .unwrap_or(0);
-            Ok(Outcome {
-                status: "accepted",
-                correct: true,
-                points,
-                message: "flag accepted",
-            })
-        }
-        Err(StoreError::Conflict(_)) => Ok(Outcome {
+    if stored.is_none() {
+        return Ok(Outcome {
             status: "already_solved",
             correct: true,
             points: 0,
             message: "your team has already solved this challenge",
-        }),
-        Err(e) => Err(e.into()),
+        });
     }
+    // The value as the team's board shows it: after the freeze, the value at the freeze.
+    let live = state.live();
+    let frozen = live
+        .exercise
+        .as_ref()
+        .and_then(|row| crate::ops::frozen_at(row, now));
+    let points = live
+        .standings(frozen)
+        .and_then(|s| s.challenges.iter().find(|c| &*c.id == id).map(|c| c.value))
+        .unwrap_or(0);
+    Ok(Outcome {
+        status: "accepted",
+        correct: true,
+        points,
+        message: "flag accepted",
+    })
 }
 
 /// `POST /api/v1/challenges/{id}/hints/{hint}/unlock`: reveal a hint; its cost is charged once.
@@ -271,26 +270,18 @@ pub async fn unlock(
         .iter()
         .find(|h| h.id == hint)
         .ok_or_else(|| ApiError::NotFound(format!("challenge `{id}` has no hint `{hint}`")))?;
-    let appended = state
-        .store()
-        .append_event(NewEvent {
-            at: now,
-            team,
-            kind: EventKind::HintUnlock {
-                challenge: id.clone(),
-                hint: hint.clone(),
-            },
-            actor: Some(caller.name.clone()),
-        })
-        .await;
-    let charged = match appended {
-        Ok(event) => {
-            state.live_mut().apply(&event);
-            true
-        }
-        Err(StoreError::Conflict(_)) => false,
-        Err(e) => return Err(e.into()),
+    let unlock = NewEvent {
+        at: now,
+        team,
+        kind: EventKind::HintUnlock {
+            challenge: id.clone(),
+            hint: hint.clone(),
+        },
+        actor: Some(caller.name.clone()),
     };
+    let charged = crate::plays::play(&state, None, Some(unlock))
+        .await?
+        .is_some();
     Ok(Json(
         json!({"hint": {"id": h.id, "cost": h.cost, "content": h.content}, "charged": charged}),
     ))
