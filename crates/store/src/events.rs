@@ -224,18 +224,20 @@ impl Store {
     ) -> Result<Vec<Option<Event>>> {
         let txn = self.write_txn().await?;
         let backend = txn.get_database_backend();
-        for a in attempts {
-            submission::ActiveModel {
+        // One statement for all attempts (each statement is a round trip to SQLite's thread).
+        for chunk in attempts.chunks(APPEND_CHUNK) {
+            let rows = chunk.iter().map(|a| submission::ActiveModel {
                 at: Set(a.at),
                 team: Set(a.team.clone()),
                 challenge: Set(a.challenge.clone()),
                 submitted: Set(a.submitted.chars().take(256).collect()),
                 correct: Set(a.correct),
                 ..Default::default()
-            }
-            .insert(&txn)
-            .await
-            .map_err(|e| self.failed(e))?;
+            });
+            submission::Entity::insert_many(rows)
+                .exec_without_returning(&txn)
+                .await
+                .map_err(|e| self.failed(e))?;
         }
         let sql = "INSERT INTO events (at, kind, team, challenge, hint, actor) \
             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING seq";
