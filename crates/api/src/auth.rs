@@ -361,7 +361,50 @@ impl Caller {
 
 /// The token row and team of a team API token, if it is known and not revoked.
 pub async fn token_owner(state: &AppState, token: &str) -> ApiResult<Option<(TokenRow, TeamRow)>> {
-    Ok(state.store().token_team(&hash_token(token.trim())).await?)
+    let hash = hash_token(token.trim());
+    if let Some(found) = state.0.tokens.get(&hash) {
+        return Ok(Some(found));
+    }
+    let found = state.store().token_team(&hash).await?;
+    if let Some(f) = &found {
+        state.0.tokens.put(hash, f.clone());
+    }
+    Ok(found)
+}
+
+/// How long a known API token is trusted without asking the database again. A revocation made
+/// through this server empties the cache at once; one made through another replica takes
+/// effect here within this time.
+pub const TOKEN_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Known API tokens by hash, with when they were looked up: farms send thousands of requests a
+/// second with the same few tokens, and each lookup was a database round trip.
+#[derive(Default)]
+pub struct TokenCache {
+    map: Mutex<std::collections::HashMap<String, (std::time::Instant, (TokenRow, TeamRow))>>,
+}
+
+impl TokenCache {
+    fn get(&self, hash: &str) -> Option<(TokenRow, TeamRow)> {
+        let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(hash)
+            .filter(|(at, _)| at.elapsed() < TOKEN_CACHE)
+            .map(|(_, found)| found.clone())
+    }
+
+    fn put(&self, hash: String, found: (TokenRow, TeamRow)) {
+        let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
+        // Only real tokens are kept (a few per team): a full map is stale entries.
+        if map.len() >= 10_000 {
+            map.retain(|_, (at, _)| at.elapsed() < TOKEN_CACHE);
+        }
+        map.insert(hash, (std::time::Instant::now(), found));
+    }
+
+    /// Forget every token (one was revoked, or a team changed).
+    pub fn clear(&self) {
+        self.map.lock().unwrap_or_else(|e| e.into_inner()).clear();
+    }
 }
 
 /// Read credentials from `Authorization: Bearer <jwt or API token>` or `X-Team-Token`.

@@ -79,6 +79,8 @@ pub struct Inner {
     pub clock: Clock,
     /// Failed-login limiter.
     pub login_limiter: LoginLimiter,
+    /// Known API tokens (a few seconds).
+    pub tokens: crate::auth::TokenCache,
     /// Wrong jeopardy flags per team and minute.
     pub wrong_flags: WrongFlagLimiter,
     /// The live scoring state.
@@ -304,6 +306,7 @@ impl AppState {
             keys,
             login_limiter: LoginLimiter::new(settings.login_failures_per_minute),
             wrong_flags: WrongFlagLimiter::default(),
+            tokens: Default::default(),
             writer: crate::game::submit::spawn_writer(store.clone(), weak.clone()),
             plays: crate::plays::spawn(store.clone(), weak.clone()),
             rate_limiter: Default::default(),
@@ -348,6 +351,7 @@ impl AppState {
     /// Rebuild the in-memory state from the database: exercise, teams, and a full replay of the
     /// event log into a fresh engine.
     pub async fn reload(&self) -> ApiResult<()> {
+        self.0.tokens.clear();
         let store = self.store();
         let exercise = store.exercise().await?;
         let teams = store.teams().await?;

@@ -325,6 +325,7 @@ pub async fn revoke_token(
     }
     let now = state.now();
     let row = state.store().revoke_token(id, now).await?;
+    state.0.tokens.clear();
     state
         .store()
         .audit(
