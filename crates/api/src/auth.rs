@@ -381,18 +381,21 @@ pub const TOKEN_CACHE: std::time::Duration = std::time::Duration::from_secs(5);
 /// second with the same few tokens, and each lookup was a database round trip.
 #[derive(Default)]
 pub struct TokenCache {
-    map: Mutex<std::collections::HashMap<String, (std::time::Instant, (TokenRow, TeamRow))>>,
+    map: Mutex<std::collections::HashMap<String, (std::time::Instant, TokenOwner)>>,
 }
 
+/// A token and its team.
+type TokenOwner = (TokenRow, TeamRow);
+
 impl TokenCache {
-    fn get(&self, hash: &str) -> Option<(TokenRow, TeamRow)> {
+    fn get(&self, hash: &str) -> Option<TokenOwner> {
         let map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         map.get(hash)
             .filter(|(at, _)| at.elapsed() < TOKEN_CACHE)
             .map(|(_, found)| found.clone())
     }
 
-    fn put(&self, hash: String, found: (TokenRow, TeamRow)) {
+    fn put(&self, hash: String, found: TokenOwner) {
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         // Only real tokens are kept (a few per team): a full map is stale entries.
         if map.len() >= 10_000 {
