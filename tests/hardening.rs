@@ -256,3 +256,151 @@ fn the_database_files_are_private() {
     let mode = std::fs::metadata(&custom).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o600, "elsewhere.db is {mode:o}");
 }
+
+#[test]
+fn kill_9_during_a_jeopardy_burst_loses_no_acknowledged_play() {
+    use std::collections::HashSet;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    let dir = tempfile::tempdir().unwrap();
+    let (mut server, _) = support::start_demo(dir.path());
+    let addr = server.addr.clone();
+    let logins: Vec<serde_json::Value> = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("demo-logins.json")).unwrap(),
+    )
+    .unwrap();
+    let scenario = drillboard_scenario::load_file(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/demo/scenario.yaml"),
+    )
+    .unwrap();
+    let flags: Vec<(String, String)> = scenario
+        .challenges
+        .iter()
+        .filter_map(|c| match &c.flags[0] {
+            drillboard_scenario::Flag::Static { content, .. } => {
+                Some((c.id.clone(), content.clone()))
+            }
+            _ => None,
+        })
+        .collect();
+    // Every team plays at once: a wrong flag, then the right one, for each challenge; what the
+    // server acknowledged is remembered as (team, challenge, flag sent, accepted?).
+    let acked: Arc<Mutex<Vec<(String, String, String, bool)>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let players: Vec<_> = logins
+        .iter()
+        .filter(|l| l["role"] == "team")
+        .map(|l| {
+            let team = l["username"].as_str().unwrap().to_owned();
+            let token = l["team_token"].as_str().unwrap().to_owned();
+            let (addr, flags, acked, stop) =
+                (addr.clone(), flags.clone(), acked.clone(), stop.clone());
+            std::thread::spawn(move || {
+                for (i, (challenge, flag)) in flags.iter().enumerate() {
+                    for sent in [format!("VNDRILL{{wrong-{i}}}"), flag.clone()] {
+                        if stop.load(Ordering::SeqCst) {
+                            return;
+                        }
+                        let body = serde_json::json!({"flag": sent}).to_string();
+                        let path = format!("/api/v1/challenges/{challenge}/submit");
+                        let Ok((status, text)) = support::try_http(
+                            &addr,
+                            "POST",
+                            &path,
+                            &[("X-Team-Token", &token)],
+                            Some(&body),
+                        ) else {
+                            return;
+                        };
+                        let v: serde_json::Value = serde_json::from_str(&text).unwrap_or_default();
+                        if status == 200 {
+                            let accepted = v["status"] == "accepted";
+                            if accepted || v["status"] == "incorrect" {
+                                acked.lock().unwrap().push((
+                                    team.clone(),
+                                    challenge.clone(),
+                                    sent.clone(),
+                                    accepted,
+                                ));
+                            }
+                        }
+                        std::thread::sleep(Duration::from_millis(5));
+                    }
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(400));
+    server.child.kill().unwrap(); // SIGKILL, mid-burst
+    server.child.wait().unwrap();
+    stop.store(true, Ordering::SeqCst);
+    for p in players {
+        let _ = p.join();
+    }
+    let acked = acked.lock().unwrap().clone();
+    assert!(
+        acked.len() >= 10,
+        "the burst was cut too early: {} acknowledged",
+        acked.len()
+    );
+    assert!(acked.iter().any(|a| a.3), "no solve was acknowledged");
+
+    // Restart on the same data: every acknowledged play is stored, solves as events too.
+    let restarted = support::start_serve(dir.path());
+    let organiser = logins.iter().find(|l| l["role"] == "organiser").unwrap();
+    let (status, login) = support::http_json(
+        &restarted.addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        Some(
+            serde_json::json!({"username": organiser["username"], "password": organiser["password"]}),
+        ),
+    );
+    assert_eq!(status, 200, "{login}");
+    let bearer = format!("Bearer {}", login["token"].as_str().unwrap());
+    let (status, export) = support::http_json(
+        &restarted.addr,
+        "GET",
+        "/api/v1/export",
+        &[("Authorization", &bearer)],
+        None,
+    );
+    assert_eq!(status, 200);
+    let attempts: HashSet<(String, String, String)> = export["submissions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| {
+            let f = |k: &str| s[k].as_str().unwrap().to_owned();
+            (f("team"), f("challenge"), f("submitted"))
+        })
+        .collect();
+    let solves: HashSet<(String, String)> = export["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["event"]["type"] == "solve")
+        .map(|e| {
+            let team = e["team"].as_str().unwrap().to_owned();
+            (team, e["event"]["challenge"].as_str().unwrap().to_owned())
+        })
+        .collect();
+    for (team, challenge, sent, accepted) in &acked {
+        let key = (team.clone(), challenge.clone(), sent.clone());
+        assert!(
+            attempts.contains(&key),
+            "acknowledged attempt lost: {key:?}"
+        );
+        if *accepted {
+            assert!(
+                solves.contains(&(team.clone(), challenge.clone())),
+                "acknowledged solve lost: {team} {challenge}"
+            );
+        }
+    }
+    eprintln!(
+        "{} acknowledged plays, all stored after kill -9",
+        acked.len()
+    );
+}

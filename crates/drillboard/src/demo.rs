@@ -214,6 +214,8 @@ fn start_services(
             .arg(&programs.service)
             .args(["--host", "127.0.0.1", "--port", &port, "--data"])
             .arg(dir.join("data").join(&team.id))
+            // Stop with the demo even when it is killed outright (no Drop runs then).
+            .args(["--parent", &std::process::id().to_string()])
             .stdin(std::process::Stdio::null())
             .kill_on_drop(true)
             .spawn()

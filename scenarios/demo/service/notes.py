@@ -223,13 +223,29 @@ class Handler(BaseHTTPRequestHandler):
         return self.send(201, {"id": note_id, "token": token})
 
 
+def watch_parent(pid):
+    """Exit as soon as `pid` stops being our parent (the demo that started us was killed)."""
+    import threading
+
+    def watch():
+        while os.getppid() == pid:
+            time.sleep(1)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
+
+
 def main():
     ap = argparse.ArgumentParser(description="Incident notebook (demo A/D service)")
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, default=8000)
     ap.add_argument("--data", default="./data")
     ap.add_argument("--verbose", action="store_true")
+    ap.add_argument("--parent", type=int, default=0,
+                    help="exit when the process with this id is no longer our parent")
     args = ap.parse_args()
+    if args.parent:
+        watch_parent(args.parent)
 
     try:
         server = ThreadingHTTPServer((args.host, args.port), Handler)
