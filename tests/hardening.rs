@@ -257,6 +257,9 @@ fn the_database_files_are_private() {
     assert_eq!(mode, 0o600, "elsewhere.db is {mode:o}");
 }
 
+/// An acknowledged play: team, challenge, the flag sent, accepted?
+type Play = (String, String, String, bool);
+
 #[test]
 fn kill_9_during_a_jeopardy_burst_loses_no_acknowledged_play() {
     use std::collections::HashSet;
@@ -285,7 +288,7 @@ fn kill_9_during_a_jeopardy_burst_loses_no_acknowledged_play() {
         .collect();
     // Every team plays at once: a wrong flag, then the right one, for each challenge; what the
     // server acknowledged is remembered as (team, challenge, flag sent, accepted?).
-    let acked: Arc<Mutex<Vec<(String, String, String, bool)>>> = Arc::default();
+    let acked: Arc<Mutex<Vec<Play>>> = Arc::default();
     let stop = Arc::new(AtomicBool::new(false));
     let players: Vec<_> = logins
         .iter()
