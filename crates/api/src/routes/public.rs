@@ -346,13 +346,33 @@ fn board_json(
 }
 
 /// `GET /api/v1/scoreboard/ctftime`: the feed CTFtime imports (the public, frozen view).
-pub async fn ctftime(State(state): State<AppState>) -> ApiResult<Json<Value>> {
+pub async fn ctftime(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let now = state.now();
     let live = state.live();
     let (as_of, _) = board_time(&live, None, None, now)?;
     let s = live
         .standings(as_of)
         .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
+    let out: String = s
+        .challenges
+        .iter()
+        .map(|c| {
+            if released(&live, &c.id, now) {
+                '1'
+            } else {
+                '0'
+            }
+        })
+        .collect();
+    let key = format!("ctftime|{as_of:?}|{out}");
+    let served = live
+        .served
+        .get_or_build(key, || ctftime_json(&live, &s, now));
+    Ok(served.respond(&headers))
+}
+
+/// The CTFtime feed of standings `s` (served from bytes like the board).
+fn ctftime_json(live: &Live, s: &Standings, now: i64) -> Value {
     let scenario = live.scenario.clone();
     let name = |id: &str| {
         scenario
@@ -363,7 +383,7 @@ pub async fn ctftime(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let tasks: Vec<String> = s
         .challenges
         .iter()
-        .filter(|c| released(&live, &c.id, now))
+        .filter(|c| released(live, &c.id, now))
         .map(|c| name(&c.id))
         .collect();
     let standings: Vec<Value> = s
@@ -384,5 +404,5 @@ pub async fn ctftime(State(state): State<AppState>) -> ApiResult<Json<Value>> {
             })
         })
         .collect();
-    Ok(Json(json!({"tasks": tasks, "standings": standings})))
+    json!({"tasks": tasks, "standings": standings})
 }

@@ -179,6 +179,29 @@ async fn not_modified_only_while_nothing_changed(backend: Backend) {
             .iter()
             .any(|c| c["id"] == "late")
     );
+    // The CTFtime feed is served the same way.
+    let feed = |etag: Option<String>| {
+        let mut req = json_request(Method::GET, "/api/v1/scoreboard/ctftime", None, None);
+        if let Some(e) = etag {
+            req.headers_mut()
+                .insert(header::IF_NONE_MATCH, e.parse().unwrap());
+        }
+        let router = d.app.router.clone();
+        async move {
+            let res = tower::ServiceExt::oneshot(router, req).await.unwrap();
+            let tag = res
+                .headers()
+                .get(header::ETAG)
+                .map(|v| v.to_str().unwrap().to_owned());
+            (res.status(), tag)
+        }
+    };
+    let (s, tag) = feed(None).await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(feed(tag.clone()).await.0, StatusCode::NOT_MODIFIED);
+    let (s, _) = d.app.submit(d.team("bravo"), "web", "FLAG{web}").await;
+    assert_eq!(s, StatusCode::OK);
+    assert_eq!(feed(tag).await.0, StatusCode::OK);
     // A staff member's credentials are no reason to serve a stale body either.
     let (s, b) = send_to(
         d.app.router.clone(),
