@@ -239,13 +239,11 @@ impl Store {
                 .await
                 .map_err(|e| self.failed(e))?;
         }
-        let sql = "INSERT INTO events (at, kind, team, challenge, hint, actor) \
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING seq";
-        let sql = if backend == DbBackend::Sqlite {
-            (1..=6).fold(sql.to_owned(), |q, i| q.replace(&format!("${i}"), "?"))
-        } else {
-            sql.to_owned()
-        };
+        let sql = crate::placeholders(
+            backend,
+            "INSERT INTO events (at, kind, team, challenge, hint, actor) \
+            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING seq",
+        );
         let mut out = Vec::with_capacity(events.len());
         for e in events {
             let (challenge, hint) = match &e.kind {

@@ -8,7 +8,7 @@ mod game;
 mod people;
 mod reports;
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -83,6 +83,27 @@ fn transient(e: &DbErr) -> bool {
     }
 }
 
+/// `sql` written with PostgreSQL's `$1, $2, …` placeholders, for `backend` (SQLite's are `?`,
+/// in order).
+fn placeholders(backend: DbBackend, sql: &str) -> String {
+    if backend != DbBackend::Sqlite {
+        return sql.to_owned();
+    }
+    let mut out = String::with_capacity(sql.len());
+    let mut chars = sql.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == '$' && chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+            while chars.peek().is_some_and(|d| d.is_ascii_digit()) {
+                chars.next();
+            }
+            out.push('?');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// Result of a store call.
 pub type Result<T> = std::result::Result<T, StoreError>;
 
@@ -91,15 +112,14 @@ pub type Result<T> = std::result::Result<T, StoreError>;
 /// On SQLite the writer is a pool of exactly one connection, and every transaction on it starts
 /// with `BEGIN IMMEDIATE`: writes queue in the pool (fairly, up to [`WRITE_WAIT`]) instead of
 /// racing for SQLite's write lock, so a crowd never meets "database is locked"; the read pool is
-/// read-only, so a write that forgot to go through the writer fails loudly in the tests. A
-/// write that fails for any reason but a constraint (a full disk, an I/O error) marks the
-/// writer's connection as suspect and the pool replaces it before its next use, so the writer
-/// recovers by itself once the cause is gone. On PostgreSQL both are the same pool.
+/// read-only, so a write that forgot to go through the writer fails loudly in the tests. Before
+/// each use the writer's connection is checked, and replaced if a failed write (a full disk, an
+/// I/O error) left it unusable, so the writer recovers by itself once the cause is gone. On
+/// PostgreSQL both are the same pool.
 #[derive(Clone, Debug)]
 pub struct Store {
     db: DatabaseConnection,
     w: DatabaseConnection,
-    suspect: Arc<AtomicBool>,
     /// When a write last failed for a reason other than a constraint, and why.
     last_fault: Arc<Mutex<Option<(Instant, String)>>>,
     /// Times the writer was handed out (SQLite): housekeeping waits for a quiet moment.
@@ -119,7 +139,6 @@ impl Store {
     /// Connect to `url` (`sqlite://path?mode=rwc` or `postgres://...`). SQLite files run in WAL
     /// mode with a read pool of several connections, so reads never wait for writes.
     pub async fn connect(url: &str) -> Result<Self> {
-        let suspect = Arc::new(AtomicBool::new(false));
         let mut opts = ConnectOptions::new(url.to_owned());
         opts.sqlx_logging(false)
             .max_connections(16)
@@ -130,14 +149,12 @@ impl Store {
             return Ok(Store {
                 w: db.clone(),
                 db,
-                suspect,
                 last_fault: Arc::default(),
                 activity: Arc::default(),
                 internal: Arc::default(),
             });
         }
         let mut wopts = opts.clone();
-        let flag = suspect.clone();
         let activity = Arc::new(AtomicU64::new(0));
         let count = activity.clone();
         wopts
@@ -149,16 +166,12 @@ impl Store {
                     .foreign_keys(true)
                     .pragma("journal_size_limit", WAL_SIZE_LIMIT.to_string())
             })
-            // A connection whose last write failed, or that is still inside a transaction
-            // (a COMMIT that failed on a full disk leaves it open), is closed and replaced:
-            // a write on it would join that transaction and be lost with it.
+            // A connection that cannot begin a transaction — still inside one (a COMMIT that
+            // failed on a full disk leaves it open), or broken — is closed and replaced: a
+            // write on it would join that transaction and be lost with it.
             .map_sqlx_sqlite_before_acquire(move |conn, _| {
                 count.fetch_add(1, Ordering::Relaxed);
-                let suspect = flag.swap(false, Ordering::SeqCst);
                 Box::pin(async move {
-                    if suspect {
-                        return Ok(false);
-                    }
                     use sea_orm::sqlx::Executor;
                     if conn.execute("BEGIN").await.is_err() {
                         return Ok(false);
@@ -177,7 +190,6 @@ impl Store {
         Ok(Store {
             db,
             w,
-            suspect,
             last_fault: Arc::default(),
             activity,
             internal: Arc::default(),
@@ -201,8 +213,8 @@ impl Store {
             .map_err(|e| self.failed(e))
     }
 
-    /// Turn a write's error into a [`StoreError`]; anything but a constraint violation marks the
-    /// writer's connection for replacement (see [`Store`]).
+    /// Turn a write's error into a [`StoreError`]; anything but a constraint violation is
+    /// remembered for readiness ([`Store::recent_fault`]).
     fn failed(&self, e: DbErr) -> StoreError {
         self.failed_store(StoreError::from(e))
     }
@@ -210,7 +222,6 @@ impl Store {
     /// [`Store::failed`] for an error already sorted.
     fn failed_store(&self, e: StoreError) -> StoreError {
         if matches!(e, StoreError::Db(_) | StoreError::Unavailable(_)) {
-            self.suspect.store(true, Ordering::SeqCst);
             *self.last_fault.lock().unwrap_or_else(|p| p.into_inner()) =
                 Some((Instant::now(), e.to_string()));
         }
@@ -241,14 +252,12 @@ impl Store {
     /// Prove that a write commits now: one row of `health_probe` is rewritten through the
     /// writer (readiness checks; a full disk or a wedged writer fails here).
     pub async fn probe_write(&self, now: i64) -> Result<()> {
-        let sql = "INSERT INTO health_probe (id, at) VALUES (1, $1) \
-            ON CONFLICT (id) DO UPDATE SET at = excluded.at";
         let backend = self.w.get_database_backend();
-        let sql = if backend == DbBackend::Sqlite {
-            sql.replace("$1", "?")
-        } else {
-            sql.to_owned()
-        };
+        let sql = placeholders(
+            backend,
+            "INSERT INTO health_probe (id, at) VALUES (1, $1) \
+            ON CONFLICT (id) DO UPDATE SET at = excluded.at",
+        );
         if backend == DbBackend::Sqlite {
             self.internal.fetch_add(1, Ordering::Relaxed);
         }
@@ -317,5 +326,20 @@ impl Store {
             self.w.close().await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_follow_the_backend() {
+        let sql = "INSERT INTO t (a, b) VALUES ($1, $12) -- costs $";
+        assert_eq!(placeholders(DbBackend::Postgres, sql), sql);
+        assert_eq!(
+            placeholders(DbBackend::Sqlite, sql),
+            "INSERT INTO t (a, b) VALUES (?, ?) -- costs $"
+        );
     }
 }
