@@ -215,7 +215,39 @@ const seg = encodeURIComponent;
 
 // Endpoints of the drillboard API.
 export const getExercise = () => get('/api/v1/exercise');
-export const getScoreboard = () => get('/api/v1/scoreboard');
+export const getScoreboard = async () => decodeBoard(await get('/api/v1/scoreboard'));
+/** One team's standing with every point explained (solves, report grades, adjustments). */
+export const getTeamScore = (teamId) => get(`/api/v1/scoreboard/teams/${seg(teamId)}`);
+
+const COMPONENTS = ['tasks', 'reports', 'attack', 'defense', 'sla', 'adjustments'];
+
+/**
+ * The compact board (`columns` + one array per team in `rows`) with `standings` added: each row
+ * as an object `{rank, of, team: {id, name, organisation}, score, components: {…}, solves,
+ * reached_at, movement}`. A board that already has `standings` is returned as it is.
+ */
+export function decodeBoard(sb) {
+  if (!sb || typeof sb !== 'object' || Array.isArray(sb.standings)) return sb;
+  const cols = Array.isArray(sb.columns) ? sb.columns : [];
+  const at = new Map(cols.map((c, i) => [c, i]));
+  const cell = (row, name) => (at.has(name) ? row[at.get(name)] : undefined);
+  const rows = Array.isArray(sb.rows) ? sb.rows : [];
+  sb.standings = rows.filter(Array.isArray).map((row) => {
+    const components = {};
+    for (const c of COMPONENTS) if (at.has(c)) components[c] = cell(row, c);
+    return {
+      rank: cell(row, 'rank'),
+      of: sb.of,
+      team: { id: cell(row, 'team'), name: cell(row, 'name'), organisation: cell(row, 'organisation') },
+      score: cell(row, 'score'),
+      components,
+      solves: cell(row, 'solves'),
+      reached_at: cell(row, 'reached_at'),
+      movement: cell(row, 'movement'),
+    };
+  });
+  return sb;
+}
 export const login = (username, password) =>
   post('/api/v1/auth/login', { username, password }, { auth: false });
 export const getMe = () => get('/api/v1/me');

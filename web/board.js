@@ -36,8 +36,7 @@ const state = {
   expanded: new Set(), // team ids whose breakdown is open
   errors: { exercise: null, board: null, services: null, history: null },
   updatedAt: null, // server time of the last good board refresh (ms)
-  ranks: null, // team id → rank in the latest board
-  prevRanks: null, // team id → rank in the board before the ranking last changed
+  details: new Map(), // team id → GET /api/v1/scoreboard/teams/{id} (open breakdowns only)
 };
 
 const $ = (id) => document.getElementById(id);
@@ -109,9 +108,12 @@ async function loadExercise() {
 
 async function loadBoard() {
   try {
-    applyBoard(await publicGet('/api/v1/scoreboard'));
+    state.board = api.decodeBoard(await publicGet('/api/v1/scoreboard'));
     state.errors.board = null;
     state.updatedAt = serverNow();
+    // Open breakdowns follow the board; closed ones are fetched again when opened.
+    for (const id of state.details.keys()) if (!state.expanded.has(id)) state.details.delete(id);
+    for (const id of state.expanded) loadDetail(id);
   } catch (e) {
     state.errors.board = e;
   }
@@ -122,15 +124,15 @@ async function loadBoard() {
   renderStatus();
 }
 
-/** Remember the previous ranking whenever the order changes, for the movement arrows. */
-function applyBoard(sb) {
-  const ranks = new Map();
-  (Array.isArray(sb && sb.standings) ? sb.standings : []).forEach((s, i) => ranks.set(teamId(s, i), num(s.rank)));
-  const same = state.ranks && state.ranks.size === ranks.size
-    && [...ranks].every(([id, r]) => state.ranks.get(id) === r);
-  if (state.ranks && !same) state.prevRanks = state.ranks;
-  state.ranks = ranks;
-  state.board = sb;
+/** One team's breakdown (its solves, report grades and adjustments), for an open row. */
+async function loadDetail(id) {
+  if (id.startsWith('#')) return;
+  try {
+    state.details.set(id, await publicGet(`/api/v1/scoreboard/teams/${encodeURIComponent(id)}`));
+  } catch (e) {
+    state.details.set(id, { error: e });
+  }
+  if (state.expanded.has(id)) renderStandings();
 }
 
 async function loadServices() {
@@ -297,17 +299,11 @@ function renderHead(cols) {
   }, c.title ? el('abbr', { title: c.title, text: c.text }) : c.text))));
 }
 
-function moveCell(id) {
+/** Places gained (or lost) since the chart point at least one step back (the server's `movement`). */
+function moveCell(s) {
   const td = el('td', { class: 'move col-move' });
-  const prev = state.prevRanks;
-  const now = state.ranks && state.ranks.get(id);
-  if (!prev || now === undefined) return td;
-  if (!prev.has(id)) {
-    td.append(el('span', { class: 'move-new', 'aria-hidden': 'true', text: t('move.new') }),
-      el('span', { class: 'sr-only', text: t('move.new_sr') }));
-    return td;
-  }
-  const d = prev.get(id) - now;
+  if (s.movement === null || s.movement === undefined || !Number.isFinite(Number(s.movement))) return td;
+  const d = Number(s.movement);
   if (d > 0) {
     td.classList.add('move-up');
     td.append(el('span', { 'aria-hidden': 'true', text: `\u25b2 ${d}` }), el('span', { class: 'sr-only', text: t('move.up', { n: d }) }));
@@ -374,7 +370,7 @@ function renderStandings() {
           el('span', { class: 'rank-n', text: rank }),
           of !== undefined && of !== null ? el('span', { class: 'of', text: ` / ${of}` }) : null),
         el('span', { class: 'sr-only', text: t('rank.sr', { rank, of: of ?? t('dash') }) })),
-      move: () => moveCell(id),
+      move: () => moveCell(s),
       team: () => el('th', { scope: 'row' },
         el('button', {
           type: 'button',
@@ -397,7 +393,7 @@ function renderStandings() {
         : el('td', { class: c.cls, text: formatNumber(num(comp[c.key])) })))));
 
     rows.push(el('tr', { class: 'detail-row', id: detailId, hidden: !open },
-      el('td', { colspan: span }, open ? breakdown(s, challenges) : null)));
+      el('td', { colspan: span }, open ? detailOf(s, id, challenges) : null)));
   });
   body.replaceChildren(...rows);
 
@@ -405,6 +401,15 @@ function renderStandings() {
     const b = [...body.querySelectorAll('button.team-toggle')].find((x) => x.dataset.team === focusedTeam);
     if (b) b.focus({ preventScroll: true });
   }
+}
+
+/** An open row's breakdown once its details are in (a line saying so until then). */
+function detailOf(s, id, challenges) {
+  const d = state.details.get(id);
+  if (!d) return el('p', { class: 'muted', text: t('loading') });
+  if (d.error) return el('p', { class: 'error', text: t('error.generic', { message: errorText(d.error) }) });
+  // The row's summary is the board's; the lines come with the team's own answer.
+  return breakdown({ ...d, ...s, challenges: d.challenges, adjustments: d.adjustments, hint_cost: d.hint_cost }, challenges);
 }
 
 /** The explanation of one team's score: every challenge line, then the components. */
@@ -600,22 +605,19 @@ function serviceCell(c) {
     el('span', { class: 'sr-only', text: `, ${t('svc.long', { a, d, s, c: num(c && c.captured), l: num(c && c.lost) })}` }));
 }
 
-/** The first solve of each challenge, from the board's per-team solve times. */
+/** The first solve of each challenge (the board names it with each challenge). */
 function challengeBloods() {
   const sb = state.board;
-  if (!sb || !Array.isArray(sb.challenges) || !Array.isArray(sb.standings)) return [];
-  const first = new Map();
-  for (const s of sb.standings) {
-    for (const c of s.challenges || []) {
-      const at = Date.parse(c.solved_at);
-      if (!Number.isFinite(at)) continue;
-      const best = first.get(c.challenge);
-      if (!best || at < best.at) first.set(c.challenge, { at, team: s.team || {} });
-    }
-  }
+  if (!sb || !Array.isArray(sb.challenges)) return [];
+  const teams = new Map((Array.isArray(sb.standings) ? sb.standings : [])
+    .filter((s) => s.team).map((s) => [String(s.team.id), s.team]));
   return sb.challenges
-    .filter((c) => first.has(c.id))
-    .map((c) => ({ title: pick(c.title) || String(c.id), ...first.get(c.id) }));
+    .filter((c) => c.first_solve && Number.isFinite(Date.parse(c.first_solve.at)))
+    .map((c) => ({
+      title: pick(c.title) || String(c.id),
+      at: Date.parse(c.first_solve.at),
+      team: teams.get(String(c.first_solve.team)) || { id: c.first_solve.team, name: String(c.first_solve.team) },
+    }));
 }
 
 function renderBloods() {
@@ -918,8 +920,12 @@ function setBigScreen(on) {
 // ------------------------------------------------------------------ events
 
 function toggle(teamId) {
-  if (state.expanded.has(teamId)) state.expanded.delete(teamId);
-  else state.expanded.add(teamId);
+  if (state.expanded.has(teamId)) {
+    state.expanded.delete(teamId);
+  } else {
+    state.expanded.add(teamId);
+    loadDetail(teamId);
+  }
   renderStandings();
 }
 

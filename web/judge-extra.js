@@ -405,7 +405,7 @@ async function loadBoard() {
   }
   if (ex.status === 'fulfilled' && ex.value) st.ex = ex.value;
   if (b.status === 'fulfilled' && b.value && typeof b.value === 'object') {
-    st.board = b.value;
+    st.board = api.decodeBoard(b.value);
     st.boardAt = at;
     st.boardErr = null;
   } else if (b.status === 'rejected') {

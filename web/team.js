@@ -285,6 +285,28 @@ function applyScoreboard(sb) {
     if (s) state.standing = { ...s, of: s.of ?? sb.of };
   }
   extra.board(sb); // team-extra: the score breakdown follows every scoreboard refresh
+  const seq = ++boardSeq;
+  if (team && state.standing) loadOwnScore(sb, String(team.id), seq);
+}
+
+let boardSeq = 0;
+
+/**
+ * The board carries each team's summary; the team's own lines (solves, report grades,
+ * adjustments with their reasons) come from its breakdown and join its row.
+ */
+async function loadOwnScore(sb, id, seq) {
+  try {
+    const d = await api.getTeamScore(id);
+    const row = sb.standings.find((x) => x.team && String(x.team.id) === id);
+    if (seq !== boardSeq || !row || !d) return;
+    Object.assign(row, {
+      challenges: d.challenges, adjustments: d.adjustments, hint_cost: d.hint_cost, reports: d.reports,
+    });
+    extra.board(sb);
+  } catch (e) {
+    // The summary stays on the page; the next refresh tries again.
+  }
 }
 
 async function refreshStanding() {

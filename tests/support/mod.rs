@@ -185,3 +185,42 @@ pub fn http_json(
     let (status, text) = http(addr, method, path, headers, b.as_deref());
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
+
+/// The rows of a compact board (`columns` + `rows`) as objects: `rank`, `of`, `team` {`id`,
+/// `name`, `organisation`}, `score`, `components` {…}, `solves`, `reached_at`, `movement`.
+pub fn board_rows(board: &Value) -> Vec<Value> {
+    let columns: Vec<&str> = board["columns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a board has columns: {board}"))
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let parts = [
+        "tasks",
+        "reports",
+        "attack",
+        "defense",
+        "sla",
+        "adjustments",
+    ];
+    board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            let cell = |name: &str| row[columns.iter().position(|c| *c == name).unwrap()].clone();
+            let components: serde_json::Map<String, Value> =
+                parts.iter().map(|p| (p.to_string(), cell(p))).collect();
+            serde_json::json!({
+                "rank": cell("rank"),
+                "of": board["of"],
+                "team": {"id": cell("team"), "name": cell("name"), "organisation": cell("organisation")},
+                "score": cell("score"),
+                "components": components,
+                "solves": cell("solves"),
+                "reached_at": cell("reached_at"),
+                "movement": cell("movement"),
+            })
+        })
+        .collect()
+}

@@ -13,7 +13,7 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 
 /// Bodies shorter than this are not worth compressing.
-const GZIP_FROM: usize = 1024;
+const GZIP_FROM: usize = 256;
 
 /// One serialised answer: the JSON, its gzip copy, and its entity tag.
 #[derive(Debug)]
@@ -116,24 +116,53 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
         })
 }
 
-/// Served answers by key (which board: live or frozen, who may see what), emptied whenever the
-/// standings change.
+/// Served answers by key (which board: live or frozen, who may see what, which team's
+/// breakdown), emptied whenever the standings change.
 #[derive(Default)]
 pub struct ServedCache {
     map: Mutex<HashMap<String, Arc<Served>>>,
+    /// How many times the cache was emptied: an answer computed across a change (the history,
+    /// built a sample at a time) is kept only if no change came in between.
+    generation: u64,
 }
+
+/// Keys kept at most before the cache starts over: the boards of each view plus one breakdown
+/// per team of a national drill, with room to spare.
+const MAX_KEYS: usize = 4096;
 
 impl ServedCache {
     /// The answer for `key`, built with `build` on the first request after a change.
     pub fn get_or_build(&self, key: String, build: impl FnOnce() -> Value) -> Arc<Served> {
-        if let Some(s) = self.map.lock().unwrap_or_else(|e| e.into_inner()).get(&key) {
-            return s.clone();
+        if let Some(s) = self.get(&key) {
+            return s;
         }
         // Built outside the lock: two first requests may both build; both answers are equal.
         let served = Arc::new(Served::new(&build()));
+        self.keep(self.generation, key, served)
+    }
+
+    /// The answer kept for `key`, if any.
+    pub fn get(&self, key: &str) -> Option<Arc<Served>> {
+        self.map
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(key)
+            .cloned()
+    }
+
+    /// The generation to pass to [`ServedCache::keep`] for an answer computed from now on.
+    pub fn generation(&self) -> u64 {
+        self.generation
+    }
+
+    /// Keep `served` for `key` if it was computed in `generation` (nothing changed since), and
+    /// return the answer to give: the one kept first when two requests built it.
+    pub fn keep(&self, generation: u64, key: String, served: Arc<Served>) -> Arc<Served> {
+        if generation != self.generation {
+            return served;
+        }
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
-        // A handful of keys exist (live, frozen, per set of released challenges).
-        if map.len() > 64 {
+        if map.len() >= MAX_KEYS {
             map.clear();
         }
         map.entry(key).or_insert(served).clone()
@@ -141,6 +170,7 @@ impl ServedCache {
 
     /// Forget every answer (the standings changed).
     pub fn clear(&mut self) {
+        self.generation += 1;
         self.map
             .get_mut()
             .unwrap_or_else(|e| e.into_inner())

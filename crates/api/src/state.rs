@@ -132,6 +132,9 @@ pub struct Live {
     history: Mutex<HashMap<i64, HistorySample>>,
 }
 
+/// Points of the score chart at most over the exercise's length.
+pub const CHART_SAMPLES: i64 = 60;
+
 /// The board at one moment, for the history chart: (team id, score) in rank order.
 pub type HistorySample = Arc<Vec<(Arc<str>, f64)>>;
 
@@ -215,6 +218,43 @@ impl Live {
     pub fn keep_history_sample(&self, t: i64, sample: HistorySample) {
         let mut h = self.history.lock().unwrap_or_else(|e| e.into_inner());
         h.insert(t, sample);
+    }
+
+    /// The chart's fixed sample grid: (start, step, end). Samples fall at `start + k × step`, the
+    /// step being the exercise's actual length (an extension included) over [`CHART_SAMPLES`],
+    /// at least a minute; `end` is the planned end (`i64::MAX` when none is set). None before
+    /// the start.
+    pub fn chart_grid(&self) -> Option<(i64, i64, i64)> {
+        let (row, s) = (self.exercise.as_ref()?, self.scenario.as_ref()?);
+        let start = row.started_at?;
+        let duration = match row.ends_at {
+            Some(b) if b > start => b - start,
+            _ => s.exercise.duration_seconds * 1000,
+        };
+        Some((
+            start,
+            (duration / CHART_SAMPLES).max(60_000),
+            row.ends_at.unwrap_or(i64::MAX),
+        ))
+    }
+
+    /// The board at past moment `t` as a chart sample (team, score in rank order), from the
+    /// sample cache or computed (and kept when `keep`: the moment is settled).
+    pub fn sample_at(&self, t: i64, keep: bool) -> Option<HistorySample> {
+        if let Some(s) = self.history_sample(t) {
+            return Some(s);
+        }
+        let st = self.engine.as_ref()?.standings(Some(t));
+        let s: HistorySample = Arc::new(
+            st.standings
+                .iter()
+                .map(|x| (x.team.clone(), x.score))
+                .collect(),
+        );
+        if keep {
+            self.keep_history_sample(t, s.clone());
+        }
+        Some(s)
     }
 
     /// A team by slug.
@@ -380,6 +420,9 @@ impl AppState {
             )
         });
         let mut live = self.live_mut();
+        // The answer cache goes on counting its generations (see `ServedCache::keep`).
+        let mut served = std::mem::take(&mut live.served);
+        served.clear();
         *live = Live {
             exercise,
             scenario,
@@ -390,7 +433,7 @@ impl AppState {
             applied: events.iter().map(|(e, _)| e.seq).max().unwrap_or(0),
             applied_count: events.len() as u64,
             changed_at: events.iter().map(|(e, _)| e.at).max().unwrap_or(0),
-            served: Default::default(),
+            served,
             cache: Mutex::new(Cache::default()),
             history: Mutex::new(HashMap::new()),
         };

@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use axum::Json;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use axum::response::sse::{Event, KeepAlive, Sse};
 use futures_util::Stream;
 use serde::Deserialize;
@@ -18,7 +19,8 @@ use crate::changes::Kind;
 use crate::error::{ApiError, ApiResult};
 use crate::json::{self, Query};
 use crate::ops::frozen_at;
-use crate::routes::public::{board_time, iso};
+use crate::routes::public::{HISTORY_SETTLED_MS, board_time, iso};
+use crate::served::Served;
 use crate::state::{AppState, HistorySample};
 
 /// How long a stream waits after a change before telling it, so that a burst is one message.
@@ -69,51 +71,47 @@ pub struct HistoryQuery {
     pub top: Option<usize>,
 }
 
-/// Points of the chart at most; the step between them is the exercise's length over this.
-const SAMPLES: i64 = 60;
-/// A sample this close to now may still gain events being stored; it is not cached.
-const SETTLED_MS: i64 = 10_000;
-
 /// `GET /api/v1/scoreboard/history?top=N`: the scores of the top teams over time, for the
 /// board's chart. Follows the frozen board like the scoreboard: teams and the public see the
-/// history up to the freeze.
+/// history up to the freeze. The last point is the moment the board shows (the last change, or
+/// the freeze); the answer is served from bytes made once per change, like the board.
 pub async fn history(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
     Query(q): Query<HistoryQuery>,
-) -> ApiResult<Json<Value>> {
+    headers: HeaderMap,
+) -> ApiResult<Response> {
     let top = q.top.unwrap_or(10);
     if !(1..=20).contains(&top) {
         return Err(ApiError::field("top", "`top` must be between 1 and 20"));
     }
     let now = state.now();
-    let (as_of, frozen, start, end, duration) = {
+    let (as_of, frozen, grid, key, generation) = {
         let live = state.live();
         let (as_of, frozen) = board_time(&live, caller.as_ref(), None, now)?;
-        let (Some(row), Some(s)) = (&live.exercise, &live.scenario) else {
+        if live.exercise.is_none() || live.scenario.is_none() {
             return Err(ApiError::NotFound("no scenario is loaded yet".into()));
-        };
-        // The actual length (an extension moves the end), else the planned one.
-        let duration = match (row.started_at, row.ends_at) {
-            (Some(a), Some(b)) if b > a => b - a,
-            _ => s.exercise.duration_seconds * 1000,
-        };
+        }
+        let as_of = as_of.unwrap_or(live.changed_at());
+        let key = format!("history|{as_of}|{frozen}|{top}");
+        if let Some(served) = live.served.get(&key) {
+            return Ok(served.respond(&headers));
+        }
         (
-            as_of.unwrap_or(now),
+            as_of,
             frozen,
-            row.started_at,
-            row.ends_at.unwrap_or(i64::MAX),
-            duration,
+            live.chart_grid(),
+            key,
+            live.served.generation(),
         )
     };
-    let Some(start) = start else {
-        return Ok(Json(
-            json!({"frozen": frozen, "as_of": iso(as_of), "series": []}),
-        ));
+    let Some((start, step, end)) = grid else {
+        let value = json!({"frozen": frozen, "as_of": iso(as_of), "series": []});
+        return Ok(Served::new(&value).respond(&headers));
     };
     // Fixed sample times from the start to the end (so that past samples can be cached), then
-    // the moment shown: now, or the freeze (after the end, grades and adjustments still count).
-    let step = (duration / SAMPLES).max(60_000);
+    // the moment shown: the last change, or the freeze (after the end, grades and adjustments
+    // still count).
     let mut times: Vec<i64> = (0..)
         .map(|k| start + k * step)
         .take_while(|t| *t < as_of.min(end))
@@ -126,29 +124,20 @@ pub async fn history(
         // One sample per lock: a long history never holds up the flag writer for long.
         let sample = {
             let live = state.live();
-            let cached = live.history_sample(t);
-            match cached {
-                Some(s) => s,
-                None => {
-                    let Some(st) = live.standings(if last && !frozen && t == now {
-                        None
-                    } else {
-                        Some(t)
-                    }) else {
-                        return Err(ApiError::NotFound("no scenario is loaded yet".into()));
-                    };
-                    let s = Arc::new(
+            let sample = if last && !frozen {
+                // The live board: the standings every request shares.
+                live.standings(None).map(|st| {
+                    Arc::new(
                         st.standings
                             .iter()
                             .map(|x| (x.team.clone(), x.score))
                             .collect::<Vec<_>>(),
-                    );
-                    if t < now - SETTLED_MS {
-                        live.keep_history_sample(t, s.clone());
-                    }
-                    s
-                }
-            }
+                    )
+                })
+            } else {
+                live.sample_at(t, t < now - HISTORY_SETTLED_MS)
+            };
+            sample.ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?
         };
         samples.push(sample);
         tokio::task::yield_now().await;
@@ -171,9 +160,11 @@ pub async fn history(
             json!({"team": team, "name": name, "points": points})
         })
         .collect();
-    Ok(Json(
-        json!({"frozen": frozen, "as_of": iso(as_of), "series": series}),
-    ))
+    let value = json!({"frozen": frozen, "as_of": iso(as_of), "series": series});
+    let served = live
+        .served
+        .keep(generation, key, Arc::new(Served::new(&value)));
+    Ok(served.respond(&headers))
 }
 
 /// Body of `POST /api/v1/announcements`.

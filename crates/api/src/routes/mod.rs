@@ -31,6 +31,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/scoreboard", get(public::scoreboard))
         .route("/api/v1/scoreboard/ctftime", get(public::ctftime))
         .route("/api/v1/scoreboard/history", get(feed::history))
+        .route("/api/v1/scoreboard/teams/{id}", get(public::team_score))
         .route("/api/v1/stream", get(feed::stream))
         .route(
             "/api/v1/announcements",

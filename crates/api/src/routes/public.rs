@@ -1,18 +1,19 @@
 //! What anyone may read: health, the exercise, the scoreboard and the CTFtime feed.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use drillboard_scoring::Standings;
+use drillboard_scoring::{Standing, Standings};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::{Caller, MaybeCaller};
 use crate::error::{ApiError, ApiResult};
-use crate::json::Query;
+use crate::json::{Path, Query};
 use crate::ops::{frozen_at, status};
 use crate::state::{AppState, Live};
 
@@ -248,7 +249,7 @@ pub async fn scoreboard(
     let privileged = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
     let shown = |id: &str| privileged || released(&live, id, now);
     if let (Some(t), Some(_)) = (as_of, &q.at) {
-        return Ok(Json(board_json(&live, &standings, frozen, t, &shown)).into_response());
+        return Ok(Json(board_json(&live, &standings, frozen, t, now, &shown)).into_response());
     }
     let out: String = standings
         .challenges
@@ -262,6 +263,7 @@ pub async fn scoreboard(
             &standings,
             frozen,
             as_of.unwrap_or(live.changed_at()),
+            now,
             &shown,
         )
     });
@@ -280,69 +282,198 @@ pub fn released(live: &Live, id: &str, now: i64) -> bool {
     start.is_some_and(|start| now >= start + after * 1000)
 }
 
+/// The columns of a board row, in order.
+pub const BOARD_COLUMNS: [&str; 14] = [
+    "rank",
+    "team",
+    "name",
+    "organisation",
+    "score",
+    "tasks",
+    "reports",
+    "attack",
+    "defense",
+    "sla",
+    "adjustments",
+    "solves",
+    "reached_at",
+    "movement",
+];
+
+/// The compact board: one array per team (see [`BOARD_COLUMNS`]), the challenges with their
+/// current value and first solve. Breakdowns are served per team
+/// (`/api/v1/scoreboard/teams/{id}`).
 fn board_json(
     live: &Live,
     s: &Arc<Standings>,
     frozen: bool,
     as_of: i64,
+    now: i64,
     shown: &dyn Fn(&str) -> bool,
 ) -> Value {
     let scenario = live.scenario.as_ref();
-    let standings: Vec<Value> = s
+    let before = previous_ranks(live, as_of, now);
+    let rows: Vec<Value> = s
         .standings
         .iter()
         .map(|st| {
-            let team = live.team(&st.team);
-            json!({
-                "rank": st.rank,
-                "of": s.of,
-                "team": {"id": st.team, "name": st.name, "organisation": team.map(|t| t.organisation.as_str()).unwrap_or("")},
-                "score": st.score,
-                "components": st.components,
-                "solves": st.solves,
-                "hint_cost": st.hint_cost,
-                "reports": st.reports.iter().map(|r| json!({
-                    "inject": r.inject,
-                    "criteria": r.criteria,
-                    "total": r.total,
-                    "minutes_late": r.minutes_late,
-                    "late_factor": r.late_factor,
-                    "weight": r.weight,
-                    "points": r.points,
-                    "counted_at": iso(r.counted_at),
-                })).collect::<Vec<_>>(),
-                "adjustments": st.adjustments.iter().map(|a| json!({
-                    "points": a.points,
-                    "reason": a.reason,
-                    "at": iso(a.at),
-                })).collect::<Vec<_>>(),
-                "reached_at": iso_opt(st.reached_at),
-                "challenges": st.challenges.iter().map(|c| json!({
-                    "challenge": c.challenge,
-                    "points": c.points,
-                    "first_blood_bonus": c.first_blood_bonus,
-                    "hint_cost": c.hint_cost,
-                    "solved_at": iso(c.solved_at),
-                })).collect::<Vec<_>>(),
-            })
+            let org = live.team(&st.team).map_or("", |t| t.organisation.as_str());
+            let c = &st.components;
+            let movement = before
+                .as_ref()
+                .and_then(|b| b.get(&st.team))
+                .map(|&was| was as i64 - st.rank as i64);
+            json!([
+                st.rank,
+                st.team,
+                st.name,
+                org,
+                st.score,
+                c.tasks,
+                c.reports,
+                c.attack,
+                c.defense,
+                c.sla,
+                c.adjustments,
+                st.solves,
+                iso_opt(st.reached_at),
+                movement,
+            ])
         })
         .collect();
+    // The first solve of each challenge (the earliest time; on equal times, the better rank).
+    let mut first: HashMap<&str, (i64, &str)> = HashMap::new();
+    for st in &s.standings {
+        for c in &st.challenges {
+            let e = first.entry(&c.challenge).or_insert((c.solved_at, &st.team));
+            if c.solved_at < e.0 {
+                *e = (c.solved_at, &st.team);
+            }
+        }
+    }
     let challenges: Vec<Value> = s
         .challenges
         .iter()
         .filter(|c| shown(&c.id))
         .map(|c| {
             let def = scenario.and_then(|sc| sc.challenge(&c.id));
+            let first = first.get(&*c.id).map_or(
+                Value::Null,
+                |(at, team)| json!({"team": team, "at": iso(*at)}),
+            );
             json!({
                 "id": c.id,
                 "title": def.map(|d| json!(d.title)).unwrap_or(Value::Null),
                 "category": def.map(|d| d.category.as_str()).unwrap_or(""),
                 "value": c.value,
                 "solves": c.solves,
+                "first_solve": first,
             })
         })
         .collect();
-    json!({"frozen": frozen, "as_of": iso(as_of), "of": s.of, "standings": standings, "challenges": challenges})
+    json!({
+        "frozen": frozen,
+        "as_of": iso(as_of),
+        "of": s.of,
+        "columns": BOARD_COLUMNS,
+        "rows": rows,
+        "challenges": challenges,
+    })
+}
+
+/// Each team's rank at the chart point at least one step before `as_of` (the movement arrows
+/// compare with it: places gained over the last one to two chart steps). None when the board
+/// has no such point yet.
+fn previous_ranks(live: &Live, as_of: i64, now: i64) -> Option<HashMap<Arc<str>, usize>> {
+    let (start, step, _) = live.chart_grid()?;
+    let back = as_of - step;
+    if back < start {
+        return None;
+    }
+    let t = start + (back - start) / step * step;
+    let sample = live.sample_at(t, t < now - HISTORY_SETTLED_MS)?;
+    Some(
+        sample
+            .iter()
+            .enumerate()
+            .map(|(i, (team, _))| (team.clone(), i + 1))
+            .collect(),
+    )
+}
+
+/// A chart sample this close to now may still gain events being stored; it is not cached.
+pub const HISTORY_SETTLED_MS: i64 = 10_000;
+
+/// `GET /api/v1/scoreboard/teams/{id}`: one team's standing with every point explained (its
+/// solves, report grades, adjustments with their reasons), on the board the caller sees (the
+/// frozen one for teams and the public; `?at=` for organisers and judges). Served from bytes
+/// made once per change, like the board.
+pub async fn team_score(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    Query(q): Query<BoardQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let now = state.now();
+    let live = state.live();
+    let (as_of, frozen) = board_time(&live, caller.as_ref(), q.at.as_deref(), now)?;
+    let standings = live
+        .standings(as_of)
+        .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
+    let Some(st) = standings.standings.iter().find(|x| *x.team == *id) else {
+        return Err(ApiError::NotFound(format!(
+            "team `{id}` is not on the board (no such team, or hidden or disqualified)"
+        )));
+    };
+    let shown_at = as_of.unwrap_or(live.changed_at());
+    if q.at.is_some() {
+        return Ok(Json(team_json(&live, &standings, st, frozen, shown_at)).into_response());
+    }
+    let key = format!("team|{id}|{as_of:?}|{frozen}");
+    let served = live
+        .served
+        .get_or_build(key, || team_json(&live, &standings, st, frozen, shown_at));
+    Ok(served.respond(&headers))
+}
+
+/// One team's standing in full.
+fn team_json(live: &Live, s: &Standings, st: &Standing, frozen: bool, as_of: i64) -> Value {
+    let team = live.team(&st.team);
+    json!({
+        "frozen": frozen,
+        "as_of": iso(as_of),
+        "rank": st.rank,
+        "of": s.of,
+        "team": {"id": st.team, "name": st.name, "organisation": team.map(|t| t.organisation.as_str()).unwrap_or("")},
+        "score": st.score,
+        "components": st.components,
+        "solves": st.solves,
+        "hint_cost": st.hint_cost,
+        "reports": st.reports.iter().map(|r| json!({
+            "inject": r.inject,
+            "criteria": r.criteria,
+            "total": r.total,
+            "minutes_late": r.minutes_late,
+            "late_factor": r.late_factor,
+            "weight": r.weight,
+            "points": r.points,
+            "counted_at": iso(r.counted_at),
+        })).collect::<Vec<_>>(),
+        "adjustments": st.adjustments.iter().map(|a| json!({
+            "points": a.points,
+            "reason": a.reason,
+            "at": iso(a.at),
+        })).collect::<Vec<_>>(),
+        "reached_at": iso_opt(st.reached_at),
+        "challenges": st.challenges.iter().map(|c| json!({
+            "challenge": c.challenge,
+            "points": c.points,
+            "first_blood_bonus": c.first_blood_bonus,
+            "hint_cost": c.hint_cost,
+            "solved_at": iso(c.solved_at),
+        })).collect::<Vec<_>>(),
+    })
 }
 
 /// `GET /api/v1/scoreboard/ctftime`: the feed CTFtime imports (the public, frozen view).

@@ -197,14 +197,10 @@ async fn a_crowd_on_every_write_path_gets_2xx(backend: Backend) {
         "{:?}",
         staff.iter().find(|r| !r.0.is_success())
     );
-    let (_, board) = d.app.get("/api/v1/scoreboard", Some(&d.organiser)).await;
-    let alpha = board["standings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|s| s["team"]["id"] == "alpha")
-        .unwrap()
-        .clone();
+    let (_, alpha) = d
+        .app
+        .get("/api/v1/scoreboard/teams/alpha", Some(&d.organiser))
+        .await;
     assert_eq!(
         alpha["adjustments"].as_array().unwrap().len(),
         10,

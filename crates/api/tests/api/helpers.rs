@@ -265,9 +265,7 @@ impl TestApp {
     pub async fn board(&self, token: Option<&str>) -> (bool, Vec<(String, f64)>) {
         let (status, body) = self.get("/api/v1/scoreboard", token).await;
         assert_eq!(status, StatusCode::OK, "{body}");
-        let rows = body["standings"]
-            .as_array()
-            .unwrap()
+        let rows = board_rows(&body)
             .iter()
             .map(|s| {
                 (
@@ -452,4 +450,44 @@ macro_rules! both {
             }
         }
     )*};
+}
+
+/// The rows of a compact board (`columns` + `rows`) as objects: `rank`, `of`, `team` {`id`,
+/// `name`, `organisation`}, `score`, `components` {…}, `solves`, `reached_at`, `movement`.
+pub fn board_rows(board: &Value) -> Vec<Value> {
+    let columns: Vec<&str> = board["columns"]
+        .as_array()
+        .unwrap_or_else(|| panic!("a board has columns: {board}"))
+        .iter()
+        .map(|c| c.as_str().unwrap())
+        .collect();
+    let parts = [
+        "tasks",
+        "reports",
+        "attack",
+        "defense",
+        "sla",
+        "adjustments",
+    ];
+    board["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| {
+            assert_eq!(row.as_array().unwrap().len(), columns.len(), "{row}");
+            let cell = |name: &str| row[columns.iter().position(|c| *c == name).unwrap()].clone();
+            let components: serde_json::Map<String, Value> =
+                parts.iter().map(|p| (p.to_string(), cell(p))).collect();
+            json!({
+                "rank": cell("rank"),
+                "of": board["of"],
+                "team": {"id": cell("team"), "name": cell("name"), "organisation": cell("organisation")},
+                "score": cell("score"),
+                "components": components,
+                "solves": cell("solves"),
+                "reached_at": cell("reached_at"),
+                "movement": cell("movement"),
+            })
+        })
+        .collect()
 }

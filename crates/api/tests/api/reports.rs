@@ -6,7 +6,7 @@ use base64::Engine as _;
 use serde_json::{Value, json};
 
 use crate::both;
-use crate::helpers::{Backend, Drill, T0};
+use crate::helpers::{Backend, Drill, T0, board_rows};
 
 both!(
     organiser_views_export_and_reload,
@@ -300,9 +300,7 @@ async fn double_marking_and_moderation(backend: Backend) {
     assert_eq!(mine["grade"], Value::Null, "{mine}");
     let (_, board) = d.app.get("/api/v1/scoreboard", Some(&d.organiser)).await;
     assert!(
-        board["standings"]
-            .as_array()
-            .unwrap()
+        board_rows(&board)
             .iter()
             .all(|s| s["components"]["reports"] == 0.0)
     );
@@ -339,20 +337,15 @@ async fn double_marking_and_moderation(backend: Backend) {
     );
     assert_eq!(grade["comments"], json!(["checked", "checked"]));
     let (_, board) = d.app.get("/api/v1/scoreboard", None).await;
-    let row = |id: &str| {
-        board["standings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|s| s["team"]["id"] == id)
-            .unwrap()
-            .clone()
-    };
+    let rows = board_rows(&board);
+    let row = |id: &str| rows.iter().find(|s| s["team"]["id"] == id).unwrap().clone();
     assert_eq!(row("alpha")["components"]["reports"], 13.0);
     assert_eq!(row("alpha")["score"], 13.0);
     assert_eq!(row("charlie")["score"], 13.0, "the moderator's 7 + 6");
+    let (_, alpha) = d.app.get("/api/v1/scoreboard/teams/alpha", None).await;
+    assert_eq!(alpha["components"]["reports"], 13.0, "{alpha}");
     assert_eq!(
-        row("alpha")["reports"][0]["criteria"],
+        alpha["reports"][0]["criteria"],
         json!([["detect", 7.5], ["contain", 5.5]])
     );
     // Both reached 13 at the moment of the release: the name decides, "Charlie" before "Zeta Alpha".
