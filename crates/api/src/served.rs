@@ -118,12 +118,24 @@ fn accepts_gzip(headers: &HeaderMap) -> bool {
 
 /// Served answers by key (which board: live or frozen, who may see what, which team's
 /// breakdown), emptied whenever the standings change.
+///
+/// Builds are single-flight: after a change, the first reader builds and the others wait for
+/// it instead of each building the same board (64 readers after every solve would otherwise
+/// make 64 boards a solve). A reader is given the latest answer built for its key *since it
+/// arrived* — so it always includes every change made before its request — and builds only if
+/// there is none.
 #[derive(Default)]
 pub struct ServedCache {
+    /// Answers valid for the current generation.
     map: Mutex<HashMap<String, Arc<Served>>>,
+    /// The latest answer built per key, and the generation it was built in (kept across
+    /// changes, for the readers that were waiting while it was built).
+    latest: Mutex<HashMap<String, (u64, Arc<Served>)>>,
     /// How many times the cache was emptied: an answer computed across a change (the history,
     /// built a sample at a time) is kept only if no change came in between.
     generation: u64,
+    /// Held while an answer is built.
+    build: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Keys kept at most before the cache starts over: the boards of each view plus one breakdown
@@ -131,16 +143,6 @@ pub struct ServedCache {
 const MAX_KEYS: usize = 4096;
 
 impl ServedCache {
-    /// The answer for `key`, built with `build` on the first request after a change.
-    pub fn get_or_build(&self, key: String, build: impl FnOnce() -> Value) -> Arc<Served> {
-        if let Some(s) = self.get(&key) {
-            return s;
-        }
-        // Built outside the lock: two first requests may both build; both answers are equal.
-        let served = Arc::new(Served::new(&build()));
-        self.keep(self.generation, key, served)
-    }
-
     /// The answer kept for `key`, if any.
     pub fn get(&self, key: &str) -> Option<Arc<Served>> {
         self.map
@@ -148,6 +150,27 @@ impl ServedCache {
             .unwrap_or_else(|e| e.into_inner())
             .get(key)
             .cloned()
+    }
+
+    /// The answer for `key`, or (none yet) the generation a reader arrives in, for
+    /// [`ServedCache::built_since`].
+    pub fn lookup(&self, key: &str) -> Result<Arc<Served>, u64> {
+        self.get(key).ok_or(self.generation)
+    }
+
+    /// The lock to hold while building an answer.
+    pub fn build_lock(&self) -> Arc<tokio::sync::Mutex<()>> {
+        self.build.clone()
+    }
+
+    /// The latest answer for `key` built in generation `arrival` or later (by the reader that
+    /// held the build lock while this one waited).
+    pub fn built_since(&self, key: &str, arrival: u64) -> Option<Arc<Served>> {
+        let latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+        latest
+            .get(key)
+            .filter(|(g, _)| *g >= arrival)
+            .map(|(_, s)| s.clone())
     }
 
     /// The generation to pass to [`ServedCache::keep`] for an answer computed from now on.
@@ -160,6 +183,13 @@ impl ServedCache {
     pub fn keep(&self, generation: u64, key: String, served: Arc<Served>) -> Arc<Served> {
         if generation != self.generation {
             return served;
+        }
+        {
+            let mut latest = self.latest.lock().unwrap_or_else(|e| e.into_inner());
+            if latest.len() >= MAX_KEYS {
+                latest.clear();
+            }
+            latest.insert(key.clone(), (generation, served.clone()));
         }
         let mut map = self.map.lock().unwrap_or_else(|e| e.into_inner());
         if map.len() >= MAX_KEYS {

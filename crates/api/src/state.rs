@@ -392,10 +392,12 @@ impl AppState {
     /// event log into a fresh engine.
     pub async fn reload(&self) -> ApiResult<()> {
         self.0.tokens.clear();
+        let began = std::time::Instant::now();
         let store = self.store();
         let exercise = store.exercise().await?;
         let teams = store.teams().await?;
         let events = store.events().await?;
+        let read = began.elapsed();
         let round = store.last_round().await?;
         let scenario = match &exercise {
             Some(row) => Some(Arc::new(
@@ -438,6 +440,13 @@ impl AppState {
             history: Mutex::new(HashMap::new()),
         };
         live.changes.notify_all();
+        tracing::info!(
+            events = live.applied_count,
+            teams = live.teams.len(),
+            read_ms = read.as_millis() as u64,
+            total_ms = began.elapsed().as_millis() as u64,
+            "exercise state loaded"
+        );
         Ok(())
     }
 

@@ -9,7 +9,7 @@ use serde::Serialize;
 use crate::ad::{AdState, ServicePoints};
 use crate::fasthash::FastMap;
 use crate::reports::{ReportScore, Reports};
-use crate::rules::{Config, Event, EventKind, Millis, ValueRule, dynamic_value};
+use crate::rules::{ChallengeRule, Config, Event, EventKind, Millis, ValueRule, dynamic_value};
 
 /// Indexed event state for one scenario. Adding events in any order gives the same standings:
 /// everything is ordered by `(at, seq)` when the standings are computed.
@@ -381,6 +381,25 @@ impl Engine {
         }
     }
 
+    /// A challenge's value at `as_of` (None: now), as the standings show it, without computing
+    /// them: what a solver is told right after its solve. None for an unknown challenge.
+    pub fn value_of(&self, challenge: &str, as_of: Option<Millis>) -> Option<i64> {
+        let &c = self.challenge_index.get(challenge)?;
+        let t = as_of.unwrap_or(Millis::MAX);
+        let disqualified = |team: usize| {
+            self.status[team]
+                .iter()
+                .filter(|x| x.0 <= t)
+                .max_by_key(|x| (x.0, x.1))
+                .is_some_and(|x| x.2)
+        };
+        let n = self.solves[c]
+            .iter()
+            .filter(|s| s.0 <= t && !disqualified(s.2))
+            .count();
+        Some(rule_value(&self.config.challenges[c], n))
+    }
+
     /// The standings counting events at or before `as_of` (None: all events).
     pub fn standings(&self, as_of: Option<Millis>) -> Standings {
         let t = as_of.unwrap_or(Millis::MAX);
@@ -411,15 +430,7 @@ impl Engine {
                 .iter()
                 .filter(|s| s.0 <= t && !disqualified[s.2]);
             let n = counted.clone().count();
-            let value = match rule.value {
-                ValueRule::Static(points) => points,
-                ValueRule::Dynamic {
-                    function,
-                    initial,
-                    decay,
-                    minimum,
-                } => dynamic_value(function, initial, decay, minimum, n),
-            };
+            let value = rule_value(rule, n);
             values.push(ChallengeValue {
                 id: self.challenge_ids[c].clone(),
                 value,
@@ -534,6 +545,19 @@ impl Engine {
             challenges: values,
             first_bloods,
         }
+    }
+}
+
+/// The value of a challenge with `n` counted solves.
+fn rule_value(rule: &ChallengeRule, n: usize) -> i64 {
+    match rule.value {
+        ValueRule::Static(points) => points,
+        ValueRule::Dynamic {
+            function,
+            initial,
+            decay,
+            minimum,
+        } => dynamic_value(function, initial, decay, minimum, n),
     }
 }
 

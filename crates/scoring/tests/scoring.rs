@@ -269,6 +269,17 @@ proptest! {
     }
 
     #[test]
+    fn a_challenge_value_alone_equals_the_standings_value(events in arb_events(5), t in 0i64..120) {
+        let e = Engine::replay(config(5), events.iter());
+        for as_of in [None, Some(t * 1000)] {
+            for c in e.standings(as_of).challenges {
+                prop_assert_eq!(e.value_of(&c.id, as_of), Some(c.value), "{} at {:?}", c.id, as_of);
+            }
+        }
+        prop_assert_eq!(e.value_of("no-such-challenge", None), None);
+    }
+
+    #[test]
     fn incremental_application_equals_a_replay(events in arb_events(5)) {
         let mut live = Engine::new(config(5));
         let mut last = None;

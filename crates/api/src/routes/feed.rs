@@ -144,17 +144,26 @@ pub async fn history(
     }
     let live = state.live();
     let latest = samples.last().cloned().unwrap_or_default();
-    let series: Vec<Value> = latest
+    let shown: Vec<&Arc<str>> = latest.iter().take(top).map(|(team, _)| team).collect();
+    // Each sample read once: the shown teams' scores by position (0 when not on the board).
+    let index: std::collections::HashMap<&str, usize> =
+        shown.iter().enumerate().map(|(i, t)| (&***t, i)).collect();
+    let mut scores = vec![vec![0.0; samples.len()]; shown.len()];
+    for (k, s) in samples.iter().enumerate() {
+        for (team, score) in s.iter() {
+            if let Some(&i) = index.get(&**team) {
+                scores[i][k] = *score;
+            }
+        }
+    }
+    let series: Vec<Value> = shown
         .iter()
-        .take(top)
-        .map(|(team, _)| {
+        .zip(&scores)
+        .map(|(team, scores)| {
             let points: Vec<Value> = times
                 .iter()
-                .zip(&samples)
-                .map(|(t, s)| {
-                    let score = s.iter().find(|(id, _)| id == team).map_or(0.0, |x| x.1);
-                    json!({"at": iso(*t), "score": score})
-                })
+                .zip(scores)
+                .map(|(t, score)| json!({"at": iso(*t), "score": score}))
                 .collect();
             let name = live.team(team).map_or(team.to_string(), |t| t.name.clone());
             json!({"team": team, "name": name, "points": points})

@@ -231,9 +231,9 @@ pub struct BoardQuery {
     pub at: Option<String>,
 }
 
-/// `GET /api/v1/scoreboard`: the ranking with every point explained. Served from bytes made
-/// once per change of the standings (per view: live or frozen, and which challenges are out),
-/// with an ETag (`If-None-Match` → 304) and a gzip copy; `?at=` is computed for each request.
+/// `GET /api/v1/scoreboard`: the compact ranking. Served from bytes made once per change of
+/// the standings (per view: live or frozen, and which challenges are out), with an ETag
+/// (`If-None-Match` → 304) and a gzip copy; `?at=` is computed for each request.
 pub async fn scoreboard(
     State(state): State<AppState>,
     MaybeCaller(caller): MaybeCaller,
@@ -241,45 +241,141 @@ pub async fn scoreboard(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let now = state.now();
-    let live = state.live();
-    let (as_of, frozen) = board_time(&live, caller.as_ref(), q.at.as_deref(), now)?;
-    let standings = live
-        .standings(as_of)
-        .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
-    let privileged = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
-    let shown = |id: &str| privileged || released(&live, id, now);
-    if let (Some(t), Some(_)) = (as_of, &q.at) {
-        return Ok(Json(board_json(&live, &standings, frozen, t, now, &shown)).into_response());
-    }
-    let out: String = standings
-        .challenges
-        .iter()
-        .map(|c| if shown(&c.id) { '1' } else { '0' })
-        .collect();
-    let key = format!("{as_of:?}|{frozen}|{out}");
-    let served = live.served.get_or_build(key, || {
-        board_json(
-            &live,
-            &standings,
+    let view = |live: &Live| {
+        let (as_of, frozen) = board_time(live, caller.as_ref(), q.at.as_deref(), now)?;
+        let privileged = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
+        let hidden = if privileged {
+            Vec::new()
+        } else {
+            unreleased(live, now)
+                .into_iter()
+                .map(str::to_owned)
+                .collect()
+        };
+        Ok(View::Board {
+            as_of,
             frozen,
-            as_of.unwrap_or(live.changed_at()),
-            now,
-            &shown,
-        )
-    });
-    Ok(served.respond(&headers))
+            hidden,
+        })
+    };
+    if q.at.is_some() {
+        let live = state.live();
+        return Ok(Json(view(&live)?.build(&live, now)?).into_response());
+    }
+    cached(&state, &headers, now, view).await
 }
 
-/// Has challenge `id` been released at `now`? Teams and the public learn nothing about a challenge
-/// before it opens, not even its title.
-pub fn released(live: &Live, id: &str, now: i64) -> bool {
+/// What a served answer shows; its key names it in the cache.
+enum View {
+    /// The board at `as_of` (None: live), without the `hidden` challenges.
+    Board {
+        as_of: Option<i64>,
+        frozen: bool,
+        hidden: Vec<String>,
+    },
+    /// One team's breakdown.
+    Team {
+        id: String,
+        as_of: Option<i64>,
+        frozen: bool,
+    },
+    /// The CTFtime feed.
+    Ctftime {
+        as_of: Option<i64>,
+        hidden: Vec<String>,
+    },
+}
+
+impl View {
+    fn key(&self) -> String {
+        match self {
+            View::Board {
+                as_of,
+                frozen,
+                hidden,
+            } => format!("board|{as_of:?}|{frozen}|{}", hidden.join(",")),
+            View::Team { id, as_of, frozen } => format!("team|{id}|{as_of:?}|{frozen}"),
+            View::Ctftime { as_of, hidden } => format!("ctftime|{as_of:?}|{}", hidden.join(",")),
+        }
+    }
+
+    fn build(&self, live: &Live, now: i64) -> ApiResult<Value> {
+        let no_scenario = || ApiError::NotFound("no scenario is loaded yet".into());
+        match self {
+            View::Board {
+                as_of,
+                frozen,
+                hidden,
+            } => {
+                let standings = live.standings(*as_of).ok_or_else(no_scenario)?;
+                let hidden: std::collections::HashSet<&str> =
+                    hidden.iter().map(String::as_str).collect();
+                let shown = |id: &str| !hidden.contains(id);
+                let shown_at = as_of.unwrap_or(live.changed_at());
+                Ok(board_json(live, &standings, *frozen, shown_at, now, &shown))
+            }
+            View::Team { id, as_of, frozen } => {
+                let standings = live.standings(*as_of).ok_or_else(no_scenario)?;
+                let Some(st) = standings.standings.iter().find(|x| *x.team == **id) else {
+                    return Err(ApiError::NotFound(format!(
+                        "team `{id}` is not on the board (no such team, or hidden or disqualified)"
+                    )));
+                };
+                let shown_at = as_of.unwrap_or(live.changed_at());
+                Ok(team_json(live, &standings, st, *frozen, shown_at))
+            }
+            View::Ctftime { as_of, hidden } => {
+                let standings = live.standings(*as_of).ok_or_else(no_scenario)?;
+                Ok(ctftime_json(live, &standings, hidden))
+            }
+        }
+    }
+}
+
+/// Serve the answer `view` names from the cache, building it once per change (single-flight:
+/// see [`crate::served::ServedCache`]).
+async fn cached(
+    state: &AppState,
+    headers: &HeaderMap,
+    now: i64,
+    view: impl Fn(&Live) -> ApiResult<View>,
+) -> ApiResult<Response> {
+    let (key, arrival, lock) = {
+        let live = state.live();
+        let key = view(&live)?.key();
+        match live.served.lookup(&key) {
+            Ok(served) => return Ok(served.respond(headers)),
+            Err(arrival) => (key, arrival, live.served.build_lock()),
+        }
+    };
+    let _one_build_at_a_time = lock.lock().await;
+    let live = state.live();
+    if let Some(served) = live.served.built_since(&key, arrival) {
+        return Ok(served.respond(headers));
+    }
+    // Named again: the view may have moved on while this request waited (a freeze began).
+    let view = view(&live)?;
+    let served = Arc::new(crate::served::Served::new(&view.build(&live, now)?));
+    let generation = live.served.generation();
+    Ok(live
+        .served
+        .keep(generation, view.key(), served)
+        .respond(headers))
+}
+
+/// The challenges not released at `now` (all of them before the start). Teams and the public
+/// learn nothing about a challenge before it opens, not even its title.
+pub fn unreleased(live: &Live, now: i64) -> Vec<&str> {
     let start = live.exercise.as_ref().and_then(|row| row.started_at);
-    let after = live
-        .scenario
-        .as_ref()
-        .and_then(|s| s.challenge(id))
-        .map_or(0, |c| c.release_after_seconds);
-    start.is_some_and(|start| now >= start + after * 1000)
+    let Some(scenario) = live.scenario.as_ref() else {
+        return Vec::new();
+    };
+    scenario
+        .challenges
+        .iter()
+        .filter(|c| start.is_none_or(|start| now < start + c.release_after_seconds * 1000))
+        .map(|c| c.id.as_str())
+        .collect()
 }
 
 /// The columns of a board row, in order.
@@ -311,13 +407,22 @@ fn board_json(
     now: i64,
     shown: &dyn Fn(&str) -> bool,
 ) -> Value {
-    let scenario = live.scenario.as_ref();
+    let defs: HashMap<&str, &drillboard_scenario::Challenge> = live
+        .scenario
+        .as_ref()
+        .map(|sc| sc.challenges.iter().map(|c| (c.id.as_str(), c)).collect())
+        .unwrap_or_default();
+    let orgs: HashMap<&str, &str> = live
+        .teams
+        .iter()
+        .map(|t| (t.slug.as_str(), t.organisation.as_str()))
+        .collect();
     let before = previous_ranks(live, as_of, now);
     let rows: Vec<Value> = s
         .standings
         .iter()
         .map(|st| {
-            let org = live.team(&st.team).map_or("", |t| t.organisation.as_str());
+            let org = orgs.get(&*st.team).copied().unwrap_or("");
             let c = &st.components;
             let movement = before
                 .as_ref()
@@ -356,7 +461,7 @@ fn board_json(
         .iter()
         .filter(|c| shown(&c.id))
         .map(|c| {
-            let def = scenario.and_then(|sc| sc.challenge(&c.id));
+            let def = defs.get(&*c.id);
             let first = first.get(&*c.id).map_or(
                 Value::Null,
                 |(at, team)| json!({"team": team, "at": iso(*at)}),
@@ -416,25 +521,19 @@ pub async fn team_score(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let now = state.now();
-    let live = state.live();
-    let (as_of, frozen) = board_time(&live, caller.as_ref(), q.at.as_deref(), now)?;
-    let standings = live
-        .standings(as_of)
-        .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
-    let Some(st) = standings.standings.iter().find(|x| *x.team == *id) else {
-        return Err(ApiError::NotFound(format!(
-            "team `{id}` is not on the board (no such team, or hidden or disqualified)"
-        )));
+    let view = |live: &Live| {
+        let (as_of, frozen) = board_time(live, caller.as_ref(), q.at.as_deref(), now)?;
+        Ok(View::Team {
+            id: id.clone(),
+            as_of,
+            frozen,
+        })
     };
-    let shown_at = as_of.unwrap_or(live.changed_at());
     if q.at.is_some() {
-        return Ok(Json(team_json(&live, &standings, st, frozen, shown_at)).into_response());
+        let live = state.live();
+        return Ok(Json(view(&live)?.build(&live, now)?).into_response());
     }
-    let key = format!("team|{id}|{as_of:?}|{frozen}");
-    let served = live
-        .served
-        .get_or_build(key, || team_json(&live, &standings, st, frozen, shown_at));
-    Ok(served.respond(&headers))
+    cached(&state, &headers, now, view).await
 }
 
 /// One team's standing in full.
@@ -479,42 +578,39 @@ fn team_json(live: &Live, s: &Standings, st: &Standing, frozen: bool, as_of: i64
 /// `GET /api/v1/scoreboard/ctftime`: the feed CTFtime imports (the public, frozen view).
 pub async fn ctftime(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
     let now = state.now();
-    let live = state.live();
-    let (as_of, _) = board_time(&live, None, None, now)?;
-    let s = live
-        .standings(as_of)
-        .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
-    let out: String = s
-        .challenges
-        .iter()
-        .map(|c| {
-            if released(&live, &c.id, now) {
-                '1'
-            } else {
-                '0'
-            }
-        })
-        .collect();
-    let key = format!("ctftime|{as_of:?}|{out}");
-    let served = live
-        .served
-        .get_or_build(key, || ctftime_json(&live, &s, now));
-    Ok(served.respond(&headers))
+    let view = |live: &Live| {
+        let (as_of, _) = board_time(live, None, None, now)?;
+        let hidden = unreleased(live, now)
+            .into_iter()
+            .map(str::to_owned)
+            .collect();
+        Ok(View::Ctftime { as_of, hidden })
+    };
+    cached(&state, &headers, now, view).await
 }
 
 /// The CTFtime feed of standings `s` (served from bytes like the board).
-fn ctftime_json(live: &Live, s: &Standings, now: i64) -> Value {
-    let scenario = live.scenario.clone();
+fn ctftime_json(live: &Live, s: &Standings, hidden: &[String]) -> Value {
+    let hidden: std::collections::HashSet<&str> = hidden.iter().map(String::as_str).collect();
+    let titles: HashMap<&str, &str> = live
+        .scenario
+        .as_ref()
+        .map(|sc| {
+            sc.challenges
+                .iter()
+                .map(|c| (c.id.as_str(), c.title.en.as_str()))
+                .collect()
+        })
+        .unwrap_or_default();
     let name = |id: &str| {
-        scenario
-            .as_ref()
-            .and_then(|sc| sc.challenge(id))
-            .map_or_else(|| id.to_owned(), |c| c.title.en.clone())
+        titles
+            .get(id)
+            .map_or_else(|| id.to_owned(), |t| (*t).to_owned())
     };
     let tasks: Vec<String> = s
         .challenges
         .iter()
-        .filter(|c| released(live, &c.id, now))
+        .filter(|c| !hidden.contains(&*c.id))
         .map(|c| name(&c.id))
         .collect();
     let standings: Vec<Value> = s

@@ -12,6 +12,7 @@ both!(
     the_served_board_equals_the_computed_one_after_any_events,
     not_modified_only_while_nothing_changed,
     compact_rows_movement_first_solves_and_breakdowns,
+    a_crowd_after_a_change_sees_the_change,
 );
 
 /// The served live board, and the same board computed for this request at the moment it shows
@@ -351,5 +352,54 @@ async fn compact_rows_movement_first_solves_and_breakdowns(backend: Backend) {
         .await;
     assert_eq!(staff["frozen"], false);
     assert_eq!(staff["challenges"].as_array().unwrap().len(), 2, "{staff}");
+    d.finish().await;
+}
+
+/// 48 readers at once right after each solve (one board built for them all, single-flight):
+/// every one of them is answered with a board that holds the solve, the same bytes for all.
+async fn a_crowd_after_a_change_sees_the_change(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let plays = [
+        ("alpha", "web", "FLAG{web}"),
+        ("bravo", "plain", "flag{plain}"),
+        ("charlie", "dyn", "FLAG{dyn-1}"),
+        ("bravo", "web", "FLAG{web}"),
+        ("alpha", "dyn", "FLAG{dyn-2}"),
+        ("charlie", "plain", "flag{plain}"),
+    ];
+    let mut solved = 0;
+    for (team, challenge, flag) in plays {
+        d.app.advance(1_000);
+        let (s, b) = d.app.submit(d.team(team), challenge, flag).await;
+        assert_eq!(b["status"], "accepted", "{s} {b}");
+        solved += 1;
+        let barrier = std::sync::Arc::new(tokio::sync::Barrier::new(48));
+        let readers: Vec<_> = (0..48)
+            .map(|_| {
+                let router = d.app.router.clone();
+                let barrier = barrier.clone();
+                tokio::spawn(async move {
+                    barrier.wait().await;
+                    send_to(
+                        router,
+                        json_request(Method::GET, "/api/v1/scoreboard", None, None),
+                    )
+                    .await
+                })
+            })
+            .collect();
+        let mut bodies = Vec::new();
+        for r in readers {
+            let (s, b) = r.await.unwrap();
+            assert_eq!(s, StatusCode::OK, "{b}");
+            bodies.push(b);
+        }
+        let solves: i64 = board_rows(&bodies[0])
+            .iter()
+            .map(|r| r["solves"].as_i64().unwrap())
+            .sum();
+        assert_eq!(solves, solved, "{}", bodies[0]);
+        assert!(bodies.iter().all(|b| *b == bodies[0]));
+    }
     d.finish().await;
 }
