@@ -33,7 +33,7 @@ use tokio::net::TcpStream;
 const RUN: Duration = Duration::from_secs(8);
 /// Challenges of the 63-team write data set: each team solves each once, so new solves run out
 /// after 63 × this many.
-const WRITE_CHALLENGES: usize = 1_600;
+const WRITE_CHALLENGES: usize = 400;
 
 fn main() -> anyhow::Result<()> {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -125,7 +125,7 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
             "board, 63 teams: size plain / gzip",
             format!("{} / {}", kb(board.len()), kb(zipped.len())),
         );
-        let s = load(server.http, readers(64, Read::Board), RUN).await?;
+        let s = server.load(readers(64, Read::Board), RUN).await?;
         r.check(
             db,
             "board reads, 63 teams, 64 conns",
@@ -133,9 +133,9 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
             "≥ 30,000 req/s, p99 < 10 ms",
             s.rate() >= 30_000.0 && s.p(0.99) < 10_000,
         );
-        let s = load(server.http, readers(1, Read::Board), RUN / 2).await?;
+        let s = server.load(readers(1, Read::Board), RUN / 2).await?;
         r.info(db, "board reads, 63 teams, 1 conn", s.summary());
-        let s = load(server.http, readers(64, Read::BoardGzip), RUN / 2).await?;
+        let s = server.load(readers(64, Read::BoardGzip), RUN / 2).await?;
         r.info(db, "board reads gzipped, 63 teams, 64 conns", s.summary());
         r.info(db, "server VmHWM", mib(server.kb("VmHWM")));
         server.check_log(r, db);
@@ -146,8 +146,8 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
         let set = DataSet::empty(63, WRITE_CHALLENGES);
         let server = Server::prepare(backend, &set).await?;
         let half = WRITE_CHALLENGES / 2;
-        let readers_alone = load(server.http, readers(64, Read::Board), RUN / 2).await?;
-        let solves = load(server.http, solvers(&set, 0..half), RUN).await?;
+        let readers_alone = server.load(readers(64, Read::Board), RUN / 2).await?;
+        let solves = server.load(solvers(&set, 0..half), RUN).await?;
         ensure!(
             solves.status(200) == solves.count(),
             "every new solve is accepted: {solves:?}"
@@ -159,7 +159,7 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
             "≥ 10,000/s, p99 < 50 ms (SQLite)",
             backend == Backend::Postgres || (solves.rate() >= 10_000.0 && solves.p(0.99) < 50_000),
         );
-        let wrong = load(server.http, wrong(&set), RUN).await?;
+        let wrong = server.load(wrong(&set), RUN).await?;
         r.check(
             db,
             "wrong flags, 63 conns",
@@ -169,7 +169,7 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
         );
         let mut both = solvers(&set, half..WRITE_CHALLENGES);
         both.extend(readers(64, Read::Board));
-        let mixed = load(server.http, both, RUN).await?;
+        let mixed = server.load(both, RUN).await?;
         let (w, rd) = (mixed.part("solve"), mixed.part("board"));
         let (fw, fr) = (
             w.rate() / solves.rate(),
@@ -177,7 +177,7 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
         );
         r.info(
             db,
-            "board reads alone on this data set (1,600 challenges), 64 conns",
+            "board reads alone on this data set (400 challenges), 64 conns",
             readers_alone.summary(),
         );
         r.check(
@@ -217,7 +217,7 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
         let team = server
             .get(&format!("/api/v1/scoreboard/teams/{}", set.slug(7)), false)
             .await?;
-        let s1 = load(server.http, readers(1, Read::Board), RUN / 2).await?;
+        let s1 = server.load(readers(1, Read::Board), RUN / 2).await?;
         r.check(
             db,
             format!("warm board, 1,063 teams / {} solves, 1 conn", set.solves),
@@ -231,7 +231,7 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
             s1.p(0.5) < 2_000 && board.len() < 150_000,
         );
         r.info(db, "one team's breakdown, 1,063 teams", kb(team.len()));
-        let s = load(server.http, readers(64, Read::BoardGzip), RUN / 2).await?;
+        let s = server.load(readers(64, Read::BoardGzip), RUN / 2).await?;
         r.info(
             db,
             "board reads gzipped, 1,063 teams, 64 conns",
@@ -267,7 +267,7 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
         mix.extend(readers(2, Read::BoardGzip));
         mix.extend(readers(6, Read::Team(set.slugs())));
         mix.extend(readers(2, Read::History));
-        let s = load(server.http, mix, RUN * 2).await?;
+        let s = server.load(mix, RUN * 2).await?;
         stop.store(true, Relaxed);
         let made = changes.await??;
         let peak = server.kb("VmHWM");
@@ -320,7 +320,9 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
                 max
             })
         };
-        let s = load(server.http, wrong(&set), Duration::from_secs(wal_seconds)).await?;
+        let s = server
+            .load(wrong(&set), Duration::from_secs(wal_seconds))
+            .await?;
         let at_end = server.wal_bytes();
         stop.store(true, Relaxed);
         let max = watch.await?;
@@ -744,6 +746,14 @@ impl Server {
         let _ = self.child.wait();
     }
 
+    /// Run `conns` against this server and note the server's own CPU time per request.
+    async fn load(&self, conns: Vec<Conn>, duration: Duration) -> anyhow::Result<Stats> {
+        let before = self.cpu_ms();
+        let mut s = load(self.http, conns, duration).await?;
+        s.server_cpu_ms = self.cpu_ms() - before;
+        Ok(s)
+    }
+
     /// User + system CPU time of the server so far, in ms.
     fn cpu_ms(&self) -> f64 {
         let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.pid)).unwrap_or_default();
@@ -1010,6 +1020,8 @@ struct Stats {
     /// (part, status, latency µs) of every request.
     done: Vec<(&'static str, u16, u32)>,
     elapsed: Duration,
+    /// The server's CPU time over the run (0: not measured).
+    server_cpu_ms: f64,
 }
 
 impl Stats {
@@ -1035,6 +1047,7 @@ impl Stats {
         Stats {
             done: self.done.iter().filter(|d| d.0 == part).copied().collect(),
             elapsed: self.elapsed,
+            server_cpu_ms: 0.0,
         }
     }
     fn summary(&self) -> String {
@@ -1045,8 +1058,17 @@ impl Stats {
         let mut s: Vec<_> = statuses.into_iter().collect();
         s.sort();
         let s: Vec<String> = s.iter().map(|(k, v)| format!("{v}×{k}")).collect();
+        let cpu = if self.server_cpu_ms > 0.0 {
+            format!(
+                ", server CPU {:.0} µs/req ({:.0} % of a core)",
+                self.server_cpu_ms * 1000.0 / self.count().max(1) as f64,
+                self.server_cpu_ms / self.elapsed.as_secs_f64() / 10.0
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "{:.0}/s, p50 {:.2} ms, p99 {:.2} ms [{}]",
+            "{:.0}/s, p50 {:.2} ms, p99 {:.2} ms{cpu} [{}]",
             self.rate(),
             self.p(0.5) as f64 / 1000.0,
             self.p(0.99) as f64 / 1000.0,

@@ -12,6 +12,9 @@ use crate::{Result, Store, StoreError};
 /// SQLite's and PostgreSQL's limits on bound parameters).
 const APPEND_CHUNK: usize = 2000;
 
+/// Plays inserted by one statement (6 values each).
+const PLAY_CHUNK: usize = 500;
+
 /// Events read in one JSON page from SQLite at start-up (a few MB of text at most).
 const EVENT_PAGE: usize = 20_000;
 
@@ -242,45 +245,105 @@ impl Store {
                 .await
                 .map_err(|e| self.failed(e))?;
         }
-        let sql = crate::placeholders(
-            backend,
-            "INSERT INTO events (at, kind, team, challenge, hint, actor) \
-            VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING RETURNING seq",
-        );
-        let mut out = Vec::with_capacity(events.len());
+        // Solves and unlocks: one statement per chunk; of repeats, in the batch or stored
+        // before, only the first in the batch's order is stored. SQLite stores them in arrival
+        // order (sequence numbers, which break ties between equal times, follow arrival). On
+        // PostgreSQL, in key order: two replicas' writers then take the unique indexes' keys
+        // in the same order and cannot deadlock.
+        let mut keys = Vec::with_capacity(events.len());
         for e in events {
-            let (challenge, hint) = match &e.kind {
-                EventKind::Solve { challenge } => (challenge.clone(), None),
-                EventKind::HintUnlock { challenge, hint } => {
-                    (challenge.clone(), Some(hint.clone()))
+            let key = match &e.kind {
+                EventKind::Solve { challenge } => {
+                    (event_kind(&e.kind), e.team.as_str(), challenge.as_str(), "")
                 }
+                EventKind::HintUnlock { challenge, hint } => (
+                    event_kind(&e.kind),
+                    e.team.as_str(),
+                    challenge.as_str(),
+                    hint.as_str(),
+                ),
                 _ => {
                     return Err(StoreError::NotFound(
                         "only solves and hint unlocks are plays".into(),
                     ));
                 }
             };
-            let values: [sea_orm::Value; 6] = [
-                e.at.into(),
-                event_kind(&e.kind).into(),
-                e.team.clone().into(),
-                Some(challenge).into(),
-                hint.into(),
-                e.actor.clone().into(),
-            ];
-            let row = txn
-                .query_one_raw(Statement::from_sql_and_values(backend, sql.clone(), values))
+            keys.push(key);
+        }
+        let mut order: Vec<usize> = (0..events.len()).collect();
+        if backend == DbBackend::Postgres {
+            order.sort_by(|a, b| keys[*a].cmp(&keys[*b]));
+        }
+        let mut out = vec![None; events.len()];
+        for chunk in order.chunks(PLAY_CHUNK) {
+            let mut sql =
+                String::from("INSERT INTO events (at, kind, team, challenge, hint, actor) VALUES ");
+            let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
+            for (n, &i) in chunk.iter().enumerate() {
+                if n > 0 {
+                    sql.push(',');
+                }
+                sql.push('(');
+                for c in 0..6 {
+                    if c > 0 {
+                        sql.push(',');
+                    }
+                    match backend {
+                        DbBackend::Postgres => sql.push_str(&format!("${}", n * 6 + c + 1)),
+                        _ => sql.push('?'),
+                    }
+                }
+                sql.push(')');
+                let e = &events[i];
+                let (kind, _, challenge, hint) = keys[i];
+                values.extend([
+                    e.at.into(),
+                    kind.into(),
+                    e.team.clone().into(),
+                    Some(challenge.to_owned()).into(),
+                    (!hint.is_empty()).then(|| hint.to_owned()).into(),
+                    e.actor.clone().into(),
+                ]);
+            }
+            sql.push_str(" ON CONFLICT DO NOTHING RETURNING seq, kind, team, challenge, hint");
+            let rows = txn
+                .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
                 .await
                 .map_err(|e| self.failed(e))?;
-            out.push(match row {
-                Some(r) => Some(Event {
-                    seq: r.try_get("", "seq").map_err(|e| self.failed(e))?,
-                    at: e.at,
-                    team: e.team.clone(),
-                    kind: e.kind.clone(),
-                }),
-                None => None,
-            });
+            let mut stored: std::collections::HashMap<(String, String, String, String), i64> =
+                std::collections::HashMap::with_capacity(rows.len());
+            for r in rows {
+                let get = |c: &str| r.try_get::<Option<String>>("", c);
+                let seq: i64 = r.try_get("", "seq").map_err(|e| self.failed(e))?;
+                let key = (
+                    get("kind").map_err(|e| self.failed(e))?.unwrap_or_default(),
+                    get("team").map_err(|e| self.failed(e))?.unwrap_or_default(),
+                    get("challenge")
+                        .map_err(|e| self.failed(e))?
+                        .unwrap_or_default(),
+                    get("hint").map_err(|e| self.failed(e))?.unwrap_or_default(),
+                );
+                stored.insert(key, seq);
+            }
+            for &i in chunk {
+                let (kind, team, challenge, hint) = keys[i];
+                let key = (
+                    kind.to_owned(),
+                    team.to_owned(),
+                    challenge.to_owned(),
+                    hint.to_owned(),
+                );
+                // The first of repeats takes the stored row; the others find it gone.
+                if let Some(seq) = stored.remove(&key) {
+                    let e = &events[i];
+                    out[i] = Some(Event {
+                        seq,
+                        at: e.at,
+                        team: e.team.clone(),
+                        kind: e.kind.clone(),
+                    });
+                }
+            }
         }
         txn.commit().await.map_err(|e| self.failed(e))?;
         Ok(out)
@@ -658,5 +721,58 @@ mod tests {
                 assert_eq!(x.to_bits(), y.to_bits());
             }
         }
+    }
+
+    /// One batch of plays with repeats inside it (also across statement chunks) and of plays
+    /// stored before: only the first of each is stored and reported, in the batch's order.
+    #[tokio::test]
+    async fn repeats_in_a_play_batch_are_stored_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let solve = |team: &str, c: usize| NewEvent {
+            at: c as i64,
+            team: team.into(),
+            kind: EventKind::Solve {
+                challenge: format!("c{c}"),
+            },
+            actor: None,
+        };
+        let hint = |team: &str, c: usize| NewEvent {
+            at: c as i64,
+            team: team.into(),
+            kind: EventKind::HintUnlock {
+                challenge: format!("c{c}"),
+                hint: "1".into(),
+            },
+            actor: None,
+        };
+        let before = store.commit_plays(&[], &[solve("a", 7)]).await.unwrap();
+        assert!(before[0].is_some());
+        let mut batch = Vec::new();
+        for c in 0..PLAY_CHUNK + 100 {
+            batch.push(solve("a", c));
+            batch.push(hint("a", c));
+        }
+        // Repeats: at once, a whole chunk later, and of the solve stored before.
+        batch.push(solve("a", 3));
+        batch.insert(5, solve("a", 1));
+        batch.push(hint("a", 2));
+        let out = store.commit_plays(&[], &batch).await.unwrap();
+        let mut seen = std::collections::HashSet::new();
+        for (e, stored) in batch.iter().zip(&out) {
+            let key = format!("{:?}{}", e.kind, e.team);
+            let first = seen.insert(key) && !(e.kind == solve("a", 7).kind);
+            assert_eq!(stored.is_some(), first, "{e:?}");
+            if let Some(s) = stored {
+                assert_eq!((&s.kind, &s.team, s.at), (&e.kind, &e.team, e.at));
+            }
+        }
+        let count = store.events().await.unwrap().len();
+        assert_eq!(count, 1 + 2 * (PLAY_CHUNK + 100) - 1);
+        // Sequence numbers follow the batch's order on SQLite.
+        let seqs: Vec<i64> = out.iter().flatten().map(|e| e.seq).collect();
+        assert!(seqs.windows(2).all(|w| w[0] < w[1]));
     }
 }
