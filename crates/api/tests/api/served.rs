@@ -29,10 +29,23 @@ async fn served_and_computed(d: &Drill, token: Option<&str>) -> (Value, Value) {
     (served, computed)
 }
 
+/// A property over random sequences of plays, adjustments and time: one fixed sequence, and
+/// one from a new seed every run (printed on failure, to replay it).
 async fn the_served_board_equals_the_computed_one_after_any_events(backend: Backend) {
+    let fresh = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    for seed in [0x5eed_d811_b0a4_d001, fresh | 1] {
+        served_equals_computed(backend, seed).await;
+    }
+}
+
+async fn served_equals_computed(backend: Backend, seed: u64) {
     let d = Drill::started(backend).await;
     let teams = ["alpha", "bravo", "charlie"];
-    let mut seed: u64 = 0x5eed_d811_b0a4_d001;
+    let first_seed = seed;
+    let mut seed = seed;
     let mut next = |n: u64| {
         seed = seed
             .wrapping_mul(6364136223846793005)
@@ -85,7 +98,10 @@ async fn the_served_board_equals_the_computed_one_after_any_events(backend: Back
         );
         // The organiser's live view and the public view (frozen in the last 30 minutes).
         let (served, computed) = served_and_computed(&d, Some(&d.organiser)).await;
-        assert_eq!(served, computed, "step {step} ({what})");
+        assert_eq!(
+            served, computed,
+            "seed {first_seed:#x}, step {step} ({what})"
+        );
         // Each team's breakdown likewise, and it agrees with its row of the board.
         for (i, team) in teams.iter().enumerate() {
             let path = format!("/api/v1/scoreboard/teams/{team}");
@@ -94,7 +110,7 @@ async fn the_served_board_equals_the_computed_one_after_any_events(backend: Back
             let (_, mut again) = d.app.get(&at, Some(&d.organiser)).await;
             one.as_object_mut().unwrap().remove("as_of");
             again.as_object_mut().unwrap().remove("as_of");
-            assert_eq!(one, again, "step {step}: {team}");
+            assert_eq!(one, again, "seed {first_seed:#x}, step {step}: {team}");
             let row = board_rows(&served)
                 .into_iter()
                 .find(|r| r["team"]["id"] == *team)
@@ -118,12 +134,18 @@ async fn the_served_board_equals_the_computed_one_after_any_events(backend: Back
                     .await;
                 d.app.state.reload().await.unwrap();
                 let (_, after) = d.app.get("/api/v1/scoreboard", Some(&d.organiser)).await;
-                assert_eq!(before, after, "step {step}: cached and rebuilt boards");
+                assert_eq!(
+                    before, after,
+                    "seed {first_seed:#x}, step {step}: rebuilt board"
+                );
                 let (_, rebuilt) = d
                     .app
                     .get("/api/v1/scoreboard/history", Some(&d.organiser))
                     .await;
-                assert_eq!(history, rebuilt, "step {step}: cached and rebuilt history");
+                assert_eq!(
+                    history, rebuilt,
+                    "seed {first_seed:#x}, step {step}: rebuilt history"
+                );
             }
         }
         let (_, public) = d.app.get("/api/v1/scoreboard", None).await;
