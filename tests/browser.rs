@@ -186,9 +186,24 @@ impl Driver {
         v[ELEMENT].as_str().unwrap().to_owned()
     }
 
+    /// Click the element `css` names. A page that redraws the element between finding and
+    /// clicking it (a live refresh) makes it stale: it is found again, as a person would.
     fn click(&self, css: &str) {
-        let e = self.element(css);
-        self.cmd("POST", &format!("/element/{e}/click"), Some(json!({})));
+        for _ in 0..3 {
+            let e = self.element(css);
+            let (status, text) = http(
+                &self.addr,
+                "POST",
+                &format!("/session/{}/element/{e}/click", self.session),
+                Some("{}"),
+            );
+            if status == 200 {
+                return;
+            }
+            assert!(text.contains("stale element"), "click {css}: {text}");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("{css} went stale three times in a row");
     }
 
     fn type_into(&self, css: &str, text: &str) {

@@ -127,13 +127,21 @@ async function loadBoard() {
 /** One team's breakdown (its solves, report grades and adjustments), for an open row. */
 async function loadDetail(id) {
   if (id.startsWith('#')) return;
+  // Only the latest request for a team counts: an older answer arriving late is dropped.
+  const seq = (detailSeq.get(id) || 0) + 1;
+  detailSeq.set(id, seq);
+  let detail;
   try {
-    state.details.set(id, await publicGet(`/api/v1/scoreboard/teams/${encodeURIComponent(id)}`));
+    detail = await publicGet(`/api/v1/scoreboard/teams/${encodeURIComponent(id)}`);
   } catch (e) {
-    state.details.set(id, { error: e });
+    detail = { error: e };
   }
+  if (detailSeq.get(id) !== seq) return;
+  state.details.set(id, detail);
   if (state.expanded.has(id)) renderStandings();
 }
+
+const detailSeq = new Map(); // team id → number of the latest breakdown request
 
 async function loadServices() {
   try {

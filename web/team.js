@@ -282,6 +282,8 @@ function applyScoreboard(sb) {
   state.standing = null;
   if (team && Array.isArray(sb.standings)) {
     const s = sb.standings.find((x) => x.team && String(x.team.id) === String(team.id));
+    // The lines of the last breakdown stay until this board's breakdown arrives.
+    if (s && ownLines && ownLines.team === String(team.id)) Object.assign(s, ownLines.lines);
     if (s) state.standing = { ...s, of: s.of ?? sb.of };
   }
   extra.board(sb); // team-extra: the score breakdown follows every scoreboard refresh
@@ -290,6 +292,7 @@ function applyScoreboard(sb) {
 }
 
 let boardSeq = 0;
+let ownLines = null; // {team, lines}: the team's last breakdown lines
 
 /**
  * The board carries each team's summary; the team's own lines (solves, report grades,
@@ -300,9 +303,11 @@ async function loadOwnScore(sb, id, seq) {
     const d = await api.getTeamScore(id);
     const row = sb.standings.find((x) => x.team && String(x.team.id) === id);
     if (seq !== boardSeq || !row || !d) return;
-    Object.assign(row, {
+    const lines = {
       challenges: d.challenges, adjustments: d.adjustments, hint_cost: d.hint_cost, reports: d.reports,
-    });
+    };
+    ownLines = { team: id, lines };
+    Object.assign(row, lines);
     extra.board(sb);
   } catch (e) {
     // The summary stays on the page; the next refresh tries again.

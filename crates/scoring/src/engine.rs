@@ -151,6 +151,9 @@ pub struct ChallengeValue {
     pub value: i64,
     /// Counted solves.
     pub solves: usize,
+    /// The first counted solve (the one that takes the first-blood bonus): team and time.
+    #[serde(skip)]
+    pub first: Option<(Arc<str>, Millis)>,
 }
 
 impl Engine {
@@ -435,6 +438,10 @@ impl Engine {
                 id: self.challenge_ids[c].clone(),
                 value,
                 solves: n,
+                first: counted
+                    .clone()
+                    .next()
+                    .map(|&(at, _, team)| (self.team_ids[team].clone(), at)),
             });
             for (place, &(at, _, team)) in counted.enumerate() {
                 let bonus = rule.first_blood.get(place).copied().unwrap_or(0);

@@ -240,8 +240,7 @@ pub async fn scoreboard(
     Query(q): Query<BoardQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let now = state.now();
-    let view = |live: &Live| {
+    let view = |live: &Live, now: i64| {
         let (as_of, frozen) = board_time(live, caller.as_ref(), q.at.as_deref(), now)?;
         let privileged = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
         let hidden = if privileged {
@@ -259,10 +258,10 @@ pub async fn scoreboard(
         })
     };
     if q.at.is_some() {
-        let live = state.live();
-        return Ok(Json(view(&live)?.build(&live, now)?).into_response());
+        let (live, now) = (state.live(), state.now());
+        return Ok(Json(view(&live, now)?.build(&live, now)?).into_response());
     }
-    cached(&state, &headers, now, view).await
+    cached(&state, &headers, view).await
 }
 
 /// What a served answer shows; its key names it in the cache.
@@ -337,24 +336,27 @@ impl View {
 async fn cached(
     state: &AppState,
     headers: &HeaderMap,
-    now: i64,
-    view: impl Fn(&Live) -> ApiResult<View>,
+    view: impl Fn(&Live, i64) -> ApiResult<View>,
 ) -> ApiResult<Response> {
     let (key, arrival, lock) = {
         let live = state.live();
-        let key = view(&live)?.key();
+        let key = view(&live, state.now())?.key();
         match live.served.lookup(&key) {
             Ok(served) => return Ok(served.respond(headers)),
             Err(arrival) => (key, arrival, live.served.build_lock()),
         }
     };
     let _one_build_at_a_time = lock.lock().await;
+    // Named again at the time it is built: while this request waited, the view may have moved
+    // on (the freeze began, by the clock or by an organiser, or a challenge was released).
+    let now = state.now();
     let live = state.live();
-    if let Some(served) = live.served.built_since(&key, arrival) {
+    let view = view(&live, now)?;
+    if view.key() == key
+        && let Some(served) = live.served.built_since(&key, arrival)
+    {
         return Ok(served.respond(headers));
     }
-    // Named again: the view may have moved on while this request waited (a freeze began).
-    let view = view(&live)?;
     let served = Arc::new(crate::served::Served::new(&view.build(&live, now)?));
     let generation = live.served.generation();
     Ok(live
@@ -446,25 +448,15 @@ fn board_json(
             ])
         })
         .collect();
-    // The first solve of each challenge (the earliest time; on equal times, the better rank).
-    let mut first: HashMap<&str, (i64, &str)> = HashMap::new();
-    for st in &s.standings {
-        for c in &st.challenges {
-            let e = first.entry(&c.challenge).or_insert((c.solved_at, &st.team));
-            if c.solved_at < e.0 {
-                *e = (c.solved_at, &st.team);
-            }
-        }
-    }
     let challenges: Vec<Value> = s
         .challenges
         .iter()
         .filter(|c| shown(&c.id))
         .map(|c| {
             let def = defs.get(&*c.id);
-            let first = first.get(&*c.id).map_or(
+            let first = c.first.as_ref().map_or(
                 Value::Null,
-                |(at, team)| json!({"team": team, "at": iso(*at)}),
+                |(team, at)| json!({"team": team, "at": iso(*at)}),
             );
             json!({
                 "id": c.id,
@@ -520,8 +512,13 @@ pub async fn team_score(
     Query(q): Query<BoardQuery>,
     headers: HeaderMap,
 ) -> ApiResult<Response> {
-    let now = state.now();
-    let view = |live: &Live| {
+    let view = |live: &Live, now: i64| {
+        // An unknown or hidden team is refused before it can queue for a build.
+        if live.team(&id).is_none_or(|t| t.hidden) {
+            return Err(ApiError::NotFound(format!(
+                "team `{id}` is not on the board (no such team, or hidden or disqualified)"
+            )));
+        }
         let (as_of, frozen) = board_time(live, caller.as_ref(), q.at.as_deref(), now)?;
         Ok(View::Team {
             id: id.clone(),
@@ -530,10 +527,10 @@ pub async fn team_score(
         })
     };
     if q.at.is_some() {
-        let live = state.live();
-        return Ok(Json(view(&live)?.build(&live, now)?).into_response());
+        let (live, now) = (state.live(), state.now());
+        return Ok(Json(view(&live, now)?.build(&live, now)?).into_response());
     }
-    cached(&state, &headers, now, view).await
+    cached(&state, &headers, view).await
 }
 
 /// One team's standing in full.
@@ -577,8 +574,7 @@ fn team_json(live: &Live, s: &Standings, st: &Standing, frozen: bool, as_of: i64
 
 /// `GET /api/v1/scoreboard/ctftime`: the feed CTFtime imports (the public, frozen view).
 pub async fn ctftime(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<Response> {
-    let now = state.now();
-    let view = |live: &Live| {
+    let view = |live: &Live, now: i64| {
         let (as_of, _) = board_time(live, None, None, now)?;
         let hidden = unreleased(live, now)
             .into_iter()
@@ -586,7 +582,7 @@ pub async fn ctftime(State(state): State<AppState>, headers: HeaderMap) -> ApiRe
             .collect();
         Ok(View::Ctftime { as_of, hidden })
     };
-    cached(&state, &headers, now, view).await
+    cached(&state, &headers, view).await
 }
 
 /// The CTFtime feed of standings `s` (served from bytes like the board).
