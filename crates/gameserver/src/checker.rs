@@ -1,8 +1,9 @@
 //! Running checkers the Hackerdom/ForcAD way: `CHECKER check HOST`,
 //! `CHECKER put HOST FLAG_ID FLAG VULN`, `CHECKER get HOST FLAG_ID FLAG VULN`; the exit code is the
 //! verdict (101 OK, 102 CORRUPT, 103 MUMBLE, 104 DOWN, 110 CHECKER_ERROR, anything else 110),
-//! a timeout is DOWN, stdout is the public message (a put's first line may replace the flag id),
-//! stderr is private. Output is read only up to a limit, so a checker printing megabytes costs
+//! a timeout is DOWN, the first line of stdout is the public message (at most
+//! [`PUBLIC_CHARS`] characters; a put's first line may replace the flag id), the rest of stdout
+//! and stderr are private. Output is read only up to a limit, so a checker printing megabytes costs
 //! nothing; a checker that hangs is killed.
 
 use std::process::Stdio;
@@ -164,15 +165,20 @@ impl Runner {
             Ok((stdout, stderr, status)) => {
                 let code = status.ok().and_then(|s| s.code());
                 let verdict = Verdict::from_exit(code);
-                let public = text(&stdout);
+                let all = text(&stdout);
+                let public = public_line(&all);
                 let mut private = text(&stderr);
+                // A checker that prints a whole page keeps it for the organisers only.
+                if public != all.trim() {
+                    private = format!("[stdout] {all}\n{private}");
+                }
                 if !matches!(code, Some(101..=104) | Some(110)) {
                     private.push_str(&format!(
                         "\n[drillboard] unexpected exit: {code:?}, counted as CHECKER_ERROR"
                     ));
                 }
                 let flag_id = match action {
-                    Action::Put { .. } if verdict == Verdict::Ok => public
+                    Action::Put { .. } if verdict == Verdict::Ok => all
                         .lines()
                         .next()
                         .map(str::trim)
@@ -214,6 +220,24 @@ fn error(started: Instant, message: String) -> Outcome {
         timed_out: false,
         elapsed: started.elapsed(),
     }
+}
+
+/// Longest public message: the grid shows it to everyone, so a checker printing an HTML page
+/// (seen with a real checker) must not become a 700-character cell.
+pub const PUBLIC_CHARS: usize = 160;
+
+/// The public part of a checker's stdout: its first non-empty line, trimmed, cut at
+/// [`PUBLIC_CHARS`] characters (marked with `…` when anything was left out).
+fn public_line(stdout: &str) -> String {
+    let mut lines = stdout.lines().map(str::trim).filter(|l| !l.is_empty());
+    let Some(first) = lines.next() else {
+        return String::new();
+    };
+    let mut out: String = first.chars().take(PUBLIC_CHARS).collect();
+    if out.len() < first.len() || lines.next().is_some() {
+        out.push('…');
+    }
+    out
 }
 
 /// Read everything, keeping at most `limit` bytes (the rest is drained so the writer never blocks).

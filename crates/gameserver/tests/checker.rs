@@ -3,7 +3,7 @@
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use drillboard_gameserver::checker::{Action, Runner, Verdict};
+use drillboard_gameserver::checker::{Action, PUBLIC_CHARS, Runner, Verdict};
 
 fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
     let path = dir.join(name);
@@ -168,9 +168,15 @@ async fn megabytes_and_garbage_are_truncated_and_cleaned() {
         Verdict::Ok,
         "a checker that prints megabytes is not blocked on a full pipe"
     );
-    assert!(out.public.len() <= 1024 + " [truncated]".len());
-    assert!(out.public.ends_with("[truncated]"));
-    assert!(out.private.len() <= 1100);
+    assert!(
+        out.public.chars().count() <= PUBLIC_CHARS + 1,
+        "{}",
+        out.public
+    );
+    assert!(out.public.ends_with('…'));
+    // The rest is the organisers', still capped: stdout and stderr at the output limit each.
+    assert!(out.private.len() <= 2 * (1024 + " [truncated]".len()) + 20);
+    assert!(out.private.contains("[truncated]"));
     let garbage = script(
         dir.path(),
         "garbage",
@@ -188,4 +194,37 @@ async fn megabytes_and_garbage_are_truncated_and_cleaned() {
         "{:?}",
         out.public
     );
+}
+
+/// A `get` that prints a whole HTML page (a real checker did, on a stopped service): the grid
+/// shows its first line, cut short; the page goes to the organisers.
+#[tokio::test]
+async fn a_page_on_stdout_stays_private_but_its_first_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let page = script(
+        dir.path(),
+        "page",
+        "echo 'Bad response: status 502'; for i in $(seq 1 20); do echo \"<div>line $i of the page</div>\"; done; echo 'trace' >&2; exit 103",
+    );
+    let out = runner(&page, 5_000).run("h", &Action::Check).await;
+    assert_eq!(out.verdict, Verdict::Mumble);
+    assert_eq!(out.public, "Bad response: status 502…");
+    assert!(
+        out.private.contains("line 20 of the page"),
+        "{}",
+        out.private
+    );
+    assert!(out.private.contains("trace"), "{}", out.private);
+    let long = script(
+        dir.path(),
+        "long",
+        &format!("echo '{}'; exit 101", "é".repeat(400)),
+    );
+    let out = runner(&long, 5_000).run("h", &Action::Check).await;
+    assert_eq!(out.public.chars().count(), PUBLIC_CHARS + 1);
+    // One line that fits is shown whole, and nothing is copied to the private part.
+    let short = script(dir.path(), "short", "echo '  all good  '; exit 101");
+    let out = runner(&short, 5_000).run("h", &Action::Check).await;
+    assert_eq!(out.public, "all good");
+    assert!(!out.private.contains("[stdout]"));
 }

@@ -86,9 +86,19 @@ pub async fn put_flags(
             }
         }
     };
+    // A typo in a farm's token must not throw its flags away: the whole request is refused
+    // with an error object, not a reply per flag, so a farm raises and keeps them queued.
     let Some(team) = team else {
-        let body = replies_json(&flags, &vec![Reply::UnknownTeam; flags.len()]);
-        return Ok((StatusCode::FORBIDDEN, Json(body)).into_response());
+        let why = if token.is_empty() {
+            "no team token: send your team's API token in the X-Team-Token header"
+        } else {
+            "unknown or revoked team token in X-Team-Token: check the token your farm sends \
+             (organisers can list a team's tokens)"
+        };
+        return Err(ApiError::Forbidden(format!(
+            "{why}; none of the {} flags was judged, send them again with the right token",
+            flags.len()
+        )));
     };
     crate::routes::play::ensure_not_disqualified(&state.live(), &team.slug)?;
     let replies = crate::game::submit::submit(&state, &team, &flags).await;

@@ -363,18 +363,34 @@ async fn http_replies_are_exact_and_classified(backend: Backend) {
     let msg = body[0]["msg"].as_str().unwrap();
     assert!(msg.contains("too old"), "{msg}");
     assert_eq!(class_of(msg), Class::Rejected);
-    // Unknown token: 403, but still one reply per flag, all rejected.
+    // Unknown token: 403 with an error object, not a list (a farm then raises and keeps its
+    // flags, instead of filing each as rejected), and nothing is judged: the flag still counts
+    // when it comes again with the right token.
+    let fresh = ad.flag("charlie", 2, 1);
     let (status, body) = ad
-        .put_flags(Some("dbt_nope"), &[good.clone(), own.clone()])
+        .put_flags(Some("dbt_nope"), &[fresh.clone(), own.clone()])
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
-    for row in body.as_array().unwrap() {
-        let msg = row["msg"].as_str().unwrap();
-        assert!(msg.contains("unknown team token"), "{msg}");
-        assert_eq!(class_of(msg), Class::Rejected);
-    }
-    let (status, _) = ad.put_flags(None, std::slice::from_ref(&good)).await;
+    assert!(!body.is_array(), "{body}");
+    assert_eq!(body["error"]["code"], "forbidden", "{body}");
+    let msg = body["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("X-Team-Token") && msg.contains("2 flags"),
+        "{msg}"
+    );
+    let (status, body) = ad.put_flags(None, std::slice::from_ref(&fresh)).await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("no team token"),
+        "{body}"
+    );
+    let (_, body) = ad
+        .put_flags(Some(&alpha), std::slice::from_ref(&fresh))
+        .await;
+    assert_eq!(body[0]["status"], true, "{body}");
     // Rate limit: 1 flag/s, bursts of max(10 s of rate, one request) = 10; the test clock
     // stands still, so nothing refills until it moves.
     let bravo = ad.token("bravo");
