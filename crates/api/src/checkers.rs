@@ -96,6 +96,50 @@ fn inside(root: &Path, name: &str) -> Option<PathBuf> {
     (real.starts_with(root) && real.is_file()).then_some(real)
 }
 
+/// Anchor the checker paths of a scenario loaded from a file to the file's folder, rewriting
+/// them as absolute paths, so a scenario runs the same whatever folder the server starts in.
+/// Relative paths only: a program named with a `/` (`./checker`, `checkers/web`), and the
+/// script after one of the [`INTERPRETERS`]. A path found next to the scenario is taken from
+/// there; else one found from the current folder (how scenarios were read before); else it is
+/// left as written (the checker then fails at run time as a checker error, named in its
+/// private output).
+pub fn anchor(scenario: &mut Scenario, folder: &Path) {
+    let resolve = |p: &str| -> Option<String> {
+        let path = Path::new(p);
+        if path.is_absolute() {
+            return None;
+        }
+        let here = folder.join(path);
+        let found = if here.exists() {
+            here
+        } else if path.exists() {
+            std::env::current_dir().ok()?.join(path)
+        } else {
+            return None;
+        };
+        Some(found.canonicalize().unwrap_or(found).display().to_string())
+    };
+    for svc in &mut scenario.services {
+        let Some(program) = svc.checker.first().cloned() else {
+            continue;
+        };
+        let name = Path::new(&program)
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        if program.contains('/')
+            && let Some(p) = resolve(&program)
+        {
+            svc.checker[0] = p;
+        }
+        if INTERPRETERS.contains(&name.as_str())
+            && let Some(script) = svc.checker.get(1).cloned()
+            && let Some(p) = resolve(&script)
+        {
+            svc.checker[1] = p;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +200,41 @@ mod tests {
         }
         let mut s = scenario_with(&["python3", "notes/check.py"]);
         assert!(confine(&mut s, None).is_err());
+    }
+
+    /// Checker paths of a scenario file are anchored to its folder, whatever the current one.
+    #[test]
+    fn file_scenarios_anchor_checkers_to_their_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("checker")).unwrap();
+        std::fs::write(dir.path().join("checker/c.py"), "print()").unwrap();
+        std::fs::write(dir.path().join("checker/run"), "#!/bin/sh\n").unwrap();
+        let root = dir.path().canonicalize().unwrap();
+        let mut s = scenario_with(&["python3", "checker/c.py", "--fast"]);
+        anchor(&mut s, dir.path());
+        assert_eq!(
+            s.services[0].checker,
+            [
+                "python3",
+                &root.join("checker/c.py").display().to_string(),
+                "--fast"
+            ]
+        );
+        let mut s = scenario_with(&["./checker/run", "x"]);
+        anchor(&mut s, dir.path());
+        assert_eq!(
+            s.services[0].checker[0],
+            root.join("checker/run").display().to_string()
+        );
+        // Names found on PATH, absolute paths, and paths found nowhere stay as written.
+        for kept in [
+            &["mychecker", "a"][..],
+            &["/usr/bin/env", "x"],
+            &["python3", "nowhere.py"],
+        ] {
+            let mut s = scenario_with(kept);
+            anchor(&mut s, dir.path());
+            assert_eq!(s.services[0].checker, kept);
+        }
     }
 }

@@ -437,13 +437,16 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
             }
         },
         Command::Scenario(ScenarioCommand::Load { path, credentials }) => {
-            let scenario = match load_file(path) {
+            let mut scenario = match load_file(path) {
                 Ok(s) => s,
                 Err(problems) => {
                     print_problems(&problems);
                     return Ok(ExitCode::FAILURE);
                 }
             };
+            // Checker paths are relative to the scenario file, not to where the server runs.
+            let folder = path.parent().filter(|p| !p.as_os_str().is_empty());
+            drillboard_api::checkers::anchor(&mut scenario, folder.unwrap_or(Path::new(".")));
             let yaml = std::fs::read_to_string(path)?;
             let state = args.state().await?;
             let id = scenario.exercise.id.clone();
