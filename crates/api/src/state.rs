@@ -132,6 +132,16 @@ pub struct Live {
     history: Mutex<HashMap<i64, HistorySample>>,
 }
 
+/// Standings as a chart sample: (team, score) in rank order.
+pub fn sample_of(st: &Standings) -> HistorySample {
+    Arc::new(
+        st.standings
+            .iter()
+            .map(|x| (x.team.clone(), x.score))
+            .collect(),
+    )
+}
+
 /// Points of the score chart at most over the exercise's length.
 pub const CHART_SAMPLES: i64 = 60;
 
@@ -244,13 +254,7 @@ impl Live {
         if let Some(s) = self.history_sample(t) {
             return Some(s);
         }
-        let st = self.engine.as_ref()?.standings(Some(t));
-        let s: HistorySample = Arc::new(
-            st.standings
-                .iter()
-                .map(|x| (x.team.clone(), x.score))
-                .collect(),
-        );
+        let s = sample_of(&self.engine.as_ref()?.standings(Some(t)));
         if keep {
             self.keep_history_sample(t, s.clone());
         }

@@ -276,24 +276,12 @@ impl Store {
         }
         let mut out = vec![None; events.len()];
         for chunk in order.chunks(PLAY_CHUNK) {
-            let mut sql =
-                String::from("INSERT INTO events (at, kind, team, challenge, hint, actor) VALUES ");
+            let mut sql = format!(
+                "INSERT INTO events (at, kind, team, challenge, hint, actor) VALUES {}",
+                values_list(backend, chunk.len(), 6)
+            );
             let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
-            for (n, &i) in chunk.iter().enumerate() {
-                if n > 0 {
-                    sql.push(',');
-                }
-                sql.push('(');
-                for c in 0..6 {
-                    if c > 0 {
-                        sql.push(',');
-                    }
-                    match backend {
-                        DbBackend::Postgres => sql.push_str(&format!("${}", n * 6 + c + 1)),
-                        _ => sql.push('?'),
-                    }
-                }
-                sql.push(')');
+            for &i in chunk {
                 let e = &events[i];
                 let (kind, _, challenge, hint) = keys[i];
                 values.extend([
@@ -413,11 +401,7 @@ impl Store {
         if self.db.get_database_backend() == DbBackend::Sqlite {
             return self.events_sqlite().await;
         }
-        let rows = event::Entity::find()
-            .order_by_asc(event::Column::Seq)
-            .all(&self.db)
-            .await?;
-        Ok(rows.into_iter().filter_map(from_row).collect())
+        self.events_by_rows().await
     }
 
     /// SQLite: rows reach us from SQLite's thread one at a time, about 10 µs each (a second for
@@ -425,7 +409,6 @@ impl Store {
     /// events, one row each. `points` (a float) is read apart, as a number, so that its bits
     /// are exactly the stored ones; only adjustments have it.
     /// Every event read row by row (the general path; SQLite's paged read must equal it).
-    #[cfg(test)]
     async fn events_by_rows(&self) -> Result<Vec<(Event, Option<String>)>> {
         let rows = event::Entity::find()
             .order_by_asc(event::Column::Seq)
@@ -527,23 +510,12 @@ async fn insert_chunk(
     if backend == DbBackend::Postgres {
         return insert_chunk_postgres(txn, chunk).await;
     }
-    let mut sql = String::from("INSERT INTO events (at, kind, team, actor, data, subject) VALUES ");
+    let mut sql = format!(
+        "INSERT INTO events (at, kind, team, actor, data, subject) VALUES {}",
+        values_list(backend, chunk.len(), 6)
+    );
     let mut values: Vec<sea_orm::Value> = Vec::with_capacity(chunk.len() * 6);
-    for (i, e) in chunk.iter().enumerate() {
-        if i > 0 {
-            sql.push(',');
-        }
-        sql.push('(');
-        for c in 0..6 {
-            if c > 0 {
-                sql.push(',');
-            }
-            match backend {
-                DbBackend::Postgres => sql.push_str(&format!("${}", i * 6 + c + 1)),
-                _ => sql.push('?'),
-            }
-        }
-        sql.push(')');
+    for e in chunk {
         // Only attack/defend events have a subject; they are stored whole, as in `to_row`.
         let Some(subject) = event_subject(&e.kind) else {
             return Err(StoreError::NotFound(
@@ -565,6 +537,29 @@ async fn insert_chunk(
         .query_all_raw(Statement::from_sql_and_values(backend, sql, values))
         .await?;
     stored_keys(rows)
+}
+
+/// `(?, …), (?, …)`: `rows` groups of `width` placeholders for a multi-row `VALUES`, numbered
+/// `$1, $2, …` on PostgreSQL.
+fn values_list(backend: DbBackend, rows: usize, width: usize) -> String {
+    let mut sql = String::with_capacity(rows * (width * 4 + 3));
+    for r in 0..rows {
+        if r > 0 {
+            sql.push(',');
+        }
+        sql.push('(');
+        for c in 0..width {
+            if c > 0 {
+                sql.push(',');
+            }
+            match backend {
+                DbBackend::Postgres => sql.push_str(&format!("${}", r * width + c + 1)),
+                _ => sql.push('?'),
+            }
+        }
+        sql.push(')');
+    }
+    sql
 }
 
 /// PostgreSQL: the whole chunk as one JSON parameter, unpacked by `json_to_recordset`. Binding

@@ -21,7 +21,7 @@ use crate::json::{self, Query};
 use crate::ops::frozen_at;
 use crate::routes::public::{HISTORY_SETTLED_MS, board_time, iso};
 use crate::served::Served;
-use crate::state::{AppState, HistorySample};
+use crate::state::{AppState, HistorySample, sample_of};
 
 /// How long a stream waits after a change before telling it, so that a burst is one message.
 const SETTLE: Duration = Duration::from_millis(100);
@@ -131,14 +131,7 @@ pub async fn history(
             let live = state.live();
             let sample = if last && !frozen {
                 // The live board: the standings every request shares.
-                live.standings(None).map(|st| {
-                    Arc::new(
-                        st.standings
-                            .iter()
-                            .map(|x| (x.team.clone(), x.score))
-                            .collect::<Vec<_>>(),
-                    )
-                })
+                live.standings(None).map(|st| sample_of(&st))
             } else {
                 live.sample_at(t, t < now - HISTORY_SETTLED_MS)
             };
