@@ -13,7 +13,7 @@
 import { t, pick, formatTime, onLangChange, el } from './i18n.js';
 
 /** Every kind of update the stream may name. */
-export const ALL = Object.freeze(['scoreboard', 'exercise', 'announcements', 'rounds']);
+export const ALL = Object.freeze(['scoreboard', 'exercise', 'announcements', 'rounds', 'alerts']);
 
 const STREAM_URL = '/api/v1/stream';
 const POLL_MS = 5000;

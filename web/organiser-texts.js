@@ -447,6 +447,16 @@ addTexts({
     vi: 'Đã hủy kết quả vòng {n} của dịch vụ {service}.',
     en: 'Round {n} of {service} is void.',
   },
+  'org.alerts.heading': { vi: 'Cảnh báo trình kiểm tra', en: 'Checker alerts' },
+  'org.alerts.intro': {
+    vi: 'Trình kiểm tra bị lỗi hoặc báo lỗi ở các vòng dưới đây. Xem lỗi của từng đội; nếu lỗi không do đội, hãy hủy kết quả vòng đó của dịch vụ.',
+    en: 'These checkers failed or reported a checker error. Read each team\'s error; if the team is not at fault, void that round of the service.',
+  },
+  'org.alerts.summary': {
+    vi: 'Vòng {n} · {service}: {count} đội',
+    en: 'Round {n} · {service}: {count} teams',
+  },
+  'org.alerts.void': { vi: 'Hủy kết quả vòng {n} của {service}', en: 'Void round {n} of {service}' },
   'org.round.running': { vi: 'Đang chạy', en: 'Running' },
   'org.round.done': { vi: 'Đã xong', en: 'Done' },
   'org.round.interrupted': { vi: 'Bị gián đoạn', en: 'Interrupted' },

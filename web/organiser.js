@@ -51,6 +51,7 @@ const state = {
     events: undefined,
     announcements: undefined,
     rounds: undefined,
+    alerts: undefined,
     audit: undefined,
   },
   errors: {},
@@ -412,6 +413,7 @@ const LOADERS = {
   events: async () => listOf(await api.get('/api/v1/events'), 'events'),
   announcements: async () => listOf(await api.get('/api/v1/announcements'), 'announcements'),
   rounds: async () => listOf(await api.get('/api/v1/rounds'), 'rounds'),
+  alerts: async () => listOf(await api.get('/api/v1/alerts'), 'alerts'),
   audit: async () => listOf(await api.get('/api/v1/audit'), 'audit'),
 };
 
@@ -434,7 +436,11 @@ const RENDERERS = {
     renderEvents();
   },
   announcements: renderAnnouncements,
-  rounds: renderRounds,
+  rounds: () => {
+    renderRounds();
+    renderAlerts();
+  },
+  alerts: renderAlerts,
   audit: renderAudit,
 };
 
@@ -780,7 +786,7 @@ async function onLoad() {
     if (creds.length) showCreds('scenario', creds);
     announce(t('org.scenario.loaded', { id, n: formatNumber(creds.length) }));
     loadExercise();
-    for (const key of ['scenario', 'teams', 'users', 'rounds', 'audit', 'events']) load(key);
+    for (const key of ['scenario', 'teams', 'users', 'rounds', 'alerts', 'audit', 'events']) load(key);
   } catch (e) {
     showRefusal('scenario', 'scenario-text', () => t('org.scenario.load_failed'), e);
   } finally {
@@ -1725,6 +1731,50 @@ function renderRounds() {
   restoreFocus(focus);
 }
 
+/** Alerts shown at once: the newest that are not void yet. */
+const ALERTS_SHOWN = 10;
+
+/**
+ * Checker failures of the latest rounds, newest first: per round and service, each team with
+ * the step, what failed, how the service's policy decided it and the checker's stderr, and a
+ * button to void that round of that service.
+ */
+function renderAlerts() {
+  if (state.view !== 'console') return;
+  const root = $('alerts-list');
+  if (!root) return;
+  const alerts = (state.data.alerts || []).filter((a) => a && !a.voided).slice(0, ALERTS_SHOWN);
+  if (!alerts.length) {
+    fill(root);
+    return;
+  }
+  const items = alerts.map((a) => {
+    const n = Number(a.round);
+    const service = String(a.service || '');
+    const teams = Array.isArray(a.teams) ? a.teams : [];
+    const lines = teams.map((x) => el('li', null,
+      el('strong', { text: String(x.team || '') }),
+      ` — ${x.step || ''}: ${x.what || ''}`,
+      x.decided ? el('span', { class: 'muted', text: ` (${x.decided})` }) : null,
+      x.stderr ? el('pre', { class: 'checker-tail', text: String(x.stderr) }) : null));
+    const voidable = (state.data.rounds || []).some((r) => Number(r.number) === n && r.status !== 'running');
+    return el('li', { class: 'checker-alert' },
+      el('details', null,
+        el('summary', { text: t('org.alerts.summary', { n, service: serviceName(service), count: teams.length }) }),
+        el('ul', null, lines)),
+      voidable ? el('button', {
+        type: 'button',
+        class: 'btn btn-danger btn-small',
+        id: `alert-void-${n}-${service}`,
+        onclick: () => voidRound(n, service),
+      }, t('org.alerts.void', { n, service: serviceName(service) })) : null);
+  });
+  fill(root, el('div', { class: 'notice warn', role: 'status' },
+    el('h3', { text: t('org.alerts.heading') }),
+    el('p', { class: 'small', text: t('org.alerts.intro') }),
+    el('ul', { class: 'alert-list' }, items)));
+}
+
 async function voidRound(n, service) {
   if (!service) return;
   const { ok, reason } = await ask({
@@ -1739,6 +1789,7 @@ async function voidRound(n, service) {
   if (!r) return;
   state.voidChoice.delete(n);
   setMsg('rounds', 'success', () => t('org.rounds.done', { n, service: serviceName(service) }));
+  load('alerts');
   await load('rounds');
   const h = $('h-rounds');
   if (h && !$(`void-${n}`)) {
@@ -1888,6 +1939,7 @@ function onLiveUpdate(what) {
   if (kinds.includes('exercise')) loadExercise();
   if (kinds.includes('announcements')) load('announcements');
   if (kinds.includes('rounds')) load('rounds');
+  if (kinds.includes('alerts')) load('alerts');
 }
 
 // ------------------------------------------------------------------ sign-in

@@ -19,14 +19,17 @@ pub enum Kind {
     Announcements = 2,
     /// An attack/defend round started or ended.
     Rounds = 3,
+    /// A checker failed (organisers read `GET /api/v1/alerts`).
+    Alerts = 4,
 }
 
 /// Every kind, in order.
-pub const KINDS: [Kind; 4] = [
+pub const KINDS: [Kind; 5] = [
     Kind::Scoreboard,
     Kind::Exercise,
     Kind::Announcements,
     Kind::Rounds,
+    Kind::Alerts,
 ];
 
 impl Kind {
@@ -37,12 +40,13 @@ impl Kind {
             Kind::Exercise => "exercise",
             Kind::Announcements => "announcements",
             Kind::Rounds => "rounds",
+            Kind::Alerts => "alerts",
         }
     }
 }
 
 /// Counters per kind.
-pub type Versions = [u64; 4];
+pub type Versions = [u64; 5];
 
 /// The sending side, shared by the whole application.
 #[derive(Clone, Debug)]
@@ -54,7 +58,7 @@ pub struct Changes {
 impl Default for Changes {
     fn default() -> Self {
         Changes {
-            versions: watch::Sender::new([0; 4]),
+            versions: watch::Sender::new([0; 5]),
             closing: watch::Sender::new(false),
         }
     }

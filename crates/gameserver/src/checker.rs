@@ -1,6 +1,8 @@
 //! Running checkers the Hackerdom/ForcAD way: `CHECKER check HOST`,
 //! `CHECKER put HOST FLAG_ID FLAG VULN`, `CHECKER get HOST FLAG_ID FLAG VULN`; the exit code is the
-//! verdict (101 OK, 102 CORRUPT, 103 MUMBLE, 104 DOWN, 110 CHECKER_ERROR, anything else 110),
+//! verdict (101 OK, 102 CORRUPT, 103 MUMBLE, 104 DOWN, 110 CHECKER_ERROR; any other exit, a
+//! signal or a checker that cannot start is a *failure*, reported as such so that the service's
+//! policy decides it),
 //! a timeout is DOWN, the first line of stdout is the public message (at most
 //! [`PUBLIC_CHARS`] characters; a put's first line may replace the flag id), the rest of stdout
 //! and stderr are private. Output is read only up to a limit, so a checker printing megabytes costs
@@ -91,6 +93,12 @@ pub struct Outcome {
     pub timed_out: bool,
     /// How long it ran.
     pub elapsed: Duration,
+    /// Set when the checker itself failed rather than answer (it could not start, exited with a
+    /// code outside the protocol, was killed by a signal, or answered something unreadable):
+    /// what went wrong, in a few words. The verdict is then CHECKER_ERROR and the service's
+    /// `on_checker_failure` policy decides the state. A checker that exits 110 has answered
+    /// ("I failed"), so this stays `None`.
+    pub failure: Option<String>,
 }
 
 /// Runs one checker program.
@@ -163,7 +171,7 @@ impl Runner {
         };
         match tokio::time::timeout(self.timeout, work).await {
             Ok((stdout, stderr, status)) => {
-                let code = status.ok().and_then(|s| s.code());
+                let code = status.as_ref().ok().and_then(|s| s.code());
                 let verdict = Verdict::from_exit(code);
                 let all = text(&stdout);
                 let public = public_line(&all);
@@ -172,10 +180,17 @@ impl Runner {
                 if public != all.trim() {
                     private = format!("[stdout] {all}\n{private}");
                 }
-                if !matches!(code, Some(101..=104) | Some(110)) {
-                    private.push_str(&format!(
-                        "\n[drillboard] unexpected exit: {code:?}, counted as CHECKER_ERROR"
-                    ));
+                let failure = match (code, status.as_ref().ok()) {
+                    (Some(101..=104 | 110), _) => None,
+                    (Some(c), _) => Some(format!("exit code {c}, which is not a checker verdict")),
+                    (None, Some(s)) => Some(match signal_of(s) {
+                        Some(sig) => format!("killed by signal {sig}"),
+                        None => "ended without an exit code".to_owned(),
+                    }),
+                    (None, None) => Some("its exit could not be read".to_owned()),
+                };
+                if let Some(f) = &failure {
+                    private.push_str(&format!("\n[drillboard] the checker failed: {f}"));
                 }
                 let flag_id = match action {
                     Action::Put { .. } if verdict == Verdict::Ok => all
@@ -193,6 +208,7 @@ impl Runner {
                     flag_id,
                     timed_out: false,
                     elapsed: started.elapsed(),
+                    failure,
                 }
             }
             Err(_) => {
@@ -205,21 +221,34 @@ impl Runner {
                     flag_id: None,
                     timed_out: true,
                     elapsed: started.elapsed(),
+                    failure: None,
                 }
             }
         }
     }
 }
 
+/// The checker could not be run at all: a failure, decided by the service's policy.
 fn error(started: Instant, message: String) -> Outcome {
     Outcome {
         verdict: Verdict::CheckerError,
         public: String::new(),
-        private: message,
+        private: format!("[drillboard] {message}"),
         flag_id: None,
         timed_out: false,
         elapsed: started.elapsed(),
+        failure: Some(message),
     }
+}
+
+#[cfg(unix)]
+fn signal_of(s: &std::process::ExitStatus) -> Option<i32> {
+    std::os::unix::process::ExitStatusExt::signal(s)
+}
+
+#[cfg(not(unix))]
+fn signal_of(_: &std::process::ExitStatus) -> Option<i32> {
+    None
 }
 
 /// Longest public message: the grid shows it to everyone, so a checker printing an HTML page

@@ -1,11 +1,20 @@
 //! One attack/defend round: for every team and service, check the service, put a fresh flag in
-//! every flag place and get back a flag planted earlier, with bounded concurrency, the runs spread
-//! over the round and everything still running killed when the round ends.
+//! every flag place, read this round's flags back, then read back a flag planted in an earlier
+//! round that is still valid, with bounded concurrency, the runs spread over the round and
+//! everything still running killed when the round ends.
 //!
-//! The verdict of a (team, service) in a round is the first failing step of check, puts, gets;
-//! a get of a flag from an earlier round that fails with CORRUPT or MUMBLE while check and puts
-//! succeed gives RECOVERING (the service works, old flags are lost: half SLA). A checker error
-//! anywhere gives CHECKER_ERROR, which never costs the team SLA.
+//! The state of a (team, service) in a round, as FAUST defines it (docs/scoring.md):
+//! - the first failing step of check, puts and the gets of this round's flags decides: its
+//!   verdict (a missing or wrong current flag is CORRUPT, as the checker says);
+//! - when all of those succeed, a get of an earlier round's flag that fails with CORRUPT or
+//!   MUMBLE gives RECOVERING (the service works now, but lost an older flag: half SLA); one that
+//!   fails with DOWN gives DOWN;
+//! - otherwise OK.
+//!
+//! A step whose checker answered CHECKER_ERROR (exit 110) gives CHECKER_ERROR, which never costs
+//! the team SLA. A step whose checker *failed* (could not start, exited outside the protocol,
+//! was killed) is decided by the service's [`OnFailure`] policy. Both raise an [`Alert`] for the
+//! organisers.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -68,10 +77,10 @@ pub struct Put {
     pub flag_id: String,
 }
 
-/// A flag planted before, to read back.
+/// A flag to read back: one planted this round (by this job's put) or in an earlier round.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Get {
-    /// The round it was planted in (this round's own flag when no earlier one is alive).
+    /// The round it was planted in.
     pub round: u32,
     /// Flag place.
     pub place: u8,
@@ -94,11 +103,46 @@ pub struct Job {
     pub runner: Arc<Runner>,
     /// Flags to plant.
     pub puts: Vec<Put>,
-    /// Flags to read back (planted in an earlier round; see [`Get::round`]).
+    /// Flags to read back: a get whose flag is one of `puts` reads this round's flag (its
+    /// failure is CORRUPT), any other reads an earlier round's (its failure is RECOVERING).
     pub gets: Vec<Get>,
     /// When to start, counted from the round's start.
     pub offset: Duration,
+    /// What a checker failure means.
+    pub on_failure: OnFailure,
 }
+
+/// What a failed checker (not a checker that answered) means for the team, set per service.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OnFailure {
+    /// CHECKER_ERROR: counted as up, the organisers' fault.
+    Up,
+    /// DOWN.
+    Down,
+    /// Try a TCP connection to this address (`host:port`): refused, unreachable or no answer
+    /// within the checker's timeout (at most [`PROBE_TIMEOUT`]) → DOWN; connected →
+    /// CHECKER_ERROR.
+    Probe(String),
+}
+
+/// The longest a probe waits for a connection.
+pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// A checker that failed or answered CHECKER_ERROR, for the organisers (they may void the round).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Alert {
+    /// The step: `check`, `put (place 1)`, `get (place 1, round 3)`.
+    pub step: String,
+    /// What went wrong: "exit code 1, which is not a checker verdict", "answered CHECKER_ERROR".
+    pub what: String,
+    /// How the policy decided it ("probe: connection refused → down"), empty for CHECKER_ERROR.
+    pub decided: String,
+    /// The last lines of the checker's stderr (at most [`TAIL_CHARS`] characters).
+    pub tail: String,
+}
+
+/// Characters of stderr kept in an alert.
+pub const TAIL_CHARS: usize = 600;
 
 /// A flag that was planted (or failed to be), reported as soon as its put ends.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -128,6 +172,8 @@ pub struct JobResult {
     pub public: String,
     /// For organisers: every step with its verdict and stderr.
     pub private: String,
+    /// Set when a checker failed or answered CHECKER_ERROR, or never got its turn.
+    pub alert: Option<Alert>,
 }
 
 /// Run one round: start each job at its offset (at most `concurrency` at once), and kill
@@ -185,6 +231,12 @@ pub async fn run_round(
                     } else {
                         "[drillboard] no checker slot was free before the round ended; raise the checker concurrency".into()
                     },
+                    alert: (!began).then(|| Alert {
+                        step: "start".into(),
+                        what: "no checker slot was free before the round ended".into(),
+                        decided: "checker_error".into(),
+                        tail: String::new(),
+                    }),
                 }
             })
         })
@@ -205,17 +257,19 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
             }
         ));
     };
-    let finish = |state: State, public: &str, log: String| JobResult {
+    let finish = |state: State, public: &str, log: String, alert: Option<Alert>| JobResult {
         team: job.team.clone(),
         service: job.service.clone(),
         state,
         public: public.trim().to_owned(),
         private: log,
+        alert,
     };
     let check = job.runner.run(&job.host, &Action::Check).await;
     step("check", &check);
     if check.verdict != Verdict::Ok {
-        return finish(State::from_verdict(check.verdict), &check.public, log);
+        let (state, alert) = judge(job, "check", &check, &mut log).await;
+        return finish(state, &check.public, log, alert);
     }
     // What each put answered: a get of a flag planted by this same job reads it back with it.
     let mut answered: Vec<(&str, String)> = Vec::new();
@@ -231,7 +285,8 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
                 },
             )
             .await;
-        step(&format!("put (place {})", put.place), &o);
+        let name = format!("put (place {})", put.place);
+        step(&name, &o);
         let ok = o.verdict == Verdict::Ok;
         let private_id = o.flag_id.clone().unwrap_or_else(|| put.flag_id.clone());
         if ok {
@@ -245,15 +300,18 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
             ok,
         });
         if !ok {
-            return finish(State::from_verdict(o.verdict), &o.public, log);
+            let (state, alert) = judge(job, &name, &o, &mut log).await;
+            return finish(state, &o.public, log, alert);
         }
     }
+    // This round's flags first: a service that loses what it was just given is CORRUPT, whatever
+    // happened to older flags.
+    let current = |g: &&Get| answered.iter().any(|(f, _)| *f == g.flag);
+    let (now, older): (Vec<&Get>, Vec<&Get>) = job.gets.iter().partition(current);
     let mut recovering: Option<String> = None;
-    for get in &job.gets {
-        let flag_id = answered
-            .iter()
-            .find(|(f, _)| *f == get.flag)
-            .map_or_else(|| get.private_id.clone(), |(_, id)| id.clone());
+    for get in now.into_iter().chain(older) {
+        let this_round = answered.iter().find(|(f, _)| *f == get.flag);
+        let flag_id = this_round.map_or_else(|| get.private_id.clone(), |(_, id)| id.clone());
         let o = job
             .runner
             .run(
@@ -265,21 +323,77 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
                 },
             )
             .await;
-        step(
-            &format!("get (place {}, round {})", get.place, get.round),
-            &o,
-        );
+        let name = format!("get (place {}, round {})", get.place, get.round);
+        step(&name, &o);
         match o.verdict {
             Verdict::Ok => {}
-            Verdict::Corrupt | Verdict::Mumble if !answered.iter().any(|(f, _)| *f == get.flag) => {
+            Verdict::Corrupt | Verdict::Mumble if this_round.is_none() => {
                 recovering.get_or_insert(o.public.clone());
             }
-            v => return finish(State::from_verdict(v), &o.public, log),
+            _ => {
+                let (state, alert) = judge(job, &name, &o, &mut log).await;
+                return finish(state, &o.public, log, alert);
+            }
         }
     }
     match recovering {
-        Some(msg) => finish(State::Recovering, &msg, log),
-        None => finish(State::Ok, &check.public, log),
+        Some(msg) => finish(State::Recovering, &msg, log, None),
+        None => finish(State::Ok, &check.public, log, None),
+    }
+}
+
+/// The state a failing step gives, and the alert it raises: the checker's verdict, except that a
+/// failed checker is decided by the service's policy.
+async fn judge(job: &Job, step: &str, o: &Outcome, log: &mut String) -> (State, Option<Alert>) {
+    let alert = |what: String, decided: String| Alert {
+        step: step.to_owned(),
+        what,
+        decided,
+        tail: tail(&o.private),
+    };
+    let Some(failure) = &o.failure else {
+        let state = State::from_verdict(o.verdict);
+        let raised = (state == State::CheckerError).then(|| {
+            alert(
+                "the checker answered CHECKER_ERROR".into(),
+                "checker_error".into(),
+            )
+        });
+        return (state, raised);
+    };
+    let (state, decided) = match &job.on_failure {
+        OnFailure::Up => (State::CheckerError, "policy up: checker_error".to_owned()),
+        OnFailure::Down => (State::Down, "policy down: down".to_owned()),
+        OnFailure::Probe(addr) => {
+            let wait = job.runner.timeout.min(PROBE_TIMEOUT);
+            match tokio::time::timeout(wait, tokio::net::TcpStream::connect(addr.as_str())).await {
+                Ok(Ok(_)) => (
+                    State::CheckerError,
+                    format!("probe: {addr} accepts connections, so checker_error"),
+                ),
+                Ok(Err(e)) => (State::Down, format!("probe: {addr}: {e}, so down")),
+                Err(_) => (
+                    State::Down,
+                    format!("probe: {addr} did not answer within {wait:?}, so down"),
+                ),
+            }
+        }
+    };
+    log.push_str(&format!("[drillboard] {decided}\n"));
+    (state, Some(alert(failure.clone(), decided)))
+}
+
+/// The last [`TAIL_CHARS`] characters of a checker's private output (its stderr), cut at a line.
+fn tail(private: &str) -> String {
+    let t = private.trim();
+    let n = t.chars().count();
+    if n <= TAIL_CHARS {
+        return t.to_owned();
+    }
+    let cut: String = t.chars().skip(n - TAIL_CHARS).collect();
+    match cut.split_once('\n') {
+        Some((_, rest)) if !rest.is_empty() => format!("…\n{rest}"),
+        _ => format!("…{cut}"),
     }
 }
 

@@ -56,6 +56,13 @@ async fn exit_codes_map_to_verdicts() {
         );
         let out = runner(&s, 5_000).run("10.60.1.2", &Action::Check).await;
         assert_eq!(out.verdict, verdict, "exit {code}");
+        // 101..104 and 110 are answers; anything else is the checker failing.
+        assert_eq!(
+            out.failure.is_none(),
+            matches!(code, 101..=104 | 110),
+            "exit {code}: {:?}",
+            out.failure
+        );
         assert_eq!(out.public.trim(), format!("public {code}"));
         assert!(
             out.private.starts_with(&format!("private {code}")),
@@ -129,12 +136,31 @@ async fn a_hanging_checker_is_down_and_killed() {
 }
 
 #[tokio::test]
-async fn crashes_and_missing_programs_are_checker_errors() {
+async fn crashes_and_missing_programs_are_checker_failures() {
     let dir = tempfile::tempdir().unwrap();
     let crash = script(dir.path(), "crash", "kill -9 $$");
     let out = runner(&crash, 5_000).run("h", &Action::Check).await;
     assert_eq!(out.verdict, Verdict::CheckerError);
-    assert!(out.private.contains("unexpected exit"), "{}", out.private);
+    assert_eq!(out.failure.as_deref(), Some("killed by signal 9"));
+    assert!(
+        out.private
+            .contains("the checker failed: killed by signal 9"),
+        "{}",
+        out.private
+    );
+    // A Python traceback: exit 1, not a verdict.
+    let traceback = script(
+        dir.path(),
+        "tb",
+        "echo 'Traceback (most recent call last):' >&2; echo 'ConnectionRefusedError: [Errno 111]' >&2; exit 1",
+    );
+    let out = runner(&traceback, 5_000).run("h", &Action::Check).await;
+    assert_eq!(out.verdict, Verdict::CheckerError);
+    assert_eq!(
+        out.failure.as_deref(),
+        Some("exit code 1, which is not a checker verdict")
+    );
+    assert!(out.private.contains("ConnectionRefusedError"));
     let missing = Runner {
         command: vec![dir.path().join("nope").display().to_string()],
         timeout: Duration::from_secs(5),
@@ -144,6 +170,7 @@ async fn crashes_and_missing_programs_are_checker_errors() {
     .await;
     assert_eq!(missing.verdict, Verdict::CheckerError);
     assert!(missing.private.contains("cannot start"));
+    assert!(missing.failure.as_deref().unwrap().contains("cannot start"));
     let empty = Runner {
         command: vec![],
         timeout: Duration::from_secs(1),
@@ -152,6 +179,7 @@ async fn crashes_and_missing_programs_are_checker_errors() {
     .run("h", &Action::Check)
     .await;
     assert_eq!(empty.verdict, Verdict::CheckerError);
+    assert!(empty.failure.is_some());
 }
 
 #[tokio::test]

@@ -16,4 +16,5 @@ pub use load::{load_file, load_str};
 pub use model::*;
 pub use net::Network;
 pub use problem::Problem;
+pub use services::{MAX_FLAG_BODY, MIN_FLAG_BODY, has_port};
 pub use teams_csv::{parse_teams_csv, slug};

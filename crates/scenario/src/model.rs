@@ -208,6 +208,12 @@ pub struct AttackDefense {
     pub flag_lifetime_rounds: u32,
     /// Text every flag starts with, e.g. `DRILL_`.
     pub flag_prefix: String,
+    /// Base32 characters between prefix and suffix (21 to 64; 32 by default).
+    #[serde(default = "default_body")]
+    pub flag_body_length: u32,
+    /// Text every flag ends with (`=` by default; may be empty).
+    #[serde(default = "default_suffix")]
+    pub flag_suffix: String,
     /// The scoring formula (`faust`).
     pub formula: String,
     /// Whether a team whose own service is down may still score attacks on it.
@@ -224,6 +230,18 @@ pub struct AttackDefense {
     /// Most flags in one HTTP `PUT /flags` request.
     #[serde(default = "default_per_request")]
     pub max_flags_per_request: u32,
+}
+
+fn default_body() -> u32 {
+    32
+}
+
+fn default_suffix() -> String {
+    "=".to_owned()
+}
+
+fn default_on_failure() -> String {
+    "up".to_owned()
 }
 
 fn default_rate() -> u32 {
@@ -253,6 +271,12 @@ pub struct Service {
     pub host: String,
     /// Addresses that do not follow the template, by team id.
     pub hosts: Vec<(String, String)>,
+    /// What a failed checker (not one that answered) means: `up`, `down` or `probe` (connect to
+    /// the service: refused or unreachable is down, else checker error). The loader's default is
+    /// `probe` when `host` has a port, `up` otherwise; scenarios stored before the setting
+    /// existed read as `up`, as they were scored.
+    #[serde(default = "default_on_failure")]
+    pub on_checker_failure: String,
 }
 
 /// A scenario event released on the clock ("17:05 — the portal is defaced; report within 45 min").

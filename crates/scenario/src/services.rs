@@ -12,6 +12,8 @@ const AD: &[&str] = &[
     "round_length",
     "flag_lifetime",
     "flag_prefix",
+    "flag_body_length",
+    "flag_suffix",
     "formula",
     "attack_when_down",
     "weights",
@@ -20,8 +22,23 @@ const AD: &[&str] = &[
 ];
 const WEIGHTS: &[&str] = &["attack", "defense", "sla"];
 const SERVICE: &[&str] = &[
-    "id", "name", "weight", "checker", "timeout", "places", "host", "hosts",
+    "id",
+    "name",
+    "weight",
+    "checker",
+    "timeout",
+    "places",
+    "host",
+    "hosts",
+    "on_checker_failure",
 ];
+
+/// The shortest flag body: 21 base32 characters are 105 bits, 64 of them the flag's round,
+/// team, service and place, leaving 41 bits of signature (docs/scoring.md: forging one flag
+/// takes about 2⁴⁰ guesses).
+pub const MIN_FLAG_BODY: i64 = 21;
+/// The longest flag body: 64 payload bits and the whole 256-bit signature.
+pub const MAX_FLAG_BODY: i64 = 64;
 
 /// Read `attack_defense:`.
 pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefense> {
@@ -49,6 +66,34 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
                 format!("`flag_prefix` `{s}` may only use letters, digits, `_`, `-` and `{{`"),
             );
             p.hint("e.g. `DRILL_` or `FLAG{`");
+            return None;
+        }
+        Some(s)
+    });
+    let body = f.get("flag_body_length").map_or(Some(32), |n| {
+        let v = int_at_least(p, n, "`flag_body_length` (characters)", MIN_FLAG_BODY)?;
+        if v > MAX_FLAG_BODY {
+            p.at(
+                n.pos,
+                format!("`flag_body_length` is at most {MAX_FLAG_BODY} characters"),
+            );
+            return None;
+        }
+        Some(v)
+    });
+    let suffix = f.get("flag_suffix").map_or(Some("=".to_owned()), |n| {
+        let s = string(p, n, "`flag_suffix`")?;
+        let ok = s.len() <= 16
+            && s.chars()
+                .all(|c| c.is_ascii_alphanumeric() || "_-}=".contains(c));
+        if !ok {
+            p.at(
+                n.pos,
+                format!(
+                    "`flag_suffix` `{s}` may only use letters, digits, `_`, `-`, `}}` and `=` (at most 16)"
+                ),
+            );
+            p.hint("e.g. `}` after `flag_prefix: FLAG{`, or `\"\"` for none");
             return None;
         }
         Some(s)
@@ -96,6 +141,8 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
         round_seconds: round?,
         flag_lifetime_rounds: lifetime?.min(u32::MAX as i64) as u32,
         flag_prefix: prefix?,
+        flag_body_length: body? as u32,
+        flag_suffix: suffix?,
         formula: formula?,
         attack_when_down: attack_when_down?,
         attack_weight: w[0],
@@ -207,6 +254,27 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
     } else if let Some(n) = f.get("hosts") {
         p.at(n.pos, "`hosts` maps team ids to addresses");
     }
+    let port = host.as_deref().is_some_and(has_port);
+    let on_failure = match f.get("on_checker_failure") {
+        None => Some(if port { "probe" } else { "up" }.to_owned()),
+        Some(n) => string(p, n, "`on_checker_failure`").and_then(|v| match v.as_str() {
+            "up" | "down" => Some(v),
+            "probe" if port || host.is_none() => Some(v),
+            "probe" => {
+                p.at(
+                    n.pos,
+                    "`on_checker_failure: probe` connects to the service, but its `host` has no port",
+                );
+                p.hint("write the port in `host` (e.g. `10.60.{index}.2:8080`), or choose `up` or `down`");
+                None
+            }
+            _ => {
+                p.at(n.pos, format!("`on_checker_failure` is `up`, `down` or `probe`, not `{v}`"));
+                p.hint("`probe` (connect to the service: refused → down, else checker error) is the default when `host` has a port");
+                None
+            }
+        }),
+    };
     Some((
         Service {
             id: id?,
@@ -217,6 +285,7 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
             places: places?.clamp(1, 255) as u8,
             host: host?,
             hosts,
+            on_checker_failure: on_failure?,
         },
         pos,
     ))
@@ -279,6 +348,15 @@ pub fn cross_check(
             }
         }
     }
+}
+
+/// Whether an address ends in `:PORT` (`10.60.1.2:8080`, `{team}.drill:80`, `[::1]:80`).
+pub fn has_port(host: &str) -> bool {
+    host.rsplit_once(':').is_some_and(|(h, port)| {
+        !port.is_empty()
+            && port.bytes().all(|b| b.is_ascii_digit())
+            && (!h.contains(':') || h.ends_with(']'))
+    })
 }
 
 impl Service {

@@ -69,6 +69,93 @@ services:
         (20, 2, 0.5)
     );
     assert_eq!(mail.host_for("hue", 2), "hue.drill.internal:25");
+    // Flags by default: 32 characters and `=`; a failed checker is probed (both hosts have a port).
+    assert_eq!((ad.flag_body_length, ad.flag_suffix.as_str()), (32, "="));
+    assert_eq!(portal.on_checker_failure, "probe");
+    assert_eq!(mail.on_checker_failure, "probe");
+}
+
+#[test]
+fn flag_formats_and_checker_failure_policies() {
+    let ad = |settings: &str, service: &str| {
+        format!(
+            "{HEAD}attack_defense:\n  round_length: 60s\n{settings}services:\n  - id: portal\n    checker: c\n{service}"
+        )
+    };
+    // A short flag with a closing brace, for a checker that encrypts it with a small key.
+    let s = load_str(
+        &ad(
+            "  flag_prefix: FLAG{\n  flag_body_length: 21\n  flag_suffix: \"}\"\n",
+            "    host: 10.60.{index}.2\n",
+        ),
+        "ad.yaml",
+        None,
+    )
+    .unwrap_or_else(|p| panic!("{p:#?}"));
+    let a = s.attack_defense.as_ref().unwrap();
+    assert_eq!(
+        (
+            a.flag_prefix.as_str(),
+            a.flag_body_length,
+            a.flag_suffix.as_str()
+        ),
+        ("FLAG{", 21, "}")
+    );
+    assert_eq!(
+        s.services[0].on_checker_failure, "up",
+        "no port to probe: a failed checker counts as up"
+    );
+    let empty = load_str(
+        &ad(
+            "  flag_suffix: \"\"\n",
+            "    host: h:80\n    on_checker_failure: down\n",
+        ),
+        "ad.yaml",
+        None,
+    )
+    .unwrap_or_else(|p| panic!("{p:#?}"));
+    assert_eq!(empty.attack_defense.as_ref().unwrap().flag_suffix, "");
+    assert_eq!(empty.services[0].on_checker_failure, "down");
+    // Each mistake named, with its line.
+    for (settings, service, line, needle) in [
+        (
+            "  flag_body_length: 20\n",
+            "    host: h:80\n",
+            13,
+            "at least 21",
+        ),
+        (
+            "  flag_body_length: 65\n",
+            "    host: h:80\n",
+            13,
+            "at most 64",
+        ),
+        (
+            "  flag_suffix: \"} \"\n",
+            "    host: h:80\n",
+            13,
+            "`flag_suffix`",
+        ),
+        (
+            "",
+            "    host: h\n    on_checker_failure: probe\n",
+            17,
+            "has no port",
+        ),
+        (
+            "",
+            "    host: h:80\n    on_checker_failure: maybe\n",
+            17,
+            "`up`, `down` or `probe`, not `maybe`",
+        ),
+    ] {
+        let p = load_str(&ad(settings, service), "ad.yaml", None).unwrap_err();
+        assert!(
+            p.iter()
+                .any(|p| p.line == line && p.message.contains(needle)),
+            "{needle} at line {line}: {p:#?}"
+        );
+    }
 }
 
 #[test]

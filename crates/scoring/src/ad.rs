@@ -37,7 +37,8 @@ pub struct AdPoints {
     pub attack: f64,
     /// −Σ over own lost flags of captures^0.75.
     pub defense: f64,
-    /// (#OK + 0.5 #RECOVERING) × √(active teams).
+    /// Σ over rounds of (1 if OK or CHECKER_ERROR, 0.5 if RECOVERING) × √N, N the teams
+    /// checked in that round.
     pub sla: f64,
     /// When the team's own attack/defend activity last changed its points.
     pub last: Option<Millis>,
@@ -50,7 +51,8 @@ pub struct ServicePoints {
     pub attack: f64,
     /// −Σ over own flags lost on this service of weight × captures^0.75.
     pub defense: f64,
-    /// Weight × (#OK + 0.5 #RECOVERING) × √(active teams).
+    /// Weight × Σ over rounds of (1 if OK or CHECKER_ERROR, 0.5 if RECOVERING) × √N, N the
+    /// teams checked in that round.
     pub sla: f64,
     /// Flags of other teams captured.
     pub captured: usize,
@@ -235,7 +237,7 @@ impl AdState {
             }
         }
         let mut latest: Vec<Option<(Millis, i64, ServiceState)>> = vec![None; ns * rounds];
-        let sqrt_active = (active.iter().filter(|a| **a).count() as f64).sqrt();
+        let teams_in = self.teams_per_round(t, rounds);
         for team in 0..nt {
             let checks = self.checks.get(team).map_or(&[][..], Vec::as_slice);
             latest.iter_mut().for_each(|l| *l = None);
@@ -245,25 +247,40 @@ impl AdState {
                     *e = Some((at, seq, state));
                 }
             }
-            // Per service: rounds up (and CHECKER_ERROR: the organisers' fault, never the
-            // team's) and rounds recovering.
-            let mut up = vec![(0u32, 0u32); ns];
+            // Per service and per team count N of the round: rounds up (and CHECKER_ERROR: the
+            // organisers' fault, never the team's) and rounds recovering.
+            let mut up: Vec<Vec<(u32, u32, u32)>> = vec![Vec::new(); ns];
             for (i, l) in latest.iter().enumerate() {
                 let Some((at, _, state)) = *l else { continue };
                 if voided[i] {
                     continue;
                 }
-                match state {
-                    ServiceState::Ok | ServiceState::CheckerError => up[i / rounds].0 += 1,
-                    ServiceState::Recovering => up[i / rounds].1 += 1,
+                let (ok, rec) = match state {
+                    ServiceState::Ok | ServiceState::CheckerError => (1, 0),
+                    ServiceState::Recovering => (0, 1),
                     _ => continue,
+                };
+                let n = teams_in[i % rounds];
+                let by_n = &mut up[i / rounds];
+                match by_n.iter_mut().find(|e| e.0 == n) {
+                    Some(e) => {
+                        e.1 += ok;
+                        e.2 += rec;
+                    }
+                    None => by_n.push((n, ok, rec)),
                 }
                 touch(&mut out[team], at);
             }
             let p = &mut out[team];
-            for (s, (ok, recovering)) in up.into_iter().enumerate() {
+            for (s, mut by_n) in up.into_iter().enumerate() {
                 let w = self.rules.services[s].1;
-                let sla = w * (ok as f64 + 0.5 * recovering as f64) * sqrt_active;
+                // Σ over the team counts N, smallest first: (#OK + 0.5 #RECOVERING) × √N. With
+                // the same N in every round this is exactly (#OK + 0.5 #RECOVERING) × √N.
+                by_n.sort_unstable_by_key(|e| e.0);
+                let sla = w * by_n
+                    .iter()
+                    .map(|&(n, ok, rec)| (ok as f64 + 0.5 * rec as f64) * (n as f64).sqrt())
+                    .fold(0.0, |a, b| a + b);
                 let (gain, loss) = sums[team * ns + s];
                 let sp = &mut p.services[s];
                 sp.attack = w * unfixed(gain);
@@ -276,6 +293,26 @@ impl AdState {
             }
         }
         out
+    }
+}
+
+impl AdState {
+    /// Per round (index = round number): how many teams had a verdict in it by `t` (any service,
+    /// any state). This is the N of the round's SLA: the teams in the game that round, so adding
+    /// or disqualifying a team later never changes a past round.
+    fn teams_per_round(&self, t: Millis, rounds: usize) -> Vec<u32> {
+        let mut count = vec![0u32; rounds];
+        let mut last = vec![usize::MAX; rounds];
+        for (team, checks) in self.checks.iter().enumerate() {
+            for c in checks.iter().filter(|c| c.0 <= t) {
+                let r = c.3 as usize;
+                if r < rounds && last[r] != team {
+                    last[r] = team;
+                    count[r] += 1;
+                }
+            }
+        }
+        count
     }
 }
 

@@ -566,3 +566,69 @@ fn adjustments_are_listed_with_their_reasons_in_log_order() {
     let again = Engine::replay(config(2), events.iter().rev()).standings(Some(5_000));
     assert_eq!(s, again, "the same bits whatever the arrival order");
 }
+
+#[test]
+fn sla_counts_the_teams_of_each_round_so_a_team_added_later_changes_no_past_round() {
+    let chk = |seq: i64, round: u32, team: usize, state: ServiceState| {
+        ad_event(
+            seq,
+            round as i64 * 1_000,
+            team,
+            EventKind::ServiceChecked {
+                service: "web".into(),
+                round,
+                state,
+            },
+        )
+    };
+    // Rounds 1 and 2 with three teams; t3 joins in round 3.
+    let mut events = Vec::new();
+    let mut seq = 0;
+    for round in 1..=2 {
+        for team in 0..3 {
+            seq += 1;
+            events.push(chk(seq, round, team, ServiceState::Ok));
+        }
+    }
+    let before: Vec<Event> = events.clone();
+    for team in 0..4 {
+        seq += 1;
+        let state = if team == 1 {
+            ServiceState::Recovering
+        } else {
+            ServiceState::Ok
+        };
+        events.push(chk(seq, 3, team, state));
+    }
+    let three = Engine::replay(config(3), before.iter()).standings(None);
+    let four = Engine::replay(config(4), events.iter());
+    let sla = |s: &drillboard_scoring::Standings, id: &str| {
+        s.standings
+            .iter()
+            .find(|x| &*x.team == id)
+            .unwrap()
+            .components
+            .sla
+    };
+    // At the end of round 2, the fourth team (there, but never checked yet) changes nothing.
+    let then = four.standings(Some(2_000));
+    for id in ["t0", "t1", "t2"] {
+        assert_eq!(sla(&then, id), sla(&three, id), "{id}");
+        assert_eq!(sla(&then, id), 2.0 * 3f64.sqrt(), "{id}: exactly 2 × √3");
+    }
+    // Round 3 counts √4; t1 was recovering in it.
+    let now = four.standings(None);
+    assert_eq!(sla(&now, "t0"), 2.0 * 3f64.sqrt() + 4f64.sqrt());
+    assert_eq!(sla(&now, "t1"), 2.0 * 3f64.sqrt() + 0.5 * 4f64.sqrt());
+    assert_eq!(sla(&now, "t3"), 4f64.sqrt());
+    // Disqualifying a team later leaves the N of the rounds it played.
+    let mut dq = events.clone();
+    dq.push(ad_event(
+        seq + 1,
+        9_000,
+        2,
+        EventKind::Disqualify { reason: "x".into() },
+    ));
+    let after = Engine::replay(config(4), dq.iter()).standings(None);
+    assert_eq!(sla(&after, "t0"), sla(&now, "t0"));
+}

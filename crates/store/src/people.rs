@@ -2,7 +2,8 @@
 
 use sea_orm::sea_query::{Expr, ExprTrait, SimpleExpr};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Set,
+    ActiveModelTrait, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder,
+    QuerySelect, Set,
 };
 
 use crate::entity::{announcement, api_token, audit, team, user};
@@ -313,6 +314,16 @@ impl Store {
     pub async fn audit_log(&self) -> Result<Vec<audit::Model>> {
         Ok(audit::Entity::find()
             .order_by_asc(audit::Column::Id)
+            .all(&self.db)
+            .await?)
+    }
+
+    /// The latest `limit` audit entries with the action `action`, newest first.
+    pub async fn audit_of(&self, action: &str, limit: u64) -> Result<Vec<audit::Model>> {
+        Ok(audit::Entity::find()
+            .filter(audit::Column::Action.eq(action))
+            .order_by_desc(audit::Column::Id)
+            .limit(limit)
             .all(&self.db)
             .await?)
     }

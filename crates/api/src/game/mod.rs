@@ -12,6 +12,12 @@ use drillboard_scenario::Scenario;
 use drillboard_scoring::{Event, EventKind};
 use drillboard_store::{RoundRow, TeamRow};
 
+// The scenario's floor on flag bodies is the flag key's.
+const _: () = assert!(
+    drillboard_scenario::MIN_FLAG_BODY as usize == drillboard_gameserver::flags::MIN_BODY
+        && drillboard_scenario::MAX_FLAG_BODY as usize == drillboard_gameserver::flags::MAX_BODY
+);
+
 /// One capture: (attacker row id, victim row id, service index, round, place).
 pub type CaptureKey = (i32, i32, u8, u32, u8);
 
@@ -46,7 +52,12 @@ impl AdLive {
             .map(|(i, s)| (s.id.as_str(), i as u8))
             .collect();
         let mut live = AdLive {
-            key: FlagKey::new(secret, &ad.flag_prefix),
+            key: FlagKey::with_format(
+                secret,
+                &ad.flag_prefix,
+                ad.flag_body_length as usize,
+                &ad.flag_suffix,
+            ),
             round,
             captured: HashSet::new(),
             last_state: HashMap::new(),

@@ -15,7 +15,9 @@ use std::time::Duration;
 
 use drillboard_gameserver::checker::Runner;
 use drillboard_gameserver::flags::FlagInfo;
-use drillboard_gameserver::round::{Get, Job, JobResult, Planted, Put, State, run_round, spread};
+use drillboard_gameserver::round::{
+    Get, Job, JobResult, OnFailure, Planted, Put, State, run_round, spread,
+};
 use drillboard_scoring::{EventKind, ServiceState};
 use drillboard_store::{NewCheck, NewEvent, NewFlag, StoreError};
 use serde_json::json;
@@ -203,25 +205,29 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
                     flag: flag.clone(),
                     flag_id: format!("{}-{}", svc.id, crate::game::random_hex::<6>()),
                 };
-                let earlier = alive.get(&(team.slug.clone(), svc.id.clone(), place));
-                gets.push(match earlier {
-                    Some(list) if !list.is_empty() => {
-                        let pick = u16::from_le_bytes(crate::auth::random_bytes::<2>()) as usize;
-                        list[pick % list.len()].clone()
-                    }
-                    _ => Get {
-                        round: number,
-                        place,
-                        flag,
-                        private_id: put.flag_id.clone(),
-                    },
+                // This round's flag is read back in this round (FAUST: a service that loses it is
+                // CORRUPT), and one earlier flag still valid, picked at random (losing it is
+                // RECOVERING).
+                gets.push(Get {
+                    round: number,
+                    place,
+                    flag,
+                    private_id: put.flag_id.clone(),
                 });
+                if let Some(list) = alive.get(&(team.slug.clone(), svc.id.clone(), place))
+                    && !list.is_empty()
+                {
+                    let pick = u16::from_le_bytes(crate::auth::random_bytes::<2>()) as usize;
+                    gets.push(list[pick % list.len()].clone());
+                }
                 puts.push(put);
             }
+            let host = svc.host_for(&team.slug, index + 1);
             jobs.push(Job {
                 team: team.slug.clone(),
                 service: svc.id.clone(),
-                host: svc.host_for(&team.slug, index + 1),
+                on_failure: on_failure(&svc.on_checker_failure, &host),
+                host,
                 runner,
                 puts,
                 gets,
@@ -238,7 +244,7 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
     }
     let budgets: Vec<Duration> = jobs
         .iter()
-        .map(|j| j.runner.timeout * (1 + 2 * j.puts.len() as u32))
+        .map(|j| j.runner.timeout * (1 + j.puts.len() + j.gets.len()) as u32)
         .collect();
     let budget = budgets.into_iter().max().unwrap_or_default();
     for (job, offset) in jobs
@@ -294,9 +300,21 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
         return Ok(Some((number, RoundEnd::Interrupted)));
     };
     record_verdicts(state, number, &results, end).await?;
+    raise_alerts(state, number, &results, end).await?;
     let row = state.store().end_round(number, "done", end).await?;
     set_round(state, row);
     Ok(Some((number, RoundEnd::Done(results))))
+}
+
+/// The policy for a failed checker of a service whose instance is at `host`. A probe needs a
+/// port: the loader refuses `probe` without one, but a `hosts` entry may still lack it, and then
+/// the failure is counted as up (as before policies existed).
+fn on_failure(policy: &str, host: &str) -> OnFailure {
+    match policy {
+        "down" => OnFailure::Down,
+        "probe" if drillboard_scenario::has_port(host) => OnFailure::Probe(host.to_owned()),
+        _ => OnFailure::Up,
+    }
 }
 
 /// Resolves when the exercise is no longer running.
@@ -366,6 +384,49 @@ async fn record_verdicts(
             ad.note(e, None);
         }
     }
+    Ok(())
+}
+
+/// The audit action of a checker alert.
+pub const ALERT_ACTION: &str = "checker.alert";
+
+/// Tell the organisers at once about every checker that failed or answered CHECKER_ERROR this
+/// round: one alert per service, naming each team, the step, what went wrong, how the policy
+/// decided it and the tail of the checker's stderr, so they can void the round.
+async fn raise_alerts(
+    state: &AppState,
+    round: u32,
+    results: &[JobResult],
+    at: i64,
+) -> ApiResult<()> {
+    let mut by_service: Vec<(&str, Vec<serde_json::Value>)> = Vec::new();
+    for r in results {
+        let Some(a) = &r.alert else { continue };
+        let entry = json!({
+            "team": r.team, "state": r.state.name(), "step": a.step,
+            "what": a.what, "decided": a.decided, "stderr": a.tail,
+        });
+        match by_service.iter_mut().find(|(s, _)| *s == r.service) {
+            Some((_, list)) => list.push(entry),
+            None => by_service.push((&r.service, vec![entry])),
+        }
+    }
+    if by_service.is_empty() {
+        return Ok(());
+    }
+    for (service, teams) in by_service {
+        tracing::warn!(round, service, teams = teams.len(), "checker alert");
+        state
+            .store()
+            .audit(
+                "ticker",
+                ALERT_ACTION,
+                json!({"round": round, "service": service, "teams": teams}),
+                at,
+            )
+            .await?;
+    }
+    state.changes().notify(crate::changes::Kind::Alerts);
     Ok(())
 }
 

@@ -15,7 +15,7 @@ use drillboard_store::{NewEvent, StoreError};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use crate::auth::{MaybeCaller, Organiser, token_owner};
+use crate::auth::{MaybeCaller, Organiser, Staff, token_owner};
 use crate::error::{ApiError, ApiResult};
 use crate::json::{self, Path, RawBody};
 use crate::routes::public::{board_time, iso};
@@ -291,6 +291,34 @@ pub async fn rounds(State(state): State<AppState>) -> ApiResult<Json<Value>> {
             "voided": voids.iter().filter(|(_, n)| *n == r.number as u32).map(|(s, _)| s.as_str()).collect::<Vec<_>>(),
         })).collect::<Vec<_>>()
     })))
+}
+
+/// Alerts kept in `GET /api/v1/alerts`.
+const ALERTS_SHOWN: u64 = 200;
+
+/// `GET /api/v1/alerts`: checker failures, newest first (organisers and judges): per round and
+/// service, each team whose checker failed or answered CHECKER_ERROR, the step, what went wrong,
+/// how the service's `on_checker_failure` policy decided it, and the tail of its stderr.
+pub async fn alerts(State(state): State<AppState>, Staff(_): Staff) -> ApiResult<Json<Value>> {
+    let rows = state
+        .store()
+        .audit_of(crate::game::ticker::ALERT_ACTION, ALERTS_SHOWN)
+        .await?;
+    let voids = voided(&state.live());
+    let alerts: Vec<Value> = rows
+        .iter()
+        .map(|a| {
+            let d: Value = serde_json::from_str(&a.detail).unwrap_or(Value::Null);
+            let voided = voids.iter().any(|(s, n)| {
+                Some(s.as_str()) == d["service"].as_str() && Some(*n as u64) == d["round"].as_u64()
+            });
+            json!({
+                "id": a.id, "at": iso(a.at), "round": d["round"], "service": d["service"],
+                "teams": d["teams"], "voided": voided,
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "alerts": alerts })))
 }
 
 /// `GET /api/v1/rounds/{n}`: the verdicts of one round. Checker stderr (`private`) only for

@@ -13,3 +13,4 @@ mod lifecycle;
 mod openapi;
 mod reports;
 mod served;
+mod verdicts;
