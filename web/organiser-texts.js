@@ -456,6 +456,10 @@ addTexts({
     vi: 'Vòng {n} · {service}: {count} đội',
     en: 'Round {n} · {service}: {count} teams',
   },
+  'org.alerts.summary_service': {
+    vi: 'Vòng {n} · {service}: trình kiểm tra',
+    en: 'Round {n} · {service}: the checker',
+  },
   'org.alerts.void': { vi: 'Hủy kết quả vòng {n} của {service}', en: 'Void round {n} of {service}' },
   'org.round.running': { vi: 'Đang chạy', en: 'Running' },
   'org.round.done': { vi: 'Đã xong', en: 'Done' },

@@ -1758,10 +1758,14 @@ function renderAlerts() {
       x.decided ? el('span', { class: 'muted', text: ` (${x.decided})` }) : null,
       x.stderr ? el('pre', { class: 'checker-tail', text: String(x.stderr) }) : null));
     const voidable = (state.data.rounds || []).some((r) => Number(r.number) === n && r.status !== 'running');
+    const summary = teams.length
+      ? t('org.alerts.summary', { n, service: serviceName(service), count: teams.length })
+      : t('org.alerts.summary_service', { n, service: serviceName(service) });
     return el('li', { class: 'checker-alert' },
       el('details', null,
-        el('summary', { text: t('org.alerts.summary', { n, service: serviceName(service), count: teams.length }) }),
-        el('ul', null, lines)),
+        el('summary', { text: summary }),
+        a.problem ? el('p', { text: String(a.problem) }) : null,
+        lines.length ? el('ul', null, lines) : null),
       voidable ? el('button', {
         type: 'button',
         class: 'btn btn-danger btn-small',

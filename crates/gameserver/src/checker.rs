@@ -76,6 +76,53 @@ pub enum Action {
         /// Flag place.
         vuln: u8,
     },
+    /// ENOWARS: store noise (variant from 0); SLA only.
+    PutNoise {
+        /// Variant.
+        variant: u8,
+    },
+    /// ENOWARS: read back this round's noise of a variant; SLA only.
+    GetNoise {
+        /// Variant.
+        variant: u8,
+    },
+    /// ENOWARS: exercise the service in some other way; SLA only.
+    Havoc {
+        /// Variant.
+        variant: u8,
+    },
+}
+
+impl Action {
+    /// The name in logs: check, put, get, putnoise, getnoise, havoc.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Action::Check => "check",
+            Action::Put { .. } => "put",
+            Action::Get { .. } => "get",
+            Action::PutNoise { .. } => "putnoise",
+            Action::GetNoise { .. } => "getnoise",
+            Action::Havoc { .. } => "havoc",
+        }
+    }
+}
+
+/// Who and when a run is for. The ENOWARS protocol sends it to the checker; the command line
+/// does not need it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Task {
+    /// The round now.
+    pub round: u32,
+    /// For a get: the round of the flag read back (else the round now).
+    pub related_round: u32,
+    /// The team's number.
+    pub team_id: u32,
+    /// The team's name.
+    pub team_name: String,
+    /// The service's position in the scenario, from 0.
+    pub service: u32,
+    /// Milliseconds a round lasts.
+    pub round_ms: u64,
 }
 
 /// The outcome of one checker run.
@@ -89,6 +136,8 @@ pub struct Outcome {
     pub private: String,
     /// For a put: the checker's replacement flag id (first line of stdout), if any.
     pub flag_id: Option<String>,
+    /// For an ENOWARS put: the public attack info, shown to attackers instead of the flag id.
+    pub attack_info: Option<String>,
     /// Whether the checker was killed at the timeout.
     pub timed_out: bool,
     /// How long it ran.
@@ -101,11 +150,13 @@ pub struct Outcome {
     pub failure: Option<String>,
 }
 
-/// Runs one checker program.
+/// Runs one checker: a program (the command line) or an ENOWARS checker service.
 #[derive(Debug, Clone)]
 pub struct Runner {
     /// The program and any fixed leading arguments (e.g. `["python3", "checker.py"]`).
     pub command: Vec<String>,
+    /// An ENOWARS checker's address (`http://host:port`); when set, `command` is not used.
+    pub http: Option<String>,
     /// Per-action time limit.
     pub timeout: Duration,
     /// Bytes kept of stdout and of stderr.
@@ -115,6 +166,120 @@ pub struct Runner {
 impl Runner {
     /// Run `action` against `host`.
     pub async fn run(&self, host: &str, action: &Action) -> Outcome {
+        self.run_task(host, action, &Task::default()).await
+    }
+
+    /// Run `action` against `host` for `task`.
+    pub async fn run_task(&self, host: &str, action: &Action, task: &Task) -> Outcome {
+        match &self.http {
+            Some(base) => self.run_http(base, host, action, task).await,
+            None => self.run_command(host, action).await,
+        }
+    }
+
+    async fn run_http(&self, base: &str, host: &str, action: &Action, task: &Task) -> Outcome {
+        use crate::enowars::{CallError, TaskMessage, call};
+        let started = Instant::now();
+        let (method, flag, variant, kind) = match action {
+            Action::Put { flag, vuln, .. } => (
+                "putflag",
+                Some(flag.as_str()),
+                vuln.saturating_sub(1),
+                "flag",
+            ),
+            Action::Get { flag, vuln, .. } => (
+                "getflag",
+                Some(flag.as_str()),
+                vuln.saturating_sub(1),
+                "flag",
+            ),
+            Action::PutNoise { variant } => ("putnoise", None, *variant, "noise"),
+            Action::GetNoise { variant } => ("getnoise", None, *variant, "noise"),
+            Action::Havoc { variant } => ("havoc", None, *variant, "havoc"),
+            Action::Check => {
+                return error(started, "an ENOWARS checker has no `check`".into());
+            }
+        };
+        let related = match action {
+            Action::Get { .. } => task.related_round,
+            _ => task.round,
+        };
+        let message = TaskMessage {
+            method,
+            address: host,
+            team_id: task.team_id,
+            team_name: &task.team_name,
+            current_round: task.round,
+            related_round: related,
+            flag,
+            variant: variant as u32,
+            timeout_ms: self.timeout.as_millis() as u64,
+            round_ms: task.round_ms,
+            chain: format!(
+                "{kind}_s{}_r{related}_t{}_i{variant}",
+                task.service, task.team_id
+            ),
+        };
+        match call(base, &message, self.timeout, self.output_limit).await {
+            Ok(r) => {
+                let verdict = match (r.result.as_str(), action) {
+                    ("OK", _) => Verdict::Ok,
+                    // The protocol's getflag answers MUMBLE when the flag is not there.
+                    ("MUMBLE", Action::Get { .. }) => Verdict::Corrupt,
+                    ("MUMBLE", _) => Verdict::Mumble,
+                    ("OFFLINE", _) => Verdict::Down,
+                    _ => Verdict::CheckerError,
+                };
+                let text = r.message.clone().unwrap_or_default();
+                let (public, mut private) = if verdict == Verdict::CheckerError {
+                    (String::new(), text.clone())
+                } else {
+                    let public = public_line(&text);
+                    let rest = if public != text.trim() {
+                        text.clone()
+                    } else {
+                        String::new()
+                    };
+                    (public, rest)
+                };
+                if !private.is_empty() {
+                    private = format!("[{}] {private}", r.result);
+                }
+                Outcome {
+                    verdict,
+                    public,
+                    private,
+                    flag_id: None,
+                    attack_info: match action {
+                        Action::Put { .. } if verdict == Verdict::Ok => r
+                            .attack_info
+                            .filter(|a| !a.trim().is_empty())
+                            .map(|a| a.chars().take(PUBLIC_CHARS).collect()),
+                        _ => None,
+                    },
+                    timed_out: false,
+                    elapsed: started.elapsed(),
+                    failure: None,
+                }
+            }
+            Err(CallError::Timeout) => Outcome {
+                verdict: Verdict::Down,
+                public: "timeout".into(),
+                private: format!(
+                    "[drillboard] no answer from {base} within {:?}",
+                    self.timeout
+                ),
+                flag_id: None,
+                attack_info: None,
+                timed_out: true,
+                elapsed: started.elapsed(),
+                failure: None,
+            },
+            Err(CallError::Failed(why)) => error(started, why),
+        }
+    }
+
+    async fn run_command(&self, host: &str, action: &Action) -> Outcome {
         let started = Instant::now();
         let Some((program, fixed)) = self.command.split_first() else {
             return error(started, "no checker command is configured".into());
@@ -143,6 +308,15 @@ impl Runner {
                 .arg(flag_id)
                 .arg(flag)
                 .arg(vuln.to_string()),
+            Action::PutNoise { .. } | Action::GetNoise { .. } | Action::Havoc { .. } => {
+                return error(
+                    started,
+                    format!(
+                        "the command-line protocol has no `{}` (an ENOWARS checker has)",
+                        action.name()
+                    ),
+                );
+            }
         };
         cmd.stdin(Stdio::null())
             .stdout(Stdio::piped())
@@ -206,6 +380,7 @@ impl Runner {
                     public,
                     private,
                     flag_id,
+                    attack_info: None,
                     timed_out: false,
                     elapsed: started.elapsed(),
                     failure,
@@ -219,6 +394,7 @@ impl Runner {
                     public: "timeout".into(),
                     private: format!("[drillboard] killed after {:?}", self.timeout),
                     flag_id: None,
+                    attack_info: None,
                     timed_out: true,
                     elapsed: started.elapsed(),
                     failure: None,
@@ -235,6 +411,7 @@ fn error(started: Instant, message: String) -> Outcome {
         public: String::new(),
         private: format!("[drillboard] {message}"),
         flag_id: None,
+        attack_info: None,
         timed_out: false,
         elapsed: started.elapsed(),
         failure: Some(message),

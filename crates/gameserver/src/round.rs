@@ -23,7 +23,7 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
-use crate::checker::{Action, Outcome, Runner, Verdict};
+use crate::checker::{Action, Outcome, Runner, Task, Verdict};
 
 /// How a (team, service) did in a round.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,6 +101,12 @@ pub struct Job {
     pub host: String,
     /// The checker.
     pub runner: Arc<Runner>,
+    /// Who and when, for the checker (ENOWARS); `related_round` is set per get.
+    pub task: Task,
+    /// Steps that only test the service, run first, in order: `check` for a command-line
+    /// checker; for an ENOWARS checker each noise variant's `putnoise` then `getnoise`, then each
+    /// havoc variant. The first that fails decides the state, as `check` does.
+    pub pre: Vec<Action>,
     /// Flags to plant.
     pub puts: Vec<Put>,
     /// Flags to read back: a get whose flag is one of `puts` reads this round's flag (its
@@ -155,6 +161,8 @@ pub struct Planted {
     pub put: Put,
     /// What the checker's put answered (the private flag id for the get), if it succeeded.
     pub private_id: Option<String>,
+    /// What attackers are shown instead of the flag id (an ENOWARS put's attack info).
+    pub public_id: Option<String>,
     /// Whether the put succeeded.
     pub ok: bool,
 }
@@ -265,24 +273,39 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
         private: log,
         alert,
     };
-    let check = job.runner.run(&job.host, &Action::Check).await;
-    step("check", &check);
-    if check.verdict != Verdict::Ok {
-        let (state, alert) = judge(job, "check", &check, &mut log).await;
-        return finish(state, &check.public, log, alert);
+    let mut first_public = String::new();
+    for (i, action) in job.pre.iter().enumerate() {
+        let o = job.runner.run_task(&job.host, action, &job.task).await;
+        let name = match action {
+            Action::PutNoise { variant }
+            | Action::GetNoise { variant }
+            | Action::Havoc { variant } => {
+                format!("{} (variant {variant})", action.name())
+            }
+            _ => action.name().to_owned(),
+        };
+        step(&name, &o);
+        if i == 0 {
+            first_public = o.public.clone();
+        }
+        if o.verdict != Verdict::Ok {
+            let (state, alert) = judge(job, &name, &o, &mut log).await;
+            return finish(state, &o.public, log, alert);
+        }
     }
     // What each put answered: a get of a flag planted by this same job reads it back with it.
     let mut answered: Vec<(&str, String)> = Vec::new();
     for put in &job.puts {
         let o = job
             .runner
-            .run(
+            .run_task(
                 &job.host,
                 &Action::Put {
                     flag_id: put.flag_id.clone(),
                     flag: put.flag.clone(),
                     vuln: put.place,
                 },
+                &job.task,
             )
             .await;
         let name = format!("put (place {})", put.place);
@@ -297,6 +320,7 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
             service: job.service.clone(),
             put: put.clone(),
             private_id: ok.then_some(private_id),
+            public_id: o.attack_info.clone(),
             ok,
         });
         if !ok {
@@ -312,15 +336,20 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
     for get in now.into_iter().chain(older) {
         let this_round = answered.iter().find(|(f, _)| *f == get.flag);
         let flag_id = this_round.map_or_else(|| get.private_id.clone(), |(_, id)| id.clone());
+        let task = Task {
+            related_round: get.round,
+            ..job.task.clone()
+        };
         let o = job
             .runner
-            .run(
+            .run_task(
                 &job.host,
                 &Action::Get {
                     flag_id,
                     flag: get.flag.clone(),
                     vuln: get.place,
                 },
+                &task,
             )
             .await;
         let name = format!("get (place {}, round {})", get.place, get.round);
@@ -338,7 +367,7 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
     }
     match recovering {
         Some(msg) => finish(State::Recovering, &msg, log, None),
-        None => finish(State::Ok, &check.public, log, None),
+        None => finish(State::Ok, &first_public, log, None),
     }
 }
 

@@ -22,6 +22,7 @@ fn script(dir: &Path, name: &str, body: &str) -> PathBuf {
 fn runner(path: &Path, timeout_ms: u64) -> Runner {
     Runner {
         command: vec!["/bin/sh".into(), path.display().to_string()],
+        http: None,
         timeout: Duration::from_millis(timeout_ms),
         output_limit: 1024,
     }
@@ -163,6 +164,7 @@ async fn crashes_and_missing_programs_are_checker_failures() {
     assert!(out.private.contains("ConnectionRefusedError"));
     let missing = Runner {
         command: vec![dir.path().join("nope").display().to_string()],
+        http: None,
         timeout: Duration::from_secs(5),
         output_limit: 1024,
     }
@@ -173,6 +175,7 @@ async fn crashes_and_missing_programs_are_checker_failures() {
     assert!(missing.failure.as_deref().unwrap().contains("cannot start"));
     let empty = Runner {
         command: vec![],
+        http: None,
         timeout: Duration::from_secs(1),
         output_limit: 10,
     }
@@ -255,4 +258,209 @@ async fn a_page_on_stdout_stays_private_but_its_first_line() {
     let out = runner(&short, 5_000).run("h", &Action::Check).await;
     assert_eq!(out.public, "all good");
     assert!(!out.private.contains("[stdout]"));
+}
+
+/// A fake ENOWARS checker: answers every request with `reply` (raw HTTP), after `delay`, and
+/// sends each request's body to the test.
+async fn fake_checker(
+    reply: &'static str,
+    delay: Duration,
+) -> (String, tokio::sync::mpsc::UnboundedReceiver<String>) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", l.local_addr().unwrap());
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        loop {
+            let (mut s, _) = l.accept().await.unwrap();
+            let tx = tx.clone();
+            tokio::spawn(async move {
+                let mut req = Vec::new();
+                let mut buf = [0u8; 4096];
+                // Headers, then as much body as Content-Length says.
+                loop {
+                    let n = s.read(&mut buf).await.unwrap_or(0);
+                    if n == 0 {
+                        break;
+                    }
+                    req.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&req).to_string();
+                    if let Some((head, body)) = text.split_once("\r\n\r\n") {
+                        let len = head
+                            .lines()
+                            .find_map(|l| l.strip_prefix("Content-Length: "))
+                            .map_or(0, |v| v.trim().parse::<usize>().unwrap());
+                        if body.len() >= len {
+                            let _ = tx.send(text.clone());
+                            break;
+                        }
+                    }
+                }
+                tokio::time::sleep(delay).await;
+                let _ = s.write_all(reply.as_bytes()).await;
+            });
+        }
+    });
+    (url, rx)
+}
+
+fn eno(url: &str, timeout_ms: u64) -> Runner {
+    Runner {
+        command: vec![],
+        http: Some(url.into()),
+        timeout: Duration::from_millis(timeout_ms),
+        output_limit: 1024,
+    }
+}
+
+fn get() -> Action {
+    Action::Get {
+        flag_id: "id-1".into(),
+        flag: "DRILL_AAAA=".into(),
+        vuln: 2,
+    }
+}
+
+#[tokio::test]
+async fn enowars_results_map_to_verdicts() {
+    use drillboard_gameserver::checker::Task;
+    let json = r#"{"result": "OK", "message": null, "attackInfo": "user-1234"}"#;
+    let ok: &'static str = Box::leak(
+        format!(
+            "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{json}",
+            json.len()
+        )
+        .into_boxed_str(),
+    );
+    let (url, mut seen) = fake_checker(ok, Duration::ZERO).await;
+    let task = Task {
+        round: 7,
+        related_round: 5,
+        team_id: 3,
+        team_name: "Huế".into(),
+        service: 1,
+        round_ms: 60_000,
+    };
+    let out = eno(&url, 5_000).run_task("10.60.3.2", &put(), &task).await;
+    assert_eq!(out.verdict, Verdict::Ok, "{out:?}");
+    assert_eq!(out.attack_info.as_deref(), Some("user-1234"));
+    let sent = seen.recv().await.unwrap();
+    assert!(sent.starts_with("POST / HTTP/1.1\r\n"), "{sent}");
+    let body: serde_json::Value =
+        serde_json::from_str(sent.split_once("\r\n\r\n").unwrap().1).unwrap();
+    assert_eq!(body["method"], "putflag");
+    assert_eq!(body["address"], "10.60.3.2");
+    assert_eq!(body["variantId"], 1, "place 2 is variant 1");
+    assert_eq!(body["flag"], "DRILL_AAAA=");
+    assert_eq!(body["currentRoundId"], 7);
+    assert_eq!(body["relatedRoundId"], 7, "a put relates to the round now");
+    assert_eq!(body["taskChainId"], "flag_s1_r7_t3_i1");
+    assert_eq!(
+        (body["teamId"].clone(), body["teamName"].clone()),
+        (3.into(), "Huế".into())
+    );
+    assert_eq!(
+        (body["timeout"].clone(), body["roundLength"].clone()),
+        (5000.into(), 60_000.into())
+    );
+    let out = eno(&url, 5_000).run_task("10.60.3.2", &get(), &task).await;
+    assert_eq!(out.attack_info, None, "only a put publishes attack info");
+    let body: serde_json::Value =
+        serde_json::from_str(seen.recv().await.unwrap().split_once("\r\n\r\n").unwrap().1).unwrap();
+    assert_eq!(
+        (
+            body["method"].clone(),
+            body["relatedRoundId"].clone(),
+            body["taskChainId"].clone()
+        ),
+        ("getflag".into(), 5.into(), "flag_s1_r5_t3_i1".into()),
+        "a get names the put's round and chain"
+    );
+    for (reply, action, verdict, public) in [
+        (
+            "{\"result\":\"MUMBLE\",\"message\":\"flag not found\"}",
+            get(),
+            Verdict::Corrupt,
+            "flag not found",
+        ),
+        (
+            "{\"result\":\"MUMBLE\",\"message\":\"bad page\"}",
+            Action::Havoc { variant: 0 },
+            Verdict::Mumble,
+            "bad page",
+        ),
+        (
+            "{\"result\":\"OFFLINE\",\"message\":\"down\"}",
+            Action::PutNoise { variant: 0 },
+            Verdict::Down,
+            "down",
+        ),
+        (
+            "{\"result\":\"INTERNAL_ERROR\",\"message\":\"KeyError: secret\"}",
+            Action::GetNoise { variant: 0 },
+            Verdict::CheckerError,
+            "",
+        ),
+    ] {
+        let raw: &'static str = Box::leak(
+            format!(
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\n\r\n{reply}",
+                reply.len()
+            )
+            .into_boxed_str(),
+        );
+        let (url, _seen) = fake_checker(raw, Duration::ZERO).await;
+        let out = eno(&url, 5_000).run_task("h", &action, &task).await;
+        assert_eq!(
+            (out.verdict, out.public.as_str()),
+            (verdict, public),
+            "{reply}"
+        );
+        assert_eq!(out.failure, None, "{reply}: an answer, not a failure");
+        if verdict == Verdict::CheckerError {
+            assert!(
+                out.private.contains("KeyError"),
+                "internal errors stay private"
+            );
+        }
+    }
+    // Failures: a bad status, an unreadable answer, an unknown result, nobody listening.
+    for raw in [
+        "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 5\r\n\r\nboom!",
+        "HTTP/1.1 200 OK\r\nContent-Length: 9\r\n\r\n<html>hi!",
+        "HTTP/1.1 200 OK\r\nContent-Length: 17\r\n\r\n{\"result\":\"FINE\"}",
+    ] {
+        let (url, _seen) = fake_checker(raw, Duration::ZERO).await;
+        let out = eno(&url, 5_000)
+            .run_task("h", &Action::Havoc { variant: 0 }, &task)
+            .await;
+        assert_eq!(out.verdict, Verdict::CheckerError, "{raw}");
+        assert!(out.failure.is_some(), "{raw}");
+    }
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let out = eno(&format!("http://{closed}"), 5_000)
+        .run_task("h", &put(), &task)
+        .await;
+    assert!(
+        out.failure
+            .as_deref()
+            .unwrap()
+            .contains("cannot reach the checker"),
+        "{out:?}"
+    );
+    // No answer in time is OFFLINE, as the protocol says.
+    let (url, _seen) = fake_checker(ok, Duration::from_secs(10)).await;
+    let out = eno(&url, 300).run_task("h", &put(), &task).await;
+    assert_eq!(
+        (out.verdict, out.timed_out, out.failure),
+        (Verdict::Down, true, None)
+    );
+    // The command line has no noise.
+    let out = runner(Path::new("/bin/true"), 1_000)
+        .run("h", &Action::PutNoise { variant: 0 })
+        .await;
+    assert!(out.failure.is_some());
 }

@@ -261,7 +261,8 @@ pub struct Service {
     pub name: Text,
     /// Weight of its points.
     pub weight: f64,
-    /// The checker program and its fixed arguments (Hackerdom/ForcAD command line).
+    /// The checker program and its fixed arguments (Hackerdom/ForcAD command line); empty for
+    /// an ENOWARS checker (`checker_http`).
     pub checker: Vec<String>,
     /// Per-action time limit in seconds.
     pub timeout_seconds: i64,
@@ -277,6 +278,16 @@ pub struct Service {
     /// existed read as `up`, as they were scored.
     #[serde(default = "default_on_failure")]
     pub on_checker_failure: String,
+    /// An ENOWARS checker service (`checker: {http: URL}`); `checker` is then empty and `places`
+    /// are its flag variants.
+    #[serde(default)]
+    pub checker_http: Option<String>,
+    /// ENOWARS noise variants checked each round (SLA only).
+    #[serde(default)]
+    pub noise: u8,
+    /// ENOWARS havoc variants run each round (SLA only).
+    #[serde(default)]
+    pub havoc: u8,
 }
 
 /// A scenario event released on the clock ("17:05 — the portal is defaced; report within 45 min").

@@ -31,6 +31,8 @@ const SERVICE: &[&str] = &[
     "host",
     "hosts",
     "on_checker_failure",
+    "noise",
+    "havoc",
 ];
 
 /// The shortest flag body: 21 base32 characters are 105 bits, 64 of them the flag's round,
@@ -183,9 +185,29 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
             ok
         })
     });
+    let mut http = None;
     let checker = f.require(p, "checker").and_then(|n| {
         let parts: Vec<String> = match &n.value {
             Value::Scalar { text, .. } => text.split_whitespace().map(str::to_owned).collect(),
+            Value::Map(_) => {
+                let cf = fields(p, n, "`checker`", &["http"])?;
+                let url = cf.require(p, "http").and_then(|u| {
+                    let url = string(p, u, "`checker.http`")?;
+                    let rest = url.strip_prefix("http://").unwrap_or("");
+                    let host = rest.split('/').next().unwrap_or("");
+                    if host.is_empty() || host.contains('@') || url.chars().any(char::is_whitespace) {
+                        p.at(
+                            u.pos,
+                            format!("`checker.http` `{url}` is not an http:// address of a checker service"),
+                        );
+                        p.hint("e.g. `checker: {http: \"http://10.0.0.5:9100\"}` (ENOWARS checker protocol; plain HTTP on the drill network)");
+                        return None;
+                    }
+                    Some(url)
+                })?;
+                http = Some(url);
+                return Some(Vec::new());
+            }
             _ => list(p, n, "`checker`")
                 .iter()
                 .filter_map(|i| string(p, i, "a `checker` argument"))
@@ -193,11 +215,29 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
         };
         if parts.is_empty() {
             p.at(n.pos, "`checker` needs a program to run");
-            p.hint("e.g. `checker: [python3, checkers/portal.py]`");
+            p.hint("e.g. `checker: [python3, checkers/portal.py]`, or `checker: {http: \"http://10.0.0.5:9100\"}` for an ENOWARS checker");
             return None;
         }
         Some(parts)
     });
+    let variants = |p: &mut Problems, key: &str| -> Option<u8> {
+        let n = f.get(key)?;
+        if http.is_none() {
+            p.at(
+                n.pos,
+                format!("`{key}` variants need an ENOWARS checker (`checker: {{http: …}}`)"),
+            );
+            return None;
+        }
+        let v = int_at_least(p, n, &format!("`{key}` (variants)"), 0)?;
+        if v > 32 {
+            p.at(n.pos, format!("`{key}` is at most 32 variants"));
+            return None;
+        }
+        Some(v as u8)
+    };
+    let noise = variants(p, "noise").unwrap_or(0);
+    let havoc = variants(p, "havoc").unwrap_or(0);
     let timeout = match f.get("timeout") {
         Some(n) => {
             pos.timeout = n.pos;
@@ -286,6 +326,9 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
             host: host?,
             hosts,
             on_checker_failure: on_failure?,
+            checker_http: http,
+            noise,
+            havoc,
         },
         pos,
     ))

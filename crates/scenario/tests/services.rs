@@ -239,3 +239,49 @@ fn services_and_settings_go_together() {
     let p = load_str(&only_settings, "ad.yaml", None).unwrap_err();
     assert!(p[0].message.contains("no `services`"), "{p:?}");
 }
+
+#[test]
+fn enowars_checker_services() {
+    let eno = |checker: &str, extra: &str| {
+        format!(
+            "{HEAD}attack_defense:\n  round_length: 60s\nservices:\n  - id: portal\n    checker: {checker}\n    host: h:80\n{extra}"
+        )
+    };
+    let s = load_str(
+        &eno(
+            "{http: \"http://10.0.0.5:9100\"}",
+            "    places: 2\n    noise: 2\n    havoc: 1\n",
+        ),
+        "ad.yaml",
+        None,
+    )
+    .unwrap_or_else(|p| panic!("{p:#?}"));
+    let svc = &s.services[0];
+    assert_eq!(svc.checker_http.as_deref(), Some("http://10.0.0.5:9100"));
+    assert!(svc.checker.is_empty());
+    assert_eq!((svc.places, svc.noise, svc.havoc), (2, 2, 1));
+    for (checker, extra, line, needle) in [
+        (
+            "{http: \"https://10.0.0.5\"}",
+            "",
+            15,
+            "is not an http:// address",
+        ),
+        ("{http: \"http://\"}", "", 15, "is not an http:// address"),
+        ("{url: \"http://x\"}", "", 15, "unknown field `url`"),
+        ("c", "    noise: 1\n", 17, "need an ENOWARS checker"),
+        (
+            "{http: \"http://x:1\"}",
+            "    havoc: 33\n",
+            17,
+            "at most 32 variants",
+        ),
+    ] {
+        let p = load_str(&eno(checker, extra), "ad.yaml", None).unwrap_err();
+        assert!(
+            p.iter()
+                .any(|p| p.line == line && p.message.contains(needle)),
+            "{needle} at line {line}: {p:#?}"
+        );
+    }
+}

@@ -13,7 +13,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
-use drillboard_gameserver::checker::Runner;
+use drillboard_gameserver::checker::{Action, Runner, Task};
 use drillboard_gameserver::flags::FlagInfo;
 use drillboard_gameserver::round::{
     Get, Job, JobResult, OnFailure, Planted, Put, State, run_round, spread,
@@ -188,9 +188,25 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
         for (si, svc) in scenario.services.iter().enumerate() {
             let runner = Arc::new(Runner {
                 command: svc.checker.clone(),
+                http: svc.checker_http.clone(),
                 timeout: Duration::from_secs(svc.timeout_seconds as u64),
                 output_limit: OUTPUT_LIMIT,
             });
+            // A command-line checker's `check`; an ENOWARS checker's noise (put, then read back)
+            // and havoc variants.
+            let pre = if svc.checker_http.is_some() {
+                (0..svc.noise)
+                    .flat_map(|v| {
+                        [
+                            Action::PutNoise { variant: v },
+                            Action::GetNoise { variant: v },
+                        ]
+                    })
+                    .chain((0..svc.havoc).map(|v| Action::Havoc { variant: v }))
+                    .collect()
+            } else {
+                vec![Action::Check]
+            };
             let mut puts = Vec::new();
             let mut gets = Vec::new();
             for place in 1..=svc.places {
@@ -224,6 +240,15 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
             }
             let host = svc.host_for(&team.slug, index + 1);
             jobs.push(Job {
+                task: Task {
+                    round: number,
+                    related_round: number,
+                    team_id: team.id as u32,
+                    team_name: team.name.clone(),
+                    service: si as u32,
+                    round_ms: rules.round_seconds as u64 * 1000,
+                },
+                pre,
                 team: team.slug.clone(),
                 service: svc.id.clone(),
                 on_failure: on_failure(&svc.on_checker_failure, &host),
@@ -244,7 +269,7 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
     }
     let budgets: Vec<Duration> = jobs
         .iter()
-        .map(|j| j.runner.timeout * (1 + j.puts.len() + j.gets.len()) as u32)
+        .map(|j| j.runner.timeout * (j.pre.len() + j.puts.len() + j.gets.len()).max(1) as u32)
         .collect();
     let budget = budgets.into_iter().max().unwrap_or_default();
     for (job, offset) in jobs
@@ -266,7 +291,7 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
                     service: p.service,
                     place: p.put.place,
                     flag: p.put.flag,
-                    flag_id: p.put.flag_id,
+                    flag_id: p.public_id.unwrap_or(p.put.flag_id),
                     private_id: p.private_id,
                     planted: p.ok,
                     at: state.now(),
@@ -279,6 +304,7 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
     };
     let deadline = tokio::time::Instant::now() + length;
     let concurrency = state.0.settings.checker_concurrency;
+    let described = describe_services(&scenario.services);
     let outcome = tokio::select! {
         results = run_round(jobs, concurrency, deadline, tx) => Some(results),
         _ = stopped(state) => None,
@@ -300,7 +326,14 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
         return Ok(Some((number, RoundEnd::Interrupted)));
     };
     record_verdicts(state, number, &results, end).await?;
-    raise_alerts(state, number, &results, end).await?;
+    raise_alerts(
+        state,
+        number,
+        &results,
+        described.await.unwrap_or_default(),
+        end,
+    )
+    .await?;
     let row = state.store().end_round(number, "done", end).await?;
     set_round(state, row);
     Ok(Some((number, RoundEnd::Done(results))))
@@ -387,6 +420,45 @@ async fn record_verdicts(
     Ok(())
 }
 
+/// Ask every ENOWARS checker what it is (`GET /service`), while the round plays: a checker that
+/// does not answer, or whose flag, noise or havoc variants differ from the scenario's `places`,
+/// `noise` and `havoc`, is a (service, problem) alert. The scenario's counts are played either
+/// way: they are what the drill was announced with.
+fn describe_services(
+    services: &[drillboard_scenario::Service],
+) -> tokio::task::JoinHandle<Vec<(String, String)>> {
+    let wanted: Vec<(String, String, [u32; 3], Duration)> = services
+        .iter()
+        .filter_map(|s| {
+            let url = s.checker_http.clone()?;
+            Some((
+                s.id.clone(),
+                url,
+                [s.places as u32, s.noise as u32, s.havoc as u32],
+                Duration::from_secs(s.timeout_seconds as u64),
+            ))
+        })
+        .collect();
+    tokio::spawn(async move {
+        let mut problems = Vec::new();
+        for (id, url, want, timeout) in wanted {
+            match drillboard_gameserver::enowars::info(&url, timeout).await {
+                Ok(i) => {
+                    let got = [i.flag_variants, i.noise_variants, i.havoc_variants];
+                    if got != want {
+                        problems.push((id, format!(
+                            "the checker at {url} has {} flag, {} noise and {} havoc variants; the scenario plays {} places, {} noise and {} havoc",
+                            got[0], got[1], got[2], want[0], want[1], want[2]
+                        )));
+                    }
+                }
+                Err(e) => problems.push((id, format!("the checker at {url}: {e}"))),
+            }
+        }
+        problems
+    })
+}
+
 /// The audit action of a checker alert.
 pub const ALERT_ACTION: &str = "checker.alert";
 
@@ -397,8 +469,21 @@ async fn raise_alerts(
     state: &AppState,
     round: u32,
     results: &[JobResult],
+    problems: Vec<(String, String)>,
     at: i64,
 ) -> ApiResult<()> {
+    for (service, problem) in &problems {
+        tracing::warn!(round, service, problem, "checker alert");
+        state
+            .store()
+            .audit(
+                "ticker",
+                ALERT_ACTION,
+                json!({"round": round, "service": service, "teams": [], "problem": problem}),
+                at,
+            )
+            .await?;
+    }
     let mut by_service: Vec<(&str, Vec<serde_json::Value>)> = Vec::new();
     for r in results {
         let Some(a) = &r.alert else { continue };
@@ -412,6 +497,9 @@ async fn raise_alerts(
         }
     }
     if by_service.is_empty() {
+        if !problems.is_empty() {
+            state.changes().notify(crate::changes::Kind::Alerts);
+        }
         return Ok(());
     }
     for (service, teams) in by_service {

@@ -314,7 +314,7 @@ pub async fn alerts(State(state): State<AppState>, Staff(_): Staff) -> ApiResult
             });
             json!({
                 "id": a.id, "at": iso(a.at), "round": d["round"], "service": d["service"],
-                "teams": d["teams"], "voided": voided,
+                "teams": d["teams"], "problem": d["problem"], "voided": voided,
             })
         })
         .collect();

@@ -195,3 +195,201 @@ services:
     assert_eq!(replayed.standings, live.standings);
     app.finish().await;
 }
+
+both!(an_enowars_checker_service_plays_flags_noise_and_havoc);
+
+async fn start_enochecker(port: u16, db: &std::path::Path) -> Child {
+    let child = Command::new("python3")
+        .arg(demo("checker/notes_enochecker.py"))
+        .args(["--port", &port.to_string(), "--db"])
+        .arg(db)
+        .kill_on_drop(true)
+        .spawn()
+        .expect("python3 runs the demo enochecker");
+    for _ in 0..100 {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port))
+            .await
+            .is_ok()
+        {
+            return child;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("the enochecker did not start on port {port}");
+}
+
+/// The demo service checked by an ENOWARS-protocol checker service (written here, standard
+/// library Python): alpha's service keeps its notes, bravo's address refuses connections,
+/// charlie's loses its notes after every round. Three rounds; states, SLA and attack info as
+/// docs/scoring.md states them.
+async fn an_enowars_checker_service_plays_flags_noise_and_havoc(backend: Backend) {
+    let dir = tempfile::tempdir().unwrap();
+    let (pa, pc, checker) = (free_port(), free_port(), free_port());
+    let closed = free_port();
+    let service = |havoc: u8| {
+        format!(
+            r#"
+version: 1
+exercise: {{id: eno, title: ENO, timezone: UTC, start: 2026-12-01T01:00:00Z, duration: 2h}}
+teams:
+  - {{id: alpha, name: Alpha}}
+  - {{id: bravo, name: Bravo}}
+  - {{id: charlie, name: Charlie}}
+attack_defense: {{round_length: 30s, flag_lifetime: 3}}
+services:
+  - id: notes
+    checker: {{http: "http://127.0.0.1:{checker}"}}
+    noise: 1
+    havoc: {havoc}
+    timeout: 5s
+    host: "127.0.0.1:{closed}"
+    hosts: {{alpha: "127.0.0.1:{pa}", charlie: "127.0.0.1:{pc}"}}
+"#
+        )
+    };
+    let src = service(1);
+    let app = TestApp::empty(backend).await;
+    let scenario = drillboard_scenario::load_str(&src, "eno.yaml", None).unwrap();
+    assert_eq!(
+        scenario.services[0].checker_http.as_deref(),
+        Some(format!("http://127.0.0.1:{checker}").as_str())
+    );
+    ops::load_scenario(&app.state, scenario, src.clone(), "test")
+        .await
+        .unwrap();
+    ops::create_user(
+        &app.state,
+        "org",
+        drillboard_api::auth::Role::Organiser,
+        Some("organiser-password".into()),
+        "test",
+    )
+    .await
+    .unwrap();
+    app.set_time(T0);
+    let organiser = app.login("org", "organiser-password").await;
+    ops::clock(&app.state, ClockAction::Start, "test")
+        .await
+        .unwrap();
+    let _checker = start_enochecker(checker, &dir.path().join("checker.json")).await;
+    let _alpha = start_service(pa, &dir.path().join("alpha")).await;
+    let charlie_data = dir.path().join("charlie");
+    let mut charlie = start_service(pc, &charlie_data).await;
+    let play = || async {
+        match ticker::play_round(&app.state, Duration::from_secs(30))
+            .await
+            .unwrap()
+        {
+            Some((n, RoundEnd::Done(results))) => {
+                let mut got: Vec<(String, State)> =
+                    results.iter().map(|r| (r.team.clone(), r.state)).collect();
+                got.sort_by(|a, b| a.0.cmp(&b.0));
+                (n, got, results)
+            }
+            other => panic!("the round did not finish: {other:?}"),
+        }
+    };
+    let want = |c: State| {
+        vec![
+            ("alpha".to_owned(), State::Ok),
+            ("bravo".to_owned(), State::Down),
+            ("charlie".to_owned(), c),
+        ]
+    };
+    for round in 1..=3u32 {
+        let (n, got, results) = play().await;
+        assert_eq!(n, round);
+        // Charlie's service comes back without its notes: this round's flag reads back, the
+        // older one does not.
+        let charlie_state = if round == 1 {
+            State::Ok
+        } else {
+            State::Recovering
+        };
+        assert_eq!(got, want(charlie_state), "round {n}: {results:#?}");
+        let alpha = results.iter().find(|r| r.team == "alpha").unwrap();
+        for step in [
+            "putnoise (variant 0): OK",
+            "getnoise (variant 0): OK",
+            "havoc (variant 0): OK",
+            "put (place 1): OK",
+            &format!("get (place 1, round {n}): OK"),
+        ] {
+            assert!(alpha.private.contains(step), "{step}: {}", alpha.private);
+        }
+        assert!(alpha.alert.is_none());
+        let bravo = results.iter().find(|r| r.team == "bravo").unwrap();
+        assert_eq!(bravo.public, "service is down", "OFFLINE is DOWN");
+        charlie.kill().await.unwrap();
+        std::fs::remove_dir_all(&charlie_data).unwrap();
+        charlie = start_service(pc, &charlie_data).await;
+    }
+    // SLA: three teams checked each round.
+    let root3 = 3f64.sqrt();
+    let live = app.state.live().standings(None).unwrap();
+    let sla = |t: &str| {
+        live.standings
+            .iter()
+            .find(|s| &*s.team == t)
+            .unwrap()
+            .components
+            .sla
+    };
+    assert!((sla("alpha") - 3.0 * root3).abs() < 1e-9);
+    assert_eq!(sla("bravo"), 0.0);
+    assert!((sla("charlie") - 2.0 * root3).abs() < 1e-9);
+    // Attack info: what the checker's putflag returned (the note id) is what attackers see.
+    let (_, data) = app.get("/api/v1/attack-data", None).await;
+    let alpha_ids = &data["services"]["notes"][format!("127.0.0.1:{pa}")];
+    for round in ["1", "2", "3"] {
+        let ids = alpha_ids[round]["1"].as_array().unwrap();
+        assert_eq!(ids.len(), 1, "{data}");
+        let id = ids[0].as_str().unwrap();
+        assert!(
+            id.starts_with('e') && id.len() == 17,
+            "the note id the checker made: {id}"
+        );
+        assert!(
+            std::fs::read_dir(dir.path().join("alpha"))
+                .unwrap()
+                .any(|f| f.unwrap().file_name().to_string_lossy().contains(id)),
+            "note {id} is in alpha's service"
+        );
+    }
+    // No checker failed, so no alert.
+    let (_, alerts) = app.get("/api/v1/alerts", Some(&organiser)).await;
+    assert_eq!(alerts["alerts"], serde_json::json!([]), "{alerts}");
+    // A scenario asking for a havoc variant the checker does not have: the checker answers
+    // INTERNAL_ERROR (counted as up, never the team's fault), and organisers are told both
+    // that the variants differ and which teams' checks failed.
+    let two = service(2);
+    let s = drillboard_scenario::load_str(&two, "eno.yaml", None).unwrap();
+    ops::load_scenario(&app.state, s, two, "test")
+        .await
+        .unwrap();
+    let (n, got, _) = play().await;
+    assert_eq!(n, 4);
+    assert_eq!(got[0], ("alpha".to_owned(), State::CheckerError));
+    let (_, alerts) = app.get("/api/v1/alerts", Some(&organiser)).await;
+    let list = alerts["alerts"].as_array().unwrap();
+    assert!(
+        list.iter()
+            .any(|a| a["problem"].as_str().is_some_and(|p| p
+                .contains("1 havoc variants; the scenario plays 1 places, 1 noise and 2 havoc"))),
+        "{alerts}"
+    );
+    let teams = list
+        .iter()
+        .find(|a| a["problem"].is_null())
+        .map(|a| a["teams"].clone())
+        .unwrap();
+    let alpha = teams
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["team"] == "alpha")
+        .unwrap();
+    assert_eq!(alpha["step"], "havoc (variant 1)");
+    assert_eq!(alpha["what"], "the checker answered CHECKER_ERROR");
+    app.finish().await;
+}

@@ -16,6 +16,7 @@ both!(
     a_lost_current_flag_is_corrupt_and_a_lost_old_one_recovering,
     failed_checkers_follow_the_service_policy,
     short_flags_with_a_suffix_are_planted_and_accepted,
+    a_team_added_mid_game_changes_no_past_round,
 );
 
 fn scenario(services: &str) -> String {
@@ -293,5 +294,53 @@ async fn short_flags_with_a_suffix_are_planted_and_accepted(backend: Backend) {
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body[0]["status"], true, "{body}");
     assert_eq!(body[1]["status"], false, "{body}");
+    app.finish().await;
+}
+
+async fn a_team_added_mid_game_changes_no_past_round(backend: Backend) {
+    let src = scenario(
+        "  - id: notes\n    checker: [sh, -c, 'exit 101', checker]\n    timeout: 5s\n    host: \"{team}.drill.internal\"\n",
+    );
+    let (app, organiser) = start(backend, &src).await;
+    for round in 1..=2 {
+        app.set_time(T0 + round * 1_000);
+        play(&app).await;
+    }
+    let board = |at: Option<i64>| {
+        app.state
+            .live()
+            .standings(at)
+            .unwrap()
+            .standings
+            .iter()
+            .map(|s| (s.team.to_string(), s.score))
+            .collect::<Vec<_>>()
+    };
+    let before = board(None);
+    assert_eq!(before.len(), 3);
+    assert!(before.iter().all(|(_, s)| *s == 2.0 * 3f64.sqrt()), "{before:?}");
+    app.set_time(T0 + 2_500);
+    let (status, body) = app
+        .post(
+            "/api/v1/teams",
+            Some(&organiser),
+            json!([{"id": "delta", "name": "Delta"}]),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    app.set_time(T0 + 3_000);
+    play(&app).await;
+    // Every standing at rounds before the new team's first is what it was.
+    let then: Vec<_> = board(Some(T0 + 2_999))
+        .into_iter()
+        .filter(|(t, _)| t != "delta")
+        .collect();
+    assert_eq!(then, before);
+    // Round 3 counts four teams.
+    let now = board(None);
+    let alpha = now.iter().find(|(t, _)| t == "alpha").unwrap().1;
+    assert_eq!(alpha, 2.0 * 3f64.sqrt() + 2.0);
+    let delta = now.iter().find(|(t, _)| t == "delta").unwrap().1;
+    assert_eq!(delta, 2.0);
     app.finish().await;
 }
