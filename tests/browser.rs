@@ -554,6 +554,12 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
     );
     d.screenshot("judge-board-vi");
     d.click("#jx-tab-history");
+    // The team list loads after the tab opens: choose only once the team is in it.
+    d.until(
+        "the team in the history's list",
+        "return [...document.querySelectorAll('#jx-team option')].some(o => o.value === arguments[0])",
+        json!([team["username"]]),
+    );
     d.js(
         "const s = document.querySelector('#jx-team'); s.value = arguments[0]; \
          s.dispatchEvent(new Event('change', {bubbles: true})); return true",
@@ -566,27 +572,78 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
     );
     d.click("#jx-tab-marking");
 
-    // The organiser releases the grades (through the API: the organiser console comes later).
+    // The organiser sees the marking progress in the console and releases the grades there.
+    d.click("#logout");
     let organiser = login_of("organiser");
-    let (_, l) = support::http_json(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/login",
-        &[],
-        Some(json!({"username": organiser["username"], "password": organiser["password"]})),
+    d.go(&format!("{base}/organiser"));
+    d.until(
+        "the sign-in form",
+        "return !document.querySelector('#login-view').hidden",
+        json!([]),
     );
-    let bearer = format!("Bearer {}", l["token"].as_str().unwrap());
-    let (status, _) = support::http_json(
-        &server.addr,
-        "POST",
-        &format!("/api/v1/injects/{}/release-grades", inject.id),
-        &[("Authorization", &bearer)],
-        Some(json!({})),
+    d.type_into("#org-username", organiser["username"].as_str().unwrap());
+    d.type_into("#org-password", organiser["password"].as_str().unwrap());
+    d.click("#org-login-submit");
+    let row = format!("report-row-{}", inject.id);
+    // Cells: released, due, reports in, unmarked, second marking, moderation, final, grades.
+    let cells = d.until(
+        "the marking progress with one final grade",
+        "const r = document.getElementById(arguments[0]); if (!r) return null; \
+         const c = [...r.querySelectorAll('td')].map(td => td.innerText.trim()); \
+         return c[6] === '1' ? c : null",
+        json!([row]),
     );
-    assert_eq!(status, 200);
+    assert_eq!(cells[3], "0", "nothing left unmarked: {cells}");
+    assert!(
+        cells[2].as_str().unwrap().starts_with("1 /"),
+        "one report in: {cells}"
+    );
+    d.js(
+        "document.getElementById(arguments[0]).scrollIntoView(); return true",
+        json!([row]),
+    );
+    d.screenshot("organiser-reports-vi");
+    d.click(&format!("#release-{}", inject.id));
+    d.until(
+        "the confirmation",
+        "const dlg = document.querySelector('#confirm-dialog'); return dlg && dlg.open",
+        json!([]),
+    );
+    d.click("#confirm-ok");
+    d.until(
+        "the release time in place of the button",
+        "const r = document.getElementById(arguments[0]); return r && !document.getElementById(arguments[1]) && r.innerText.includes('Đã công bố')",
+        json!([row, format!("release-{}", inject.id)]),
+    );
+    let audit = {
+        let (_, l) = support::http_json(
+            &server.addr,
+            "POST",
+            "/api/v1/auth/login",
+            &[],
+            Some(json!({"username": organiser["username"], "password": organiser["password"]})),
+        );
+        let bearer = format!("Bearer {}", l["token"].as_str().unwrap());
+        support::http_json(
+            &server.addr,
+            "GET",
+            "/api/v1/audit",
+            &[("Authorization", &bearer)],
+            None,
+        )
+        .1
+    };
+    assert!(
+        audit
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|a| a["action"] == "report.release" && a["detail"]["inject"] == inject.id.as_str()),
+        "the release is audited"
+    );
+    d.click("#logout");
 
     // The team sees its grade: the total is 2 points per criterion.
-    d.click("#logout");
     d.go(&format!("{base}/team"));
     d.sign_in(team);
     let k = d

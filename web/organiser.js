@@ -52,6 +52,8 @@ const state = {
     announcements: undefined,
     rounds: undefined,
     alerts: undefined,
+    injects: undefined,
+    reports: undefined,
     audit: undefined,
   },
   errors: {},
@@ -414,6 +416,8 @@ const LOADERS = {
   announcements: async () => listOf(await api.get('/api/v1/announcements'), 'announcements'),
   rounds: async () => listOf(await api.get('/api/v1/rounds'), 'rounds'),
   alerts: async () => listOf(await api.get('/api/v1/alerts'), 'alerts'),
+  injects: async () => listOf(await api.get('/api/v1/injects'), 'injects'),
+  reports: async () => listOf(await api.get('/api/v1/reports'), 'reports'),
   audit: async () => listOf(await api.get('/api/v1/audit'), 'audit'),
 };
 
@@ -423,6 +427,7 @@ const RENDERERS = {
     renderRounds();
   },
   teams: () => {
+    renderReports();
     renderTeams();
     renderTeamOptions();
     renderUsers();
@@ -441,6 +446,8 @@ const RENDERERS = {
     renderAlerts();
   },
   alerts: renderAlerts,
+  injects: renderReports,
+  reports: renderReports,
   audit: renderAudit,
 };
 
@@ -573,7 +580,9 @@ function renderAll() {
   renderTeamOptions();
   renderUsers();
   renderAdjustList();
+  renderReports();
   renderRounds();
+  renderAlerts();
   renderAudit();
   renderEvents();
   syncAdjustButton();
@@ -786,7 +795,7 @@ async function onLoad() {
     if (creds.length) showCreds('scenario', creds);
     announce(t('org.scenario.loaded', { id, n: formatNumber(creds.length) }));
     loadExercise();
-    for (const key of ['scenario', 'teams', 'users', 'rounds', 'alerts', 'audit', 'events']) load(key);
+    for (const key of ['scenario', 'teams', 'users', 'rounds', 'alerts', 'injects', 'reports', 'audit', 'events']) load(key);
   } catch (e) {
     showRefusal('scenario', 'scenario-text', () => t('org.scenario.load_failed'), e);
   } finally {
@@ -1731,6 +1740,90 @@ function renderRounds() {
   restoreFocus(focus);
 }
 
+// ------------------------------------------------------------------ 5b. incident reports
+
+/** Per inject that asks for a report: how many reports are at each marking stage. */
+function reportCounts(injectId) {
+  const counts = { n: 0, first: 0, second: 0, moderation: 0, final: 0 };
+  for (const r of state.data.reports || []) {
+    if (!r || r.inject !== injectId) continue;
+    counts.n += 1;
+    const st = r.status || {};
+    if (st.state === 'final') counts.final += 1;
+    else if (st.stage in counts) counts[st.stage] += 1;
+  }
+  return counts;
+}
+
+function renderReports() {
+  if (state.view !== 'console') return;
+  const root = $('reports-list');
+  if (!root) return;
+  const injects = state.data.injects;
+  if (!injects || !state.data.reports) {
+    fill(root, loadingOrError(!injects ? 'injects' : 'reports'));
+    return;
+  }
+  const asking = injects.filter((i) => i && i.report);
+  if (!asking.length) {
+    fill(root, el('p', { class: 'muted', text: t('org.reports.none') }));
+    return;
+  }
+  const focus = captureFocus(root);
+  const teams = (state.data.teams || []).filter((x) => x && !x.hidden).length;
+  const rows = asking.map((i) => {
+    const c = reportCounts(i.id);
+    const audience = Array.isArray(i.audience) && i.audience.length ? i.audience.length : teams;
+    const title = pick(i.title) || i.id;
+    const grades = i.grades_released_at
+      ? el('span', { text: t('org.reports.released_at', { time: time(i.grades_released_at) }) })
+      : el('button', {
+        type: 'button',
+        class: 'btn btn-small',
+        id: `release-${i.id}`,
+        onclick: (e) => releaseGrades(i, c, e.currentTarget),
+      }, t('org.reports.release'), el('span', { class: 'sr-only', text: ` — ${title}` }));
+    const num = (label, v) => el('td', { class: 'num', 'data-label': t(label), text: formatNumber(v) });
+    return el('tr', { id: `report-row-${i.id}` },
+      el('th', { scope: 'row', 'data-label': t('org.reports.inject'), text: title }),
+      el('td', { class: 'time', 'data-label': t('org.reports.released'), text: i.released_at ? time(i.released_at) : t('org.reports.not_released') }),
+      el('td', { class: 'time', 'data-label': t('org.reports.due'), text: i.report.due_at ? time(i.report.due_at) : t('dash') }),
+      el('td', { class: 'num', 'data-label': t('org.reports.in'), text: t('org.reports.in_of', { n: formatNumber(c.n), of: formatNumber(audience) }) }),
+      num('org.reports.first', c.first),
+      num('org.reports.second', c.second),
+      num('org.reports.moderation', c.moderation),
+      num('org.reports.final', c.final),
+      el('td', { class: 'actions', 'data-label': t('org.reports.grades') }, grades));
+  });
+  const th = (key, cls) => el('th', { scope: 'col', class: cls, text: t(key) });
+  fill(root, el('div', { class: 'table-wrap' },
+    el('table', { class: 'org-table stack', id: 'reports-table' },
+      el('caption', { class: 'sr-only', text: t('org.reports.heading') }),
+      el('thead', null, el('tr', null,
+        th('org.reports.inject'), th('org.reports.released'), th('org.reports.due'),
+        th('org.reports.in', 'num'), th('org.reports.first', 'num'), th('org.reports.second', 'num'),
+        th('org.reports.moderation', 'num'), th('org.reports.final', 'num'), th('org.reports.grades'))),
+      el('tbody', null, rows))));
+  restoreFocus(focus);
+}
+
+async function releaseGrades(inject, counts, btn) {
+  const title = pick(inject.title) || inject.id;
+  const pending = counts.n - counts.final;
+  const text = t('org.reports.confirm_text', { final: formatNumber(counts.final), n: formatNumber(counts.n) })
+    + (pending > 0 ? ` ${t('org.reports.confirm_pending', { pending: formatNumber(pending) })}` : '');
+  const { ok } = await ask({ title: t('org.reports.confirm_title', { inject: title }), text, ok: t('org.reports.release'), danger: false });
+  if (!ok) return;
+  const r = await act(`release-${inject.id}`, 'reports', () => t('org.reports.failed', { inject: title }),
+    () => api.post(`/api/v1/injects/${seg(inject.id)}/release-grades`, {}), btn);
+  if (!r) return;
+  setMsg('reports', 'success', () => t('org.reports.done', { inject: title }));
+  await load('injects');
+  const h = $('h-reports');
+  if (h && !$(`release-${inject.id}`)) h.focus();
+  load('audit');
+}
+
 /** Alerts shown at once: the newest that are not void yet. */
 const ALERTS_SHOWN = 10;
 
@@ -1757,7 +1850,10 @@ function renderAlerts() {
       ` — ${x.step || ''}: ${x.what || ''}`,
       x.decided ? el('span', { class: 'muted', text: ` (${x.decided})` }) : null,
       x.stderr ? el('pre', { class: 'checker-tail', text: String(x.stderr) }) : null));
-    const voidable = (state.data.rounds || []).some((r) => Number(r.number) === n && r.status !== 'running');
+    // Voiding helps when teams were judged by a broken checker, not for a problem of the
+    // checker as a whole (its variants, its description).
+    const voidable = teams.length > 0
+      && (state.data.rounds || []).some((r) => Number(r.number) === n && r.status !== 'running');
     const summary = teams.length
       ? t('org.alerts.summary', { n, service: serviceName(service), count: teams.length })
       : t('org.alerts.summary_service', { n, service: serviceName(service) });
@@ -1769,7 +1865,7 @@ function renderAlerts() {
       voidable ? el('button', {
         type: 'button',
         class: 'btn btn-danger btn-small',
-        id: `alert-void-${n}-${service}`,
+        id: `alert-void-${a.id}`,
         onclick: () => voidRound(n, service),
       }, t('org.alerts.void', { n, service: serviceName(service) })) : null);
   });
@@ -1940,7 +2036,10 @@ function renderEvents() {
 function onLiveUpdate(what) {
   if (state.view !== 'console') return;
   const kinds = Array.isArray(what) ? what : [what];
-  if (kinds.includes('exercise')) loadExercise();
+  if (kinds.includes('exercise')) {
+    loadExercise();
+    load('injects');
+  }
   if (kinds.includes('announcements')) load('announcements');
   if (kinds.includes('rounds')) load('rounds');
   if (kinds.includes('alerts')) load('alerts');
@@ -2045,6 +2144,10 @@ function init() {
   $('adjust-form').addEventListener('submit', onAdjust);
   $('adjust-reason').addEventListener('input', syncAdjustButton);
 
+  $('reports-refresh').addEventListener('click', () => {
+    load('injects');
+    load('reports');
+  });
   $('rounds-refresh').addEventListener('click', () => {
     load('rounds');
     load('scenario');

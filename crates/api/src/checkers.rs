@@ -15,13 +15,30 @@ pub const INTERPRETERS: &[&str] = &[
 
 /// Check every checker of `scenario` against `dir` and rewrite the paths inside it as absolute
 /// paths, so they run the same whatever the server's working folder. `None` for `dir` refuses
-/// every checker. Returns every problem at once.
-pub fn confine(scenario: &mut Scenario, dir: Option<&Path>) -> Result<(), Vec<Problem>> {
+/// every checker. An ENOWARS checker address is accepted only when it is one of `known` (the
+/// scenario loaded now): a new address could make the scoring host send requests anywhere, so it
+/// is introduced with `drillboard scenario load`. Returns every problem at once.
+pub fn confine(
+    scenario: &mut Scenario,
+    dir: Option<&Path>,
+    known: &[String],
+) -> Result<(), Vec<Problem>> {
     let mut problems = Vec::new();
     let root = dir.and_then(|d| d.canonicalize().ok());
     for svc in &mut scenario.services {
-        // An ENOWARS checker is a service on the network: nothing runs on this host.
-        if svc.checker_http.is_some() {
+        if let Some(url) = &svc.checker_http {
+            if !known.contains(url) {
+                problems.push(Problem {
+                    file: "scenario.yaml".into(),
+                    line: 0,
+                    column: 0,
+                    message: format!(
+                        "service `{}`: the ENOWARS checker address `{url}` is new",
+                        svc.id
+                    ),
+                    hint: Some("a scenario sent over the web may keep the checker addresses of the scenario loaded now, not add new ones (the server would send requests to them): load it with `drillboard scenario load` on the server".into()),
+                });
+            }
             continue;
         }
         let problem = |message: String| {
@@ -171,13 +188,13 @@ mod tests {
         let root = dir.path().canonicalize().unwrap();
 
         let mut s = scenario_with(&["python3", "notes/check.py"]);
-        confine(&mut s, Some(dir.path())).unwrap();
+        confine(&mut s, Some(dir.path()), &[]).unwrap();
         assert_eq!(
             s.services[0].checker[1],
             root.join("notes/check.py").display().to_string()
         );
         let mut s = scenario_with(&["notes/check", "--verbose"]);
-        confine(&mut s, Some(dir.path())).unwrap();
+        confine(&mut s, Some(dir.path()), &[]).unwrap();
         assert_eq!(
             s.services[0].checker[0],
             root.join("notes/check").display().to_string()
@@ -194,7 +211,7 @@ mod tests {
             &["curl", "http://example/x"],
         ] {
             let mut s = scenario_with(bad);
-            let problems = confine(&mut s, Some(dir.path())).unwrap_err();
+            let problems = confine(&mut s, Some(dir.path()), &[]).unwrap_err();
             assert_eq!(problems.len(), 1, "{bad:?}");
             assert!(
                 problems[0].message.contains("service `notes`"),
@@ -203,7 +220,13 @@ mod tests {
             );
         }
         let mut s = scenario_with(&["python3", "notes/check.py"]);
-        assert!(confine(&mut s, None).is_err());
+        assert!(confine(&mut s, None, &[]).is_err());
+        // An ENOWARS checker: only an address already in the loaded scenario.
+        let mut s = scenario_with(&[]);
+        s.services[0].checker_http = Some("http://10.0.0.5:9100".into());
+        let problems = confine(&mut s, None, &[]).unwrap_err();
+        assert!(problems[0].message.contains("is new"), "{problems:?}");
+        confine(&mut s, None, &["http://10.0.0.5:9100".into()]).unwrap();
     }
 
     /// Checker paths of a scenario file are anchored to its folder, whatever the current one.

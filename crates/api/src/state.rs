@@ -101,6 +101,9 @@ pub struct Inner {
     pub ready: tokio::sync::Mutex<Option<(std::time::Instant, crate::routes::public::Readiness)>>,
     /// Where the TCP flag server listens (set once it is bound; shown to teams).
     pub flags_addr: std::sync::OnceLock<std::net::SocketAddr>,
+    /// Per service, the checker problem last told to organisers (told again only when it
+    /// changes).
+    pub checker_problems: std::sync::Mutex<std::collections::HashMap<String, String>>,
 }
 
 /// The loaded exercise as the server holds it in memory.
@@ -356,6 +359,7 @@ impl AppState {
             rate_limiter: Default::default(),
             flags_addr: std::sync::OnceLock::new(),
             history_lock: tokio::sync::Mutex::new(()),
+            checker_problems: Default::default(),
             ready: tokio::sync::Mutex::new(None),
             store,
             settings,

@@ -206,7 +206,7 @@ impl Runner {
         };
         let message = TaskMessage {
             method,
-            address: host,
+            address: crate::enowars::host_only(host),
             team_id: task.team_id,
             team_name: &task.team_name,
             current_round: task.round,
@@ -220,7 +220,9 @@ impl Runner {
                 task.service, task.team_id
             ),
         };
-        match call(base, &message, self.timeout, self.output_limit).await {
+        // A whole result is read even when its message is long (a traceback); the message is
+        // cut afterwards.
+        match call(base, &message, self.timeout, HTTP_BODY_LIMIT).await {
             Ok(r) => {
                 let verdict = match (r.result.as_str(), action) {
                     ("OK", _) => Verdict::Ok,
@@ -230,7 +232,14 @@ impl Runner {
                     ("OFFLINE", _) => Verdict::Down,
                     _ => Verdict::CheckerError,
                 };
-                let text = r.message.clone().unwrap_or_default();
+                let text: String = r
+                    .message
+                    .clone()
+                    .unwrap_or_default()
+                    .chars()
+                    .filter(|c| !c.is_control() || *c == '\n' || *c == '\t')
+                    .take(self.output_limit)
+                    .collect();
                 let (public, mut private) = if verdict == Verdict::CheckerError {
                     (String::new(), text.clone())
                 } else {
@@ -427,6 +436,9 @@ fn signal_of(s: &std::process::ExitStatus) -> Option<i32> {
 fn signal_of(_: &std::process::ExitStatus) -> Option<i32> {
     None
 }
+
+/// Bytes read of an ENOWARS checker's answer.
+const HTTP_BODY_LIMIT: usize = 256 * 1024;
 
 /// Longest public message: the grid shows it to everyone, so a checker printing an HTML page
 /// (seen with a real checker) must not become a 700-character cell.

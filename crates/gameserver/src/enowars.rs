@@ -20,6 +20,9 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+/// The longest wait for a connection to a checker service.
+pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// What `GET /service` says.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -42,7 +45,8 @@ pub struct ServiceInfo {
 pub struct TaskMessage<'a> {
     /// `putflag`, `getflag`, `putnoise`, `getnoise` or `havoc`.
     pub method: &'a str,
-    /// The team's address.
+    /// The team's address: a host name or IP, without the service's port (the checker knows
+    /// its service's port, as the protocol says).
     pub address: &'a str,
     /// The team's number.
     pub team_id: u32,
@@ -180,6 +184,20 @@ fn snippet(body: &[u8]) -> String {
     }
 }
 
+/// The host of a team's address, without its port: `10.60.1.2:8080` → `10.60.1.2`,
+/// `[fd00::2]:80` → `fd00::2`, `team1.drill` → `team1.drill`.
+pub fn host_only(address: &str) -> &str {
+    if let Some(rest) = address.strip_prefix('[')
+        && let Some((h, _)) = rest.split_once(']')
+    {
+        return h;
+    }
+    match address.rsplit_once(':') {
+        Some((h, p)) if !h.contains(':') && p.bytes().all(|b| b.is_ascii_digit()) => h,
+        _ => address,
+    }
+}
+
 /// `http://host:port[/prefix]` → (`host:port`, `host` header, prefix without a trailing `/`).
 pub fn parse_base(base: &str) -> Result<(String, String, String), String> {
     let rest = base
@@ -214,10 +232,24 @@ async fn request(
     limit: usize,
 ) -> Result<(u16, Vec<u8>), CallError> {
     let (addr, host, prefix) = parse_base(base).map_err(CallError::Failed)?;
+    // Reaching the checker is the checker's side: a checker host that is off or filtered is a
+    // failure (the service's policy decides), never the team's DOWN. Only a checker that took
+    // the task and did not answer in time is OFFLINE.
+    let connect_within = timeout.min(CONNECT_TIMEOUT);
+    let mut sock = match tokio::time::timeout(connect_within, TcpStream::connect(&addr)).await {
+        Ok(Ok(s)) => s,
+        Ok(Err(e)) => {
+            return Err(CallError::Failed(format!(
+                "cannot reach the checker at {base}: {e}"
+            )));
+        }
+        Err(_) => {
+            return Err(CallError::Failed(format!(
+                "cannot reach the checker at {base}: no connection within {connect_within:?}"
+            )));
+        }
+    };
     let work = async {
-        let mut sock = TcpStream::connect(&addr)
-            .await
-            .map_err(|e| CallError::Failed(format!("cannot reach the checker at {base}: {e}")))?;
         let mut head = format!(
             "{method} {prefix}{path} HTTP/1.1\r\nHost: {host}\r\nUser-Agent: drillboard\r\nAccept: application/json\r\nConnection: close\r\n"
         );
@@ -381,6 +413,15 @@ mod tests {
         );
         assert!(parse_base("https://x").is_err());
         assert!(parse_base("http://").is_err());
+    }
+
+    #[test]
+    fn team_addresses_lose_their_port() {
+        assert_eq!(host_only("10.60.1.2:8080"), "10.60.1.2");
+        assert_eq!(host_only("team1.drill:80"), "team1.drill");
+        assert_eq!(host_only("team1.drill"), "team1.drill");
+        assert_eq!(host_only("[fd00::2]:80"), "fd00::2");
+        assert_eq!(host_only("fd00::2"), "fd00::2");
     }
 
     #[test]

@@ -361,6 +361,13 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
             }
             _ => {
                 let (state, alert) = judge(job, &name, &o, &mut log).await;
+                // A checker that fails on a later older flag does not lift a RECOVERING
+                // already found to "up".
+                if state == State::CheckerError
+                    && let Some(msg) = &recovering
+                {
+                    return finish(State::Recovering, msg, log, alert);
+                }
                 return finish(state, &o.public, log, alert);
             }
         }

@@ -451,6 +451,13 @@ async fn enowars_results_map_to_verdicts() {
             .contains("cannot reach the checker"),
         "{out:?}"
     );
+    // A checker host that is off or filtered (no answer to the connection) is a failure too,
+    // never the team's DOWN.
+    let out = eno("http://10.255.255.1:9", 10_000)
+        .run_task("h", &put(), &task)
+        .await;
+    assert_eq!(out.verdict, Verdict::CheckerError, "{out:?}");
+    assert!(out.failure.is_some(), "{out:?}");
     // No answer in time is OFFLINE, as the protocol says.
     let (url, _seen) = fake_checker(ok, Duration::from_secs(10)).await;
     let out = eno(&url, 300).run_task("h", &put(), &task).await;

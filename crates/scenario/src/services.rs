@@ -315,6 +315,17 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
             }
         }),
     };
+    if on_failure.as_deref() == Some("probe") {
+        for ((team, addr), at) in hosts.iter().zip(&pos.hosts) {
+            if !has_port(addr) {
+                p.at(
+                    *at,
+                    format!("the address of `{team}` in `hosts` has no port, which `on_checker_failure: probe` needs"),
+                );
+                p.hint("write it as `host:port` like `host`, or choose `on_checker_failure: up` or `down`");
+            }
+        }
+    }
     Some((
         Service {
             id: id?,

@@ -1,7 +1,10 @@
 #!/usr/bin/env python3
 """ENOWARS-style checker service (checker protocol v2) for the demo "notes" service.
 
-    python3 notes_enochecker.py --port 9100 [--host 127.0.0.1] [--db checker-db.json]
+    python3 notes_enochecker.py --port 9100 [--host 127.0.0.1] [--service-port 8080] [--db checker-db.json]
+
+The engine sends each team's address without a port (as the protocol says); the service listens
+on --service-port at that address.
 
 GET /service describes it: 1 flag variant, 1 noise variant, 1 havoc variant.
 POST / takes a task {"method", "address", "flag", "variantId", "taskChainId", "timeout", ...}
@@ -18,6 +21,7 @@ restarted checker still reads back what it put.
 """
 
 import argparse
+import http.client
 import json
 import os
 import secrets
@@ -31,6 +35,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import quote
 
 VARIANTS = {"flag": 1, "noise": 1, "havoc": 1}
+MAX_REPLY = 1 << 20  # bytes read of a service's answer
+SERVICE_PORT = 8080
+LOG = False
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
@@ -71,13 +78,17 @@ def call(address, method, path, payload, deadline):
     if left <= 0.05:
         raise Result("OFFLINE", "service is too slow")
     data = None if payload is None else json.dumps(payload).encode("utf-8")
-    req = urllib.request.Request("http://%s%s" % (address, path), data=data, method=method,
+    host = "[%s]" % address if ":" in address else address
+    req = urllib.request.Request("http://%s:%d%s" % (host, SERVICE_PORT, path), data=data,
+                                 method=method,
                                  headers={"Content-Type": "application/json"} if data else {})
     try:
         with OPENER.open(req, timeout=min(left, 5.0)) as resp:
-            return resp.status, resp.read()
+            return resp.status, resp.read(MAX_REPLY)
     except urllib.error.HTTPError as e:
-        return e.code, e.read()
+        return e.code, e.read(MAX_REPLY)
+    except http.client.HTTPException:  # not HTTP at all: the service answers wrongly
+        raise Result("MUMBLE", "bad HTTP reply")
     except (urllib.error.URLError, socket.timeout, ConnectionError, OSError):
         raise Result("OFFLINE", "service is down")
 
@@ -108,7 +119,10 @@ def read(address, kept, deadline):
     if status in (403, 404):
         raise Result("MUMBLE", "note is missing")
     note = as_json(status, body, 200, "reading a note")
-    return note.get("body", "") if isinstance(note, dict) else ""
+    text = note.get("body") if isinstance(note, dict) else None
+    if not isinstance(text, str):
+        raise Result("MUMBLE", "malformed note")
+    return text
 
 
 def run(task, store):
@@ -189,7 +203,8 @@ def handler(store):
             self.answer(200, reply)
 
         def log_message(self, fmt, *args):
-            print("%s - %s" % (self.address_string(), fmt % args), file=sys.stderr)
+            if LOG:
+                print("%s - %s" % (self.address_string(), fmt % args), file=sys.stderr)
 
     return Handler
 
@@ -198,8 +213,13 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--host", default="127.0.0.1")
     ap.add_argument("--port", type=int, required=True)
+    ap.add_argument("--service-port", type=int, default=SERVICE_PORT,
+                    help="the port of the notes service on each team's address (default 8080)")
     ap.add_argument("--db", default=None, help="JSON file kept between restarts")
+    ap.add_argument("--log", action="store_true", help="log every request on stderr")
     args = ap.parse_args()
+    globals()["SERVICE_PORT"] = args.service_port
+    globals()["LOG"] = args.log
     server = ThreadingHTTPServer((args.host, args.port), handler(Store(args.db)))
     server.daemon_threads = True
     print("notes enochecker on http://%s:%d" % (args.host, args.port), file=sys.stderr)

@@ -304,7 +304,7 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
     };
     let deadline = tokio::time::Instant::now() + length;
     let concurrency = state.0.settings.checker_concurrency;
-    let described = describe_services(&scenario.services);
+    let described = describe_services(state, &scenario.services);
     let outcome = tokio::select! {
         results = run_round(jobs, concurrency, deadline, tx) => Some(results),
         _ = stopped(state) => None,
@@ -326,16 +326,17 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
         return Ok(Some((number, RoundEnd::Interrupted)));
     };
     record_verdicts(state, number, &results, end).await?;
-    raise_alerts(
-        state,
-        number,
-        &results,
-        described.await.unwrap_or_default(),
-        end,
-    )
-    .await?;
     let row = state.store().end_round(number, "done", end).await?;
     set_round(state, row);
+    // Alerts after the round is closed: they never hold up or undo a round. The checkers'
+    // descriptions were asked for at the start; one not back yet is left out.
+    let problems = match tokio::time::timeout(Duration::from_secs(1), described).await {
+        Ok(Ok(p)) => p,
+        _ => Vec::new(),
+    };
+    if let Err(e) = raise_alerts(state, number, &results, problems, end).await {
+        tracing::error!(round = number, error = %e, "the round's checker alerts could not be stored");
+    }
     Ok(Some((number, RoundEnd::Done(results))))
 }
 
@@ -425,8 +426,10 @@ async fn record_verdicts(
 /// `noise` and `havoc`, is a (service, problem) alert. The scenario's counts are played either
 /// way: they are what the drill was announced with.
 fn describe_services(
+    state: &AppState,
     services: &[drillboard_scenario::Service],
 ) -> tokio::task::JoinHandle<Vec<(String, String)>> {
+    let state = state.clone();
     let wanted: Vec<(String, String, [u32; 3], Duration)> = services
         .iter()
         .filter_map(|s| {
@@ -440,19 +443,38 @@ fn describe_services(
         })
         .collect();
     tokio::spawn(async move {
-        let mut problems = Vec::new();
-        for (id, url, want, timeout) in wanted {
-            match drillboard_gameserver::enowars::info(&url, timeout).await {
+        let asks = wanted.into_iter().map(|(id, url, want, timeout)| async move {
+            let wait = timeout.min(Duration::from_secs(5));
+            let problem = match drillboard_gameserver::enowars::info(&url, wait).await {
                 Ok(i) => {
                     let got = [i.flag_variants, i.noise_variants, i.havoc_variants];
-                    if got != want {
-                        problems.push((id, format!(
-                            "the checker at {url} has {} flag, {} noise and {} havoc variants; the scenario plays {} places, {} noise and {} havoc",
-                            got[0], got[1], got[2], want[0], want[1], want[2]
-                        )));
-                    }
+                    (got != want).then(|| format!(
+                        "the checker at {url} has {} flag, {} noise and {} havoc variants; the scenario plays {} places, {} noise and {} havoc",
+                        got[0], got[1], got[2], want[0], want[1], want[2]
+                    ))
                 }
-                Err(e) => problems.push((id, format!("the checker at {url}: {e}"))),
+                Err(e) => Some(format!("the checker at {url}: {e}")),
+            };
+            (id, problem)
+        });
+        let answers = futures_util::future::join_all(asks).await;
+        // A problem is told once, and again only when it changes (or after it went away).
+        let mut told = state
+            .0
+            .checker_problems
+            .lock()
+            .unwrap_or_else(|e| e.into_inner());
+        let mut problems = Vec::new();
+        for (id, problem) in answers {
+            match problem {
+                Some(p) if told.get(&id) != Some(&p) => {
+                    told.insert(id.clone(), p.clone());
+                    problems.push((id, p));
+                }
+                Some(_) => {}
+                None => {
+                    told.remove(&id);
+                }
             }
         }
         problems

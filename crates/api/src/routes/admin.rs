@@ -41,7 +41,18 @@ fn invalid(what: &str, problems: Vec<Problem>) -> ApiError {
 /// Read and check a scenario sent over HTTP: its checkers must live in the checker folder.
 fn uploaded_scenario(state: &AppState, src: &str) -> ApiResult<drillboard_scenario::Scenario> {
     let mut s = load_str(src, "scenario.yaml", None).map_err(|p| invalid("scenario", p))?;
-    crate::checkers::confine(&mut s, state.0.settings.checkers_dir.as_deref())
+    let known: Vec<String> = state
+        .live()
+        .scenario
+        .as_ref()
+        .map(|cur| {
+            cur.services
+                .iter()
+                .filter_map(|x| x.checker_http.clone())
+                .collect()
+        })
+        .unwrap_or_default();
+    crate::checkers::confine(&mut s, state.0.settings.checkers_dir.as_deref(), &known)
         .map_err(|p| invalid("scenario", p))?;
     Ok(s)
 }

@@ -1,6 +1,8 @@
 //! Injects and incident reports: teams read injects and submit reports; judges mark them blind;
 //! organisers release grades.
 
+use std::collections::HashMap;
+
 use axum::Json;
 use axum::extract::State;
 use axum::http::{HeaderValue, header};
@@ -85,6 +87,17 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
             .unwrap_or_default();
         (scenario, started, rules)
     };
+    let released_grades: HashMap<String, i64> = {
+        let live = state.live();
+        scenario
+            .injects
+            .iter()
+            .filter_map(|i| {
+                let at = live.engine.as_ref()?.grades_released(&i.id)?;
+                Some((i.id.clone(), at))
+            })
+            .collect()
+    };
     let team = if caller.role == Role::Team {
         Some(caller.team()?.to_owned())
     } else {
@@ -128,6 +141,10 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
         });
         if team.is_none() {
             item["release_after_seconds"] = json!(inject.release_after_seconds);
+            if inject.report.is_some() {
+                item["grades_released_at"] =
+                    json!(released_grades.get(&inject.id).map(|t| iso(*t)));
+            }
         }
         // The audience names teams: organisers only, so that judges stay blind.
         if caller.role == Role::Organiser {

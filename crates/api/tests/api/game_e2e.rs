@@ -29,18 +29,19 @@ fn free_port() -> u16 {
 }
 
 async fn start_service(port: u16, data: &std::path::Path) -> Child {
+    start_service_at("127.0.0.1", port, data).await
+}
+
+async fn start_service_at(ip: &str, port: u16, data: &std::path::Path) -> Child {
     let child = Command::new("python3")
         .arg(demo("service/notes.py"))
-        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--data"])
+        .args(["--host", ip, "--port", &port.to_string(), "--data"])
         .arg(data)
         .kill_on_drop(true)
         .spawn()
         .expect("python3 runs the demo service");
     for _ in 0..100 {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port))
-            .await
-            .is_ok()
-        {
+        if tokio::net::TcpStream::connect((ip, port)).await.is_ok() {
             return child;
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
@@ -198,10 +199,11 @@ services:
 
 both!(an_enowars_checker_service_plays_flags_noise_and_havoc);
 
-async fn start_enochecker(port: u16, db: &std::path::Path) -> Child {
+async fn start_enochecker(port: u16, service_port: u16, db: &std::path::Path) -> Child {
     let child = Command::new("python3")
         .arg(demo("checker/notes_enochecker.py"))
-        .args(["--port", &port.to_string(), "--db"])
+        .args(["--port", &port.to_string()])
+        .args(["--service-port", &service_port.to_string(), "--db"])
         .arg(db)
         .kill_on_drop(true)
         .spawn()
@@ -220,12 +222,13 @@ async fn start_enochecker(port: u16, db: &std::path::Path) -> Child {
 
 /// The demo service checked by an ENOWARS-protocol checker service (written here, standard
 /// library Python): alpha's service keeps its notes, bravo's address refuses connections,
-/// charlie's loses its notes after every round. Three rounds; states, SLA and attack info as
+/// charlie's loses its notes after every round. As on a real drill network, every team's
+/// service has the same port on its own address (127.0.0.2, .3, .4); the checker is sent the
+/// address without the port. Three rounds; states, SLA and attack info as
 /// docs/scoring.md states them.
 async fn an_enowars_checker_service_plays_flags_noise_and_havoc(backend: Backend) {
     let dir = tempfile::tempdir().unwrap();
-    let (pa, pc, checker) = (free_port(), free_port(), free_port());
-    let closed = free_port();
+    let (port, checker) = (free_port(), free_port());
     let service = |havoc: u8| {
         format!(
             r#"
@@ -242,8 +245,8 @@ services:
     noise: 1
     havoc: {havoc}
     timeout: 5s
-    host: "127.0.0.1:{closed}"
-    hosts: {{alpha: "127.0.0.1:{pa}", charlie: "127.0.0.1:{pc}"}}
+    host: "127.0.0.3:{port}"
+    hosts: {{alpha: "127.0.0.2:{port}", charlie: "127.0.0.4:{port}"}}
 "#
         )
     };
@@ -271,10 +274,11 @@ services:
     ops::clock(&app.state, ClockAction::Start, "test")
         .await
         .unwrap();
-    let _checker = start_enochecker(checker, &dir.path().join("checker.json")).await;
-    let _alpha = start_service(pa, &dir.path().join("alpha")).await;
+    let _checker = start_enochecker(checker, port, &dir.path().join("checker.json")).await;
+    // Alpha on 127.0.0.2, charlie on 127.0.0.4; nothing listens on bravo's 127.0.0.3.
+    let _alpha = start_service_at("127.0.0.2", port, &dir.path().join("alpha")).await;
     let charlie_data = dir.path().join("charlie");
-    let mut charlie = start_service(pc, &charlie_data).await;
+    let mut charlie = start_service_at("127.0.0.4", port, &charlie_data).await;
     let play = || async {
         match ticker::play_round(&app.state, Duration::from_secs(30))
             .await
@@ -322,7 +326,7 @@ services:
         assert_eq!(bravo.public, "service is down", "OFFLINE is DOWN");
         charlie.kill().await.unwrap();
         std::fs::remove_dir_all(&charlie_data).unwrap();
-        charlie = start_service(pc, &charlie_data).await;
+        charlie = start_service_at("127.0.0.4", port, &charlie_data).await;
     }
     // SLA: three teams checked each round.
     let root3 = 3f64.sqrt();
@@ -340,7 +344,7 @@ services:
     assert!((sla("charlie") - 2.0 * root3).abs() < 1e-9);
     // Attack info: what the checker's putflag returned (the note id) is what attackers see.
     let (_, data) = app.get("/api/v1/attack-data", None).await;
-    let alpha_ids = &data["services"]["notes"][format!("127.0.0.1:{pa}")];
+    let alpha_ids = &data["services"]["notes"][format!("127.0.0.2:{port}")];
     for round in ["1", "2", "3"] {
         let ids = alpha_ids[round]["1"].as_array().unwrap();
         assert_eq!(ids.len(), 1, "{data}");

@@ -17,6 +17,7 @@ both!(
     failed_checkers_follow_the_service_policy,
     short_flags_with_a_suffix_are_planted_and_accepted,
     a_team_added_mid_game_changes_no_past_round,
+    a_checker_crash_on_an_older_flag_does_not_lift_recovering,
 );
 
 fn scenario(services: &str) -> String {
@@ -318,7 +319,10 @@ async fn a_team_added_mid_game_changes_no_past_round(backend: Backend) {
     };
     let before = board(None);
     assert_eq!(before.len(), 3);
-    assert!(before.iter().all(|(_, s)| *s == 2.0 * 3f64.sqrt()), "{before:?}");
+    assert!(
+        before.iter().all(|(_, s)| *s == 2.0 * 3f64.sqrt()),
+        "{before:?}"
+    );
     app.set_time(T0 + 2_500);
     let (status, body) = app
         .post(
@@ -342,5 +346,33 @@ async fn a_team_added_mid_game_changes_no_past_round(backend: Backend) {
     assert_eq!(alpha, 2.0 * 3f64.sqrt() + 2.0);
     let delta = now.iter().find(|(t, _)| t == "delta").unwrap().1;
     assert_eq!(delta, 2.0);
+    app.finish().await;
+}
+
+async fn a_checker_crash_on_an_older_flag_does_not_lift_recovering(backend: Backend) {
+    // Every service loses its flags at each check. Reading back an older flag: place 1 says
+    // CORRUPT, place 2's checker crashes (exit 1), counted as up by the policy.
+    let dir = tempfile::tempdir().unwrap();
+    let checker = format!(
+        "d={}/$2; case $1 in check) : > $d; exit 101;; put) echo $4 >> $d; exit 101;; get) grep -qx $4 $d 2>/dev/null && exit 101; [ $5 = 1 ] && exit 102; echo boom >&2; exit 1;; esac",
+        dir.path().display()
+    );
+    let src = scenario(&format!(
+        "  - id: notes\n    checker: [sh, -c, '{checker}', checker]\n    timeout: 5s\n    places: 2\n    host: \"{{team}}.drill.internal:80\"\n    on_checker_failure: up\n"
+    ));
+    let (app, _) = start(backend, &src).await;
+    play(&app).await;
+    play(&app).await;
+    let round2 = states(&app, 2).await;
+    assert!(
+        round2.iter().all(|(_, _, s)| s == "recovering"),
+        "{round2:?}"
+    );
+    let check = app.state.store().checks_in(2).await.unwrap();
+    assert!(
+        check[0].private.contains("policy up"),
+        "the crash is still logged: {}",
+        check[0].private
+    );
     app.finish().await;
 }
