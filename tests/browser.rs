@@ -438,11 +438,139 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
     );
     d.go(&format!("{base}/?screen=1"));
     d.until(
-        "the big-screen board",
-        "return document.body.classList.contains('big-screen') && document.querySelectorAll('#board-body tr').length >= 12",
+        "the projector view",
+        "const p = document.getElementById('projector'); return p && !p.hidden && document.querySelectorAll('#pj-table tbody tr').length >= 12",
         json!([]),
     );
     d.screenshot("leaderboard-big-screen-en");
+    // Escape leaves it, back to the page with its navigation.
+    d.js(
+        "document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true})); return true",
+        json!([]),
+    );
+    d.until(
+        "the page again",
+        "return document.getElementById('projector').hidden && !document.body.classList.contains('big-screen')",
+        json!([]),
+    );
+    drop(server);
+}
+
+/// A national drill's projector: 63 teams on a 1920×1080 screen. Every team is shown within one
+/// paging cycle, the top three on every page, in type of at least 28 px, nothing below the
+/// screen's edge or cut at its side.
+#[test]
+fn the_projector_shows_63_teams_in_one_cycle() {
+    let Some(d) = Driver::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base, logins) = demo(dir.path());
+    let organiser = logins.iter().find(|l| l["role"] == "organiser").unwrap();
+    let (_, l) = support::http_json(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        Some(json!({"username": organiser["username"], "password": organiser["password"]})),
+    );
+    let bearer = format!("Bearer {}", l["token"].as_str().unwrap());
+    let extra: Vec<Value> = (13..=63)
+        .map(|i| json!({"id": format!("tinh-{i:02}"), "name": format!("Đội ứng cứu sự cố tỉnh số {i:02}")}))
+        .collect();
+    let (status, body) = support::http_json(
+        &server.addr,
+        "POST",
+        "/api/v1/teams",
+        &[("Authorization", &bearer)],
+        Some(Value::Array(extra)),
+    );
+    assert_eq!(status, 200, "{body}");
+    let (_, board) = support::http_json(&server.addr, "GET", "/api/v1/scoreboard", &[], None);
+    let all: std::collections::BTreeSet<String> = support::board_rows(&board)
+        .iter()
+        .map(|r| r["team"]["name"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(all.len(), 63);
+
+    d.cmd(
+        "POST",
+        "/window/rect",
+        Some(json!({"width": 1920, "height": 1080})),
+    );
+    d.go(&format!("{base}/?screen=1&page=2"));
+    d.until(
+        "the projector view with its pages",
+        "const p = document.getElementById('projector'); return p && !p.hidden && Number(p.dataset.pages) > 1 && document.querySelectorAll('#pj-table tbody tr').length > 3",
+        json!([]),
+    );
+    let page = "const p = document.getElementById('projector'); \
+        const rows = [...document.querySelectorAll('#pj-table tbody tr')]; \
+        const t = document.getElementById('pj-table'); \
+        return {page: Number(p.dataset.page), pages: Number(p.dataset.pages), kind: p.dataset.kind, \
+          names: rows.map(r => r.querySelector('th').textContent), \
+          ranks: rows.map(r => Number((r.querySelector('.pj-rank span') || {}).textContent)), \
+          font: Math.min(...rows.map(r => parseFloat(getComputedStyle(r.querySelector('th')).fontSize))), \
+          bottom: Math.max(...rows.map(r => r.getBoundingClientRect().bottom)), \
+          right: t.getBoundingClientRect().right, \
+          clipped: rows.flatMap(r => [...r.children].filter(c => c.scrollWidth > c.clientWidth + 1 && !c.classList.contains('pj-team')).map(c => c.className + ': ' + c.textContent)), \
+          height: window.innerHeight, width: document.documentElement.clientWidth};";
+    let mut seen = std::collections::BTreeSet::new();
+    let mut pages_seen = std::collections::BTreeSet::new();
+    let mut board_pages = std::collections::BTreeSet::new();
+    let first = d.js(page, json!([]));
+    let pages = first["pages"].as_u64().unwrap();
+    let started = std::time::Instant::now();
+    while pages_seen.len() < pages as usize
+        && started.elapsed() < std::time::Duration::from_secs(60)
+    {
+        let p = d.js(page, json!([]));
+        if p["kind"] == "board" {
+            pages_seen.insert(p["page"].as_u64().unwrap());
+            let names: Vec<String> = p["names"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|n| n.as_str().unwrap().to_owned())
+                .collect();
+            let ranks: Vec<u64> = p["ranks"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r.as_u64().unwrap())
+                .collect();
+            assert!(
+                ranks[..3].iter().all(|r| *r <= 3),
+                "the top three stay on every page: {p}"
+            );
+            assert!(
+                p["font"].as_f64().unwrap() >= 28.0,
+                "row text below 28 px: {p}"
+            );
+            assert!(
+                p["bottom"].as_f64().unwrap() <= p["height"].as_f64().unwrap(),
+                "a row below the screen: {p}"
+            );
+            assert!(
+                p["right"].as_f64().unwrap() <= p["width"].as_f64().unwrap(),
+                "the table is wider than the screen: {p}"
+            );
+            assert_eq!(p["clipped"], json!([]), "a number is cut off: {p}");
+            if p["page"] == 2 {
+                d.screenshot("projector-63-page-2");
+            }
+            board_pages.insert(p["page"].as_u64().unwrap());
+            seen.extend(names);
+        } else {
+            pages_seen.insert(p["page"].as_u64().unwrap());
+        }
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    let seen_board_pages = board_pages.len();
+    let missing: Vec<&String> = all.difference(&seen).collect();
+    assert!(missing.is_empty(), "not shown in one cycle: {missing:?}");
+    assert!(
+        seen_board_pages <= 5,
+        "63 teams take {seen_board_pages} pages"
+    );
     drop(server);
 }
 
@@ -486,11 +614,35 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         .to_owned();
     d.js("window.scrollTo(0, 0); return true", json!([]));
     d.screenshot("team-vi");
+    // The report names the team: judges mark blind.
+    let team_name = team["team"].as_str().unwrap();
     d.type_into(
         &format!("#rep-text-{k}"),
-        "## Tóm tắt\n\nĐã cô lập máy chủ web và xoá webshell.",
+        &format!("## Tóm tắt\n\n{team_name} đã cô lập máy chủ web và xoá **webshell**."),
     );
+    // The preview shows the draft formatted, as the judges will see it.
+    d.click(&format!("#rep-prevbtn-{k}"));
+    let heading = d.until(
+        "the formatted preview",
+        "const b = document.getElementById(arguments[0]); const h = b && b.querySelector('h2'); \
+         return h && b.querySelector('strong') ? h.textContent : null",
+        json!([format!("rep-prev-body-{k}")]),
+    );
+    assert_eq!(heading, "Tóm tắt");
+    d.screenshot("team-preview-vi");
+    d.click(&format!("#rep-prevbtn-{k}"));
     d.click(&format!("#rep-submit-{k}"));
+    // The page warns that the report names the team before it is sent.
+    let warning = d.until(
+        "the warning that the report names the team",
+        "const dlg = document.querySelector('#confirm-dialog'); return dlg && dlg.open ? dlg.innerText : null",
+        json!([]),
+    );
+    assert!(
+        warning.as_str().unwrap().contains(team_name),
+        "{warning}"
+    );
+    d.click("#confirm-ok");
     d.until("the submission receipt", "const e = document.getElementById(arguments[0]); return e && !e.hidden && e.className.includes('msg-success')", json!([format!("rep-fb-{k}")]));
     d.screenshot("team-report-vi");
     d.click("#logout");
@@ -535,6 +687,12 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         .as_str()
         .unwrap()
         .to_owned();
+    assert!(
+        d.js("return document.getElementById('report-redacted') !== null", json!([]))
+            .as_bool()
+            .unwrap(),
+        "the judge is told the team's name was hidden"
+    );
     for identity in [
         team["username"].as_str().unwrap(),
         team["team"].as_str().unwrap(),

@@ -201,6 +201,7 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
         "organiser-texts.js",
         "organiser.css",
         "live.js",
+        "projector.js",
         "signin.js",
         "breakdown.js",
         "api-docs.js",

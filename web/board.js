@@ -9,6 +9,7 @@ import {
 import * as api from './api.js';
 import { solveLines } from './breakdown.js';
 import { ALL, subscribe, statusIndicator, throttle, announcementsPanel } from './live.js';
+import { createProjector } from './projector.js';
 
 /** Everything is fetched again this often even when the stream says nothing. */
 const SAFETY_MS = 30000;
@@ -42,6 +43,7 @@ const state = {
 const $ = (id) => document.getElementById(id);
 let lastAnnouncedError = null;
 let announcements = null;
+let projector = null;
 
 const serverNow = () => Date.now() + state.skewMs;
 const zone = () => (state.exercise ? state.exercise.timezone : undefined);
@@ -218,6 +220,7 @@ function render() {
 }
 
 function renderExercise() {
+  refreshProjector();
   const ex = state.exercise;
   const h1 = $('ex-title');
   if (!ex) {
@@ -324,7 +327,13 @@ function moveCell(s) {
   return td;
 }
 
+/** The projector follows every change of the board, the grid and the exercise. */
+function refreshProjector() {
+  if (projector && document.body.classList.contains('big-screen')) projector.render();
+}
+
 function renderStandings() {
+  refreshProjector();
   const body = $('board-body');
   const sb = state.board;
   const cols = columns();
@@ -914,11 +923,12 @@ function renderStatus() {
 
 // ------------------------------------------------------------------ big screen
 
-/** Big-screen mode for a projector; remembered in the URL only (`?screen=1`). */
+/** Big-screen mode for a projector (projector.js); remembered in the URL only (`?screen=1`). */
 function setBigScreen(on) {
   document.body.classList.toggle('big-screen', on);
-  document.documentElement.classList.toggle('big-screen', on); // rem-based sizes scale too
   $('big-screen').setAttribute('aria-pressed', String(on));
+  if (on) projector.start();
+  else projector.stop();
   const url = new URL(window.location.href);
   if (on) url.searchParams.set('screen', '1');
   else url.searchParams.delete('screen');
@@ -939,6 +949,13 @@ function toggle(teamId) {
 
 function init() {
   initI18n();
+  projector = createProjector($('projector'), {
+    get: () => state,
+    onExit: () => {
+      setBigScreen(false);
+      $('big-screen').focus();
+    },
+  });
   setBigScreen(new URLSearchParams(window.location.search).get('screen') === '1');
   $('big-screen').addEventListener('click', () => setBigScreen(!document.body.classList.contains('big-screen')));
   $('board-body').addEventListener('click', (e) => {

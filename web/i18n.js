@@ -151,6 +151,9 @@ const DICT = {
 
   // ---- leaderboard: components, movement, big screen ----
   'board.big_screen': { vi: 'Màn hình lớn', en: 'Big screen' },
+  'pj.frozen': { vi: 'Bảng xếp hạng đang đóng băng', en: 'The board is frozen' },
+  'pj.page': { vi: 'Trang {n}/{of}', en: 'Page {n} of {of}' },
+  'pj.exit': { vi: 'Thoát màn hình lớn', en: 'Leave big screen' },
   'board.weighted_note': {
     vi: 'Các cột thành phần là điểm chưa nhân hệ số; tổng điểm nhân mỗi thành phần với hệ số của kịch bản rồi cộng điều chỉnh.',
     en: 'The component columns are unweighted; the total multiplies each component by the scenario’s weight and adds adjustments.',
@@ -163,6 +166,7 @@ const DICT = {
   'col.sla': { vi: 'SLA', en: 'SLA' },
   'col.sla_long': { vi: 'Điểm duy trì dịch vụ (SLA)', en: 'Service availability (SLA)' },
   'col.reports': { vi: 'Báo cáo', en: 'Reports' },
+  'col.adjustments': { vi: 'Điều chỉnh', en: 'Adjustments' },
   'col.reports_long': { vi: 'Điểm báo cáo sự cố', en: 'Incident report points' },
   'move.up': { vi: 'lên {n} hạng', en: 'up {n}' },
   'move.down': { vi: 'xuống {n} hạng', en: 'down {n}' },
@@ -372,6 +376,10 @@ const DICT = {
     vi: 'Chính xác! Đội được cộng {points} điểm.',
     en: 'Correct! {points} points awarded.',
   },
+  'fb.accepted_blood': {
+    vi: 'Chính xác! Đội được cộng {points} điểm: {value} điểm thử thách và {bonus} điểm thưởng giải nhanh nhất.',
+    en: 'Correct! {points} points awarded: {value} for the challenge and a {bonus}-point first-blood bonus.',
+  },
   'fb.incorrect': { vi: 'Cờ không đúng.', en: 'Incorrect flag.' },
   'fb.already_solved': {
     vi: 'Đội đã giải thử thách này rồi; không được cộng thêm điểm.',
@@ -398,6 +406,10 @@ const DICT = {
 
   // ---- hint unlock confirmation ----
   'hint.confirm_title': { vi: 'Mở gợi ý?', en: 'Unlock this hint?' },
+  'hint.confirm_solved': {
+    vi: 'Đội đã giải thử thách này: gợi ý không giúp thêm gì nhưng vẫn trừ {cost} điểm.',
+    en: 'Your team has already solved this challenge: the hint no longer helps, but it still costs {cost} points.',
+  },
   'hint.confirm_text': {
     vi: 'Mở gợi ý {n} của thử thách “{title}” sẽ trừ {cost} điểm của đội. Không thể hoàn tác.',
     en: 'Unlocking hint {n} of “{title}” deducts {cost} points from your team. This cannot be undone.',
@@ -521,10 +533,24 @@ const DICT = {
     en: 'Version {n} as submitted, as the judges will see it:',
   },
   'rep.preview_plain': {
-    vi: 'Bản nháp chưa nộp, hiển thị dạng văn bản thuần (máy chủ định dạng Markdown sau khi nộp):',
-    en: 'Unsubmitted draft, shown as plain text (the server formats the Markdown once submitted):',
+    vi: 'Không định dạng được bản nháp lúc này; hiển thị dạng văn bản thuần:',
+    en: 'The draft could not be formatted just now; shown as plain text:',
   },
+  'judge.redacted': {
+    vi: 'Đã che {n} chỗ báo cáo nêu tên đội, đơn vị hoặc thành viên (chấm ẩn danh).',
+    en: '{n} places where the report named its team, organisation or members are hidden (blind marking).',
+  },
+  'rep.names_title': { vi: 'Báo cáo nêu tên đội', en: 'The report names your team' },
+  'rep.names_text': {
+    vi: 'Báo cáo có nhắc đến: {words}. Ban giám khảo chấm ẩn danh nên sẽ thấy những từ này bị che. Vẫn nộp?',
+    en: 'The report mentions: {words}. Judges mark blind, so they will see these words hidden. Submit anyway?',
+  },
+  'rep.names_ok': { vi: 'Vẫn nộp', en: 'Submit anyway' },
   'rep.preview_empty': { vi: '(Bản nháp đang trống.)', en: '(The draft is empty.)' },
+  'rep.preview_draft': {
+    vi: 'Bản nháp chưa nộp, như ban giám khảo sẽ thấy khi nộp:',
+    en: 'Unsubmitted draft, as the judges will see it once submitted:',
+  },
   'rep.preview_last': {
     vi: 'Xem phiên bản {n} đã nộp (đã định dạng)',
     en: 'Show version {n} as submitted (formatted)',

@@ -55,6 +55,15 @@ let dialogOpen = false;
 
 // ------------------------------------------------------------------ helpers
 
+/** A criterion's guidance, formatted as the server rendered it (plain text when it did not). */
+function guidanceText(c, plain) {
+  const box = el('div', { class: 'guidance-text description' });
+  const html = c.guidance_html ? pick(c.guidance_html) : '';
+  if (html) box.innerHTML = html; // Rendered and sanitised by the server.
+  else box.textContent = plain;
+  return box;
+}
+
 function errorText(e) {
   if (!e) return '';
   if (e.status === 0) return t('error.network');
@@ -538,6 +547,9 @@ function renderDetail() {
   parts.push(el('h3', { id: 'report-body-h', text: t('judge.report_body') }));
   const body = el('div', { class: 'description report-body', 'aria-labelledby': 'report-body-h', role: 'region' });
   body.innerHTML = typeof d.body_html === 'string' ? d.body_html : ''; // Sanitised by the server.
+  if (Number(d.redacted) > 0) {
+    parts.push(el('p', { class: 'muted small', id: 'report-redacted', text: t('judge.redacted', { n: formatNumber(Number(d.redacted)) }) }));
+  }
   parts.push(body);
 
   const files = Array.isArray(d.attachments) ? d.attachments : [];
@@ -780,7 +792,7 @@ function markForm(d) {
         el('span', { class: 'muted', text: t('mark.max_paren', { max: formatNumber(c.max) }) })),
       guidance ? el('div', { class: 'guidance', id: `guide-${i}` },
         el('span', { class: 'guidance-title', text: t('mark.guidance') }),
-        el('span', { class: 'guidance-text', text: guidance })) : null,
+        guidanceText(c, guidance)) : null,
       el('div', { class: 'criterion-inputs' },
         el('div', { class: 'field score-field' },
           el('label', { for: `score-${i}` }, t('mark.score_label', { max: formatNumber(c.max) }),

@@ -799,7 +799,11 @@ function hintItem(c, h, i, k) {
   const li = el('li', null, head);
   if (h.unlocked) {
     head.append(el('span', { class: 'badge badge-neutral', text: t('ch.hint_unlocked') }));
-    li.append(el('div', { class: 'hint-content', id: `hintc-${k}-${i}`, tabindex: '-1', text: pick(h.content) }));
+    const hint = el('div', { class: 'hint-content description', id: `hintc-${k}-${i}`, tabindex: '-1' });
+    const hintHtml = h.content_html ? pick(h.content_html) : '';
+    if (hintHtml) hint.innerHTML = hintHtml; // Rendered and sanitised by the server.
+    else hint.textContent = pick(h.content);
+    li.append(hint);
   } else {
     const busy = state.busy.has(hintKey(c.id, h.id));
     head.append(el('button', {
@@ -896,10 +900,18 @@ async function submitFlag(cid, input) {
   let reload = false;
   try {
     const r = await api.submitFlag(cid, flag);
-    const points = r && r.points;
+    const points = Number((r && r.points) ?? 0);
+    const bonus = Number((r && r.first_blood_bonus) ?? 0);
     const status = r && r.status;
     if (status === 'accepted' || (status === undefined && r && r.correct)) {
-      m = { kind: 'success', text: () => t('fb.accepted', { points: formatNumber(points ?? 0) }) };
+      m = bonus > 0
+        ? {
+          kind: 'success',
+          text: () => t('fb.accepted_blood', {
+            points: formatNumber(points + bonus), value: formatNumber(points), bonus: formatNumber(bonus),
+          }),
+        }
+        : { kind: 'success', text: () => t('fb.accepted', { points: formatNumber(points) }) };
       state.drafts.delete(cid);
       markSolved(cid);
       reload = true;
@@ -911,7 +923,9 @@ async function submitFlag(cid, input) {
     } else {
       m = { kind: 'error', text: () => t('fb.incorrect') };
     }
-    m.server = serverMessage(r && r.message);
+    // A reply this page knows is said in the reader's language; the server's English sentence
+    // is shown only for one it does not know.
+    if (!['accepted', 'already_solved', 'incorrect'].includes(status)) m.server = serverMessage(r && r.message);
   } catch (e) {
     if (e.status === 401) {
       state.busy.delete(cid);
@@ -971,9 +985,11 @@ async function unlockHint(cid, hid, n) {
   if (!c || !h) return;
   const title = pick(c.title) || String(cid);
   const cost = num(h.cost);
-  const text = cost > 0
+  let text = cost > 0
     ? t('hint.confirm_text', { n, title, cost: formatNumber(cost) })
     : t('hint.confirm_free', { n, title });
+  // Solved already: the hint no longer helps, but it still costs.
+  if (cost > 0 && c.solved) text = `${text} ${t('hint.confirm_solved', { cost: formatNumber(cost) })}`;
   const ok = await confirmDialog(t('hint.confirm_title'), text, cost > 0 ? t('hint.confirm_ok', { cost: formatNumber(cost) }) : t('hint.confirm_ok_free'));
   if (!ok || state.view !== 'team') return;
 
@@ -992,6 +1008,7 @@ async function unlockHint(cid, hid, n) {
     if (hh) {
       hh.unlocked = true;
       if (got.content !== undefined) hh.content = got.content;
+      if (got.content_html !== undefined) hh.content_html = got.content_html;
       if (got.cost !== undefined) hh.cost = got.cost;
     }
     const charged = got.cost !== undefined ? num(got.cost) : cost;
@@ -1054,6 +1071,8 @@ const inj = {
   files: new Map(), // inject id → [File] chosen for the next version
   fileMsgs: new Map(), // inject id → message about rejected files
   preview: new Set(), // inject ids showing the preview instead of the editor
+  previewHtml: new Map(), // inject id → {text, html} the server rendered for the preview
+  previewErr: new Map(), // inject id → error of the last preview request
   feedback: new Map(), // inject id → message after submitting
   busy: new Set(), // inject ids with a submission in flight
   phase: new Map(), // inject id → 'reading' | 'sending'
@@ -1649,8 +1668,24 @@ function previewPanel(id, k, open, draft, latest) {
     panel.append(box);
     return panel;
   }
-  panel.append(el('p', { class: 'muted small', text: t('rep.preview_plain') }));
-  panel.append(el('div', { class: 'report-body plain-text', text: draft.trim() ? draft : t('rep.preview_empty') }));
+  if (!draft.trim()) {
+    panel.append(el('div', { class: 'report-body plain-text', text: t('rep.preview_empty') }));
+    return panel;
+  }
+  // The draft, rendered by the server exactly as the judges will see it once submitted.
+  const got = inj.previewHtml.get(id);
+  if (got && got.text === draft) {
+    panel.append(el('p', { class: 'muted small', text: t('rep.preview_draft') }));
+    const box = el('div', { class: 'description report-body', id: `rep-prev-body-${k}` });
+    box.innerHTML = got.html; // Rendered and sanitised by the server.
+    panel.append(box);
+  } else if (inj.previewErr.has(id)) {
+    panel.append(el('p', { class: 'muted small', text: t('rep.preview_plain') }));
+    panel.append(el('div', { class: 'report-body plain-text', text: draft }));
+  } else {
+    panel.append(el('p', { class: 'muted small', text: t('loading') }));
+    renderPreview(id, draft);
+  }
   if (latest && html) {
     const box = el('div', { class: 'description report-body' });
     box.innerHTML = html; // Rendered and sanitised by the server.
@@ -1658,6 +1693,24 @@ function previewPanel(id, k, open, draft, latest) {
       el('summary', { text: t('rep.preview_last', { n: formatNumber(latest.version) }) }), box));
   }
   return panel;
+}
+
+/** Ask the server to render a draft for its preview, then redraw the card. */
+async function renderPreview(id, text) {
+  try {
+    const r = await api.post('/api/v1/markdown', { text });
+    inj.previewHtml.set(id, { text, html: String((r && r.html) || '') });
+    inj.previewErr.delete(id);
+  } catch (e) {
+    if (e.status === 401) {
+      expire();
+      return;
+    }
+    inj.previewErr.set(id, e);
+  }
+  if (!inj.preview.has(id)) return;
+  injBump(id);
+  renderInjects();
 }
 
 function versionsPart(it, k) {
@@ -1742,7 +1795,10 @@ function setInjFeedback(id, m, say = true) {
 
 function togglePreview(id) {
   if (inj.preview.has(id)) inj.preview.delete(id);
-  else inj.preview.add(id);
+  else {
+    inj.preview.add(id);
+    inj.previewErr.delete(id);
+  }
   injBump(id);
   renderInjects();
 }
@@ -1818,6 +1874,33 @@ function focusEditor(id) {
   if (ta) ta.focus();
 }
 
+/**
+ * The words of `text` that name this team: its name, id, organisation or a member, matched as
+ * whole words ignoring case (the rule the server hides them from judges by).
+ */
+function namesOwnTeam(text) {
+  const team = state.me && state.me.team;
+  if (!team) return [];
+  const words = [team.name, team.id, team.organisation, ...(Array.isArray(team.members) ? team.members : [])]
+    .map((w) => String(w || '').trim())
+    .filter((w) => [...w].length >= 3);
+  const lower = text.toLocaleLowerCase();
+  const isWordChar = (ch) => /[\p{L}\p{N}]/u.test(ch || '');
+  const found = [];
+  for (const w of words) {
+    const lw = w.toLocaleLowerCase();
+    let at = lower.indexOf(lw);
+    while (at >= 0) {
+      if (!isWordChar(lower[at - 1]) && !isWordChar(lower[at + lw.length])) {
+        if (!found.includes(w)) found.push(w);
+        break;
+      }
+      at = lower.indexOf(lw, at + 1);
+    }
+  }
+  return found;
+}
+
 async function submitReport(id) {
   if (inj.busy.has(id)) return;
   const it = injById(id);
@@ -1844,6 +1927,14 @@ async function submitReport(id) {
   if (problems.length) {
     setInjFeedback(id, { kind: 'error', text: () => problems.map((p) => p()).join(' ') });
     return;
+  }
+
+  // Judges mark blind: a report that names the team gives it away. The judges will see those
+  // words hidden; say so before sending, so the team can reword it.
+  const named = namesOwnTeam(text);
+  if (named.length) {
+    const ok = await confirmDialog(t('rep.names_title'), t('rep.names_text', { words: named.join(', ') }), t('rep.names_ok'));
+    if (!ok || state.view !== 'team') return;
   }
 
   // An on-time version would be replaced by a late one: judges mark the latest version.

@@ -1,6 +1,7 @@
 //! drillboard's HTTP API: authentication, the JSON endpoints, and the embedded web pages.
 
 pub mod auth;
+pub mod blind;
 pub mod changes;
 pub mod checkers;
 pub mod conn;

@@ -3,6 +3,11 @@
 
 use pulldown_cmark::{CowStr, Event, Options, Parser, Tag, html};
 
+/// Both languages of a text, rendered: `{"vi": html, "en": html}`.
+pub fn render_text(t: &drillboard_scenario::Text) -> serde_json::Value {
+    serde_json::json!({"vi": render(&t.vi), "en": render(&t.en)})
+}
+
 /// Render Markdown safely.
 pub fn render(src: &str) -> String {
     let parser =

@@ -24,12 +24,28 @@ pub struct Served {
     pub json: Bytes,
     /// The same, gzipped (None for small bodies).
     pub gzip: Option<Bytes>,
+    /// Its media type.
+    pub content_type: &'static str,
 }
 
 impl Served {
     /// Serialise `value` once.
     pub fn new(value: &Value) -> Served {
-        let json = Bytes::from(serde_json::to_vec(value).unwrap_or_default());
+        Served::of_bytes(
+            serde_json::to_vec(value).unwrap_or_default(),
+            "application/json",
+            flate2::Compression::fast(),
+        )
+    }
+
+    /// Any body of type `content_type`, compressed at `level` (the web pages, made once, use
+    /// the best).
+    pub fn of_bytes(
+        body: Vec<u8>,
+        content_type: &'static str,
+        level: flate2::Compression,
+    ) -> Served {
+        let json = Bytes::from(body);
         let digest = Sha256::digest(&json);
         let etag = format!(
             "\"{}\"",
@@ -40,12 +56,17 @@ impl Served {
         );
         let gzip = (json.len() >= GZIP_FROM)
             .then(|| {
-                let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                let mut z = flate2::write::GzEncoder::new(Vec::new(), level);
                 z.write_all(&json).ok()?;
                 z.finish().ok().map(Bytes::from)
             })
             .flatten();
-        Served { etag, json, gzip }
+        Served {
+            etag,
+            json,
+            gzip,
+            content_type,
+        }
     }
 
     /// The answer to a request with `headers`: 304 when the client's copy is this one, else the
@@ -76,7 +97,7 @@ impl Served {
             };
             r.headers_mut().insert(
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/json"),
+                HeaderValue::from_static(self.content_type),
             );
             r
         };

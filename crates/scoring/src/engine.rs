@@ -403,6 +403,38 @@ impl Engine {
         Some(rule_value(&self.config.challenges[c], n))
     }
 
+    /// The first-blood bonus `team`'s solve of `challenge` takes at `as_of` (None: now): by its
+    /// place among the counted solvers. None when it has not solved it (or the solve does not
+    /// count at `as_of`).
+    pub fn first_blood_of(
+        &self,
+        challenge: &str,
+        team: &str,
+        as_of: Option<Millis>,
+    ) -> Option<i64> {
+        let &c = self.challenge_index.get(challenge)?;
+        let &who = self.team_index.get(team)?;
+        let t = as_of.unwrap_or(Millis::MAX);
+        let disqualified = |team: usize| {
+            self.status[team]
+                .iter()
+                .filter(|x| x.0 <= t)
+                .max_by_key(|x| (x.0, x.1))
+                .is_some_and(|x| x.2)
+        };
+        let place = self.solves[c]
+            .iter()
+            .filter(|s| s.0 <= t && !disqualified(s.2))
+            .position(|s| s.2 == who)?;
+        Some(
+            self.config.challenges[c]
+                .first_blood
+                .get(place)
+                .copied()
+                .unwrap_or(0),
+        )
+    }
+
     /// The standings counting events at or before `as_of` (None: all events).
     pub fn standings(&self, as_of: Option<Millis>) -> Standings {
         let t = as_of.unwrap_or(Millis::MAX);

@@ -90,6 +90,7 @@ pub fn router(state: AppState) -> Router {
             post(reports::release),
         )
         .route("/api/v1/reports", get(reports::all))
+        .route("/api/v1/markdown", post(reports::preview))
         .route("/api/v1/files/{id}", get(reports::file))
         .route("/api/v1/marking", get(reports::queue))
         .route(

@@ -68,7 +68,9 @@ pub async fn challenges(State(state): State<AppState>, caller: Caller) -> ApiRes
                 .iter()
                 .map(|h| {
                     let open = team.is_none() || unlocked.contains(&(c.id.as_str(), h.id.as_str()));
-                    json!({"id": h.id, "cost": h.cost, "unlocked": open, "content": if open { json!(h.content) } else { Value::Null }})
+                    json!({"id": h.id, "cost": h.cost, "unlocked": open,
+                        "content": if open { json!(h.content) } else { Value::Null },
+                        "content_html": if open { crate::markdown::render_text(&h.content) } else { Value::Null }})
                 })
                 .collect();
             json!({
@@ -154,6 +156,8 @@ pub struct Outcome {
     pub correct: bool,
     /// The challenge's current value when accepted, else 0.
     pub points: i64,
+    /// The first-blood bonus this solve took (0 when none), on top of `points`.
+    pub first_blood_bonus: i64,
     /// A sentence for people.
     pub message: &'static str,
 }
@@ -230,6 +234,7 @@ pub async fn submit_flag(
             status: "incorrect",
             correct: false,
             points: 0,
+            first_blood_bonus: 0,
             message: "incorrect flag",
         });
     }
@@ -238,6 +243,7 @@ pub async fn submit_flag(
             status: "already_solved",
             correct: true,
             points: 0,
+            first_blood_bonus: 0,
             message: "your team has already solved this challenge",
         });
     }
@@ -254,10 +260,16 @@ pub async fn submit_flag(
         .as_ref()
         .and_then(|e| e.value_of(id, frozen))
         .unwrap_or(0);
+    let first_blood_bonus = live
+        .engine
+        .as_ref()
+        .and_then(|e| e.first_blood_of(id, team, frozen))
+        .unwrap_or(0);
     Ok(Outcome {
         status: "accepted",
         correct: true,
         points,
+        first_blood_bonus,
         message: "flag accepted",
     })
 }
@@ -289,6 +301,6 @@ pub async fn unlock(
         .await?
         .is_some();
     Ok(Json(
-        json!({"hint": {"id": h.id, "cost": h.cost, "content": h.content}, "charged": charged}),
+        json!({"hint": {"id": h.id, "cost": h.cost, "content": h.content, "content_html": crate::markdown::render_text(&h.content)}, "charged": charged}),
     ))
 }

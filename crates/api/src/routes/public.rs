@@ -169,6 +169,12 @@ pub async fn exercise(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         "frozen": frozen_at(row, now).is_some(),
         "now": iso(now),
         "attack_defense": attack_defense_json(&state, &live, s),
+        // Which parts score, so that pages show only the columns that can hold points.
+        "parts": {
+            "tasks": !s.challenges.is_empty(),
+            "reports": s.injects.iter().any(|i| i.report.is_some()),
+            "attack_defense": s.attack_defense.is_some(),
+        },
     })))
 }
 

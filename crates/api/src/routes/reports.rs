@@ -48,7 +48,7 @@ const ALLOWED: &[(&str, &str)] = &[
 ];
 
 fn text_html(t: &drillboard_scenario::Text) -> Value {
-    json!({"vi": render(&t.vi), "en": render(&t.en)})
+    crate::markdown::render_text(t)
 }
 
 /// Times of an inject once the exercise has started: (released, due, closes).
@@ -126,6 +126,7 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
                     let mut v = json!({"id": c.id, "title": c.title, "max": c.max});
                     if team.is_none() {
                         v["guidance"] = json!(c.guidance);
+                        v["guidance_html"] = text_html(&c.guidance);
                     }
                     v
                 }).collect::<Vec<_>>(),
@@ -190,6 +191,29 @@ pub struct ReportBody {
     /// Up to three files.
     #[serde(default)]
     pub attachments: Vec<Upload>,
+}
+
+/// Body of `POST /api/v1/markdown`.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PreviewBody {
+    /// Markdown, at most [`MAX_REPORT_BYTES`].
+    pub text: String,
+}
+
+/// `POST /api/v1/markdown`: Markdown rendered to HTML exactly as a submitted report (or a hint,
+/// or guidance) is shown, with the same sanitising, for a preview while writing. Any login.
+pub async fn preview(
+    _caller: Caller,
+    json::Json(body): json::Json<PreviewBody>,
+) -> ApiResult<Json<Value>> {
+    if body.text.len() > MAX_REPORT_BYTES {
+        return Err(ApiError::field(
+            "text",
+            format!("the text is longer than {MAX_REPORT_BYTES} bytes, the most a report may be"),
+        ));
+    }
+    Ok(Json(json!({"html": render(&body.text)})))
 }
 
 fn check_upload(i: usize, u: &Upload) -> ApiResult<NewFile> {
@@ -595,6 +619,13 @@ pub async fn detail(
         .as_ref()
         .and_then(|e| e.inject_rule(&inject.id).cloned());
     let (minutes_late, late_factor) = rule.map_or((0, 1.0), |r| r.late(version.submitted_at));
+    // Blind by content too: the team's own name, id, organisation and members are hidden.
+    let words = state
+        .live()
+        .team(&report.team)
+        .map(crate::blind::identity)
+        .unwrap_or_default();
+    let (body, redacted) = crate::blind::redact(&version.body, &words);
     let mut status = json!(grading::status(&req, &marks));
     // A final grade shows the markers' scores: only to those who see the marks anyway.
     if !sees_others && let Some(o) = status.as_object_mut() {
@@ -603,7 +634,11 @@ pub async fn detail(
     Ok(Json(json!({
         "code": report.code,
         "inject": {"id": inject.id, "title": inject.title, "body_html": text_html(&inject.body)},
-        "rubric": req.rubric,
+        "rubric": req.rubric.iter().map(|c| {
+            let mut v = json!(c);
+            v["guidance_html"] = text_html(&c.guidance);
+            v
+        }).collect::<Vec<_>>(),
         "max_total": req.max_total(),
         "double_marking": req.double_marking,
         "disagreement_threshold": req.disagreement_threshold,
@@ -611,7 +646,8 @@ pub async fn detail(
         "submitted_at": iso(version.submitted_at),
         "minutes_late": minutes_late,
         "late_factor": late_factor,
-        "body_html": render(&version.body),
+        "body_html": render(&body),
+        "redacted": redacted,
         "attachments": files.iter().map(|f| json!({"id": f.id, "name": blind_file_name(&report.code, f.id, &f.filename), "size": f.size})).collect::<Vec<_>>(),
         "stage": stage,
         "status": status,

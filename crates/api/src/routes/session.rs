@@ -140,7 +140,10 @@ pub async fn me(State(state): State<AppState>, caller: Caller) -> ApiResult<Json
         state
             .live()
             .team(slug)
-            .map(|t| json!({"id": t.slug, "name": t.name}))
+            .map(|t| {
+                let members: Vec<String> = serde_json::from_str(&t.members).unwrap_or_default();
+                json!({"id": t.slug, "name": t.name, "organisation": t.organisation, "members": members})
+            })
     });
     Ok(Json(
         json!({"username": caller.name, "role": caller.role, "team": team}),

@@ -1,6 +1,8 @@
 //! The web pages, compiled into the binary so that nothing is fetched from outside at run time.
 
-use axum::http::{HeaderValue, StatusCode, header};
+use std::sync::LazyLock;
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
 use crate::error::ApiError;
@@ -109,6 +111,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../../../web/live.js"),
     ),
     (
+        "projector.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/projector.js"),
+    ),
+    (
         "api-docs.js",
         "text/javascript; charset=utf-8",
         include_str!("../../../../web/api-docs.js"),
@@ -118,14 +125,28 @@ const FILES: &[(&str, &str, &str)] = &[
 /// The OpenAPI document of the HTTP API.
 pub const OPENAPI: &str = include_str!("../openapi.json");
 
-fn serve(name: &str) -> Response {
-    match FILES.iter().find(|(n, _, _)| *n == name) {
-        Some((_, mime, body)) => {
-            let mut r = (*body).into_response();
-            r.headers_mut()
-                .insert(header::CONTENT_TYPE, HeaderValue::from_static(mime));
-            r.headers_mut()
-                .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+/// Every file with its ETag and gzip copy, made once at the first request: pages are revalidated
+/// with a 304 and sent compressed (the board page and its scripts are a quarter of their size).
+static SERVED: LazyLock<Vec<(&'static str, crate::served::Served)>> = LazyLock::new(|| {
+    FILES
+        .iter()
+        .map(|(name, mime, body)| {
+            (
+                *name,
+                crate::served::Served::of_bytes(
+                    body.as_bytes().to_vec(),
+                    mime,
+                    flate2::Compression::best(),
+                ),
+            )
+        })
+        .collect()
+});
+
+fn serve(name: &str, headers: &HeaderMap) -> Response {
+    match SERVED.iter().find(|(n, _)| *n == name) {
+        Some((_, served)) => {
+            let mut r = served.respond(headers);
             // Pages load only from this server: the drill network is air-gapped.
             r.headers_mut().insert(
                 header::CONTENT_SECURITY_POLICY,
@@ -142,33 +163,33 @@ fn serve(name: &str) -> Response {
 }
 
 /// `GET /`: the public leaderboard.
-pub async fn index() -> Response {
-    serve("index.html")
+pub async fn index(headers: HeaderMap) -> Response {
+    serve("index.html", &headers)
 }
 
 /// `GET /team`: the team page.
-pub async fn team() -> Response {
-    serve("team.html")
+pub async fn team(headers: HeaderMap) -> Response {
+    serve("team.html", &headers)
 }
 
 /// `GET /judge`: the judges' marking console.
-pub async fn judge() -> Response {
-    serve("judge.html")
+pub async fn judge(headers: HeaderMap) -> Response {
+    serve("judge.html", &headers)
 }
 
 /// `GET /organiser`: the organisers' console.
-pub async fn organiser() -> Response {
-    serve("organiser.html")
+pub async fn organiser(headers: HeaderMap) -> Response {
+    serve("organiser.html", &headers)
 }
 
 /// `GET /api/docs`: the browsable API reference.
-pub async fn docs() -> Response {
-    serve("api-docs.html")
+pub async fn docs(headers: HeaderMap) -> Response {
+    serve("api-docs.html", &headers)
 }
 
 /// `GET /static/{file}`.
-pub async fn asset(Path(file): Path<String>) -> Response {
-    serve(&file)
+pub async fn asset(Path(file): Path<String>, headers: HeaderMap) -> Response {
+    serve(&file, &headers)
 }
 
 /// `GET /api/openapi.json`.

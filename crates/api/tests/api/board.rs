@@ -74,7 +74,13 @@ async fn ties_break_by_time_then_name(backend: Backend) {
 
 async fn frozen_board_per_role(backend: Backend) {
     let d = Drill::started(backend).await;
-    d.app.submit(d.team("alpha"), "web", "FLAG{web}").await;
+    let (_, b) = d.app.submit(d.team("alpha"), "web", "FLAG{web}").await;
+    // The solver is told its first-blood bonus beside the value (100 + 20 = 120 on the board).
+    assert_eq!(
+        (b["points"].as_i64(), b["first_blood_bonus"].as_i64()),
+        (Some(100), Some(20)),
+        "{b}"
+    );
     // The exercise is 2 h long and freezes 30 min before the end.
     d.app.set_time(T0 + 95 * 60_000);
     let (s, b) = d.app.submit(d.team("charlie"), "web", "FLAG{web}").await;
@@ -83,6 +89,8 @@ async fn frozen_board_per_role(backend: Backend) {
         (StatusCode::OK, Some("accepted")),
         "submissions stay open while frozen"
     );
+    // After the freeze, what the solver is told follows its frozen board: no bonus shown.
+    assert_eq!(b["first_blood_bonus"], 0, "{b}");
     let public = d.app.board(None).await;
     let team = d.app.board(Some(d.team("charlie"))).await;
     let organiser = d.app.board(Some(&d.organiser)).await;

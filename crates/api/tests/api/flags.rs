@@ -153,6 +153,10 @@ async fn hints_are_charged_once(backend: Backend) {
         (b["charged"].as_bool(), b["hint"]["content"]["en"].as_str()),
         (Some(true), Some("look closer"))
     );
+    assert_eq!(
+        b["hint"]["content_html"]["en"], "<p>look closer</p>\n",
+        "hints are formatted as Markdown, by the server"
+    );
     let (_, b) = d
         .app
         .post("/api/v1/challenges/web/hints/1/unlock", Some(t), json!({}))

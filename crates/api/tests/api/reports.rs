@@ -16,7 +16,9 @@ both!(
     judges_never_see_team_identity,
     teams_see_only_their_own,
     report_html_is_sanitised,
-    attachments_are_checked
+    attachments_are_checked,
+    drafts_and_guidance_are_rendered_as_submitted_reports_are,
+    a_report_naming_its_team_is_shown_to_judges_with_the_names_hidden
 );
 
 const MIN: i64 = 60_000;
@@ -716,6 +718,133 @@ async fn organiser_views_export_and_reload(backend: Backend) {
         (s, b["error"]["code"].as_str()),
         (StatusCode::CONFLICT, Some("inject_in_use")),
         "{b}"
+    );
+    d.finish().await;
+}
+
+async fn drafts_and_guidance_are_rendered_as_submitted_reports_are(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let body = format!(
+        "## Tóm tắt\n\n**Đã** cô lập máy chủ.\n\n{}",
+        XSS.join("\n\n")
+    );
+    let (s, b) = d
+        .app
+        .post(
+            "/api/v1/markdown",
+            Some(d.team("alpha")),
+            json!({"text": body}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let html = b["html"].as_str().unwrap();
+    assert!(html.starts_with("<h2>Tóm tắt</h2>"), "{html}");
+    assert!(html.contains("<strong>Đã</strong>"), "{html}");
+    assert_safe(html);
+    // The same rendering as the submitted report's.
+    d.app.set_time(T0 + 20 * MIN);
+    submit(&d, "alpha", "deface", json!({"body": body})).await;
+    let (_, mine) = d
+        .app
+        .get("/api/v1/injects/deface/report", Some(d.team("alpha")))
+        .await;
+    assert_eq!(mine["versions"][0]["body_html"].as_str().unwrap(), html);
+    // Judges too; nobody signed out; no more than a report may hold; no unknown fields.
+    let (s, _) = d
+        .app
+        .post("/api/v1/markdown", Some(&d.judge), json!({"text": "x"}))
+        .await;
+    assert_eq!(s, StatusCode::OK);
+    let (s, _) = d
+        .app
+        .post("/api/v1/markdown", None, json!({"text": "x"}))
+        .await;
+    assert_eq!(s, StatusCode::UNAUTHORIZED);
+    let (s, b) = d
+        .app
+        .post(
+            "/api/v1/markdown",
+            Some(d.team("alpha")),
+            json!({"text": "x".repeat(100_001)}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["error"]["field"].clone()),
+        (StatusCode::BAD_REQUEST, json!("text"))
+    );
+    let (s, _) = d
+        .app
+        .post(
+            "/api/v1/markdown",
+            Some(d.team("alpha")),
+            json!({"text": "x", "extra": 1}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    // Rubric guidance comes formatted to judges, in the marking detail and the inject list.
+    let code = code_of(&d, &d.judge, 0).await;
+    let (_, detail) = d
+        .app
+        .get(&format!("/api/v1/marking/{code}"), Some(&d.judge))
+        .await;
+    let c = &detail["rubric"][0];
+    assert!(
+        c["guidance_html"]["en"]
+            .as_str()
+            .unwrap()
+            .starts_with("<p>"),
+        "{c}"
+    );
+    let (_, list) = d.app.get("/api/v1/injects", Some(&d.judge)).await;
+    let listed = list
+        .as_array()
+        .or_else(|| list["injects"].as_array())
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "deface")
+        .unwrap()
+        .clone();
+    assert!(
+        listed["report"]["rubric"][0]["guidance_html"]["vi"].is_string(),
+        "{listed}"
+    );
+    d.finish().await;
+}
+
+async fn a_report_naming_its_team_is_shown_to_judges_with_the_names_hidden(backend: Backend) {
+    let d = Drill::started(backend).await;
+    d.app.set_time(T0 + 20 * MIN);
+    let body = "# Báo cáo của ZETA ALPHA\n\nĐơn vị: Sở A. Mã đội: alpha. Alphabet và Zeta Alphas không phải tên đội.";
+    let (s, b) = submit(&d, "alpha", "deface", json!({"body": body})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    // The team knows who it is (the page warns before sending).
+    let (_, me) = d.app.get("/api/v1/me", Some(d.team("alpha"))).await;
+    assert_eq!(me["team"]["organisation"], "Sở A");
+    let code = code_of(&d, &d.judge, 0).await;
+    let (_, detail) = d
+        .app
+        .get(&format!("/api/v1/marking/{code}"), Some(&d.judge))
+        .await;
+    let html = detail["body_html"].as_str().unwrap();
+    assert_eq!(detail["redacted"], 3, "{html}");
+    for name in ["ZETA ALPHA", "Sở A", "alpha."] {
+        assert!(!html.contains(name), "{name} in {html}");
+    }
+    assert!(html.contains("[đội · team]"), "{html}");
+    assert!(
+        html.contains("Alphabet và Zeta Alphas"),
+        "only whole words are hidden: {html}"
+    );
+    // Organisers and the team itself see the report as written.
+    let (_, mine) = d
+        .app
+        .get("/api/v1/injects/deface/report", Some(d.team("alpha")))
+        .await;
+    assert!(
+        mine["versions"][0]["body_html"]
+            .as_str()
+            .unwrap()
+            .contains("ZETA ALPHA")
     );
     d.finish().await;
 }

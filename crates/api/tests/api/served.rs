@@ -425,3 +425,67 @@ async fn a_crowd_after_a_change_sees_the_change(backend: Backend) {
     }
     d.finish().await;
 }
+
+/// The pages and their scripts are served like the board: an ETag (304 on a match) and a gzip
+/// copy for clients that take it, with the security headers kept.
+#[tokio::test]
+async fn pages_and_scripts_have_etags_and_gzip() {
+    use std::io::Read;
+    let d = Drill::loaded(Backend::Sqlite).await;
+    for path in [
+        "/",
+        "/static/board.js",
+        "/static/projector.js",
+        "/static/app.css",
+    ] {
+        let req = |extra: &[(header::HeaderName, &str)]| {
+            let mut b = axum::http::Request::builder().uri(path);
+            for (k, v) in extra {
+                b = b.header(k, *v);
+            }
+            b.body(axum::body::Body::empty()).unwrap()
+        };
+        let plain = tower::ServiceExt::oneshot(d.app.router.clone(), req(&[]))
+            .await
+            .unwrap();
+        assert_eq!(plain.status(), StatusCode::OK, "{path}");
+        assert!(plain.headers().get(header::CONTENT_ENCODING).is_none());
+        assert!(
+            plain
+                .headers()
+                .contains_key(header::CONTENT_SECURITY_POLICY)
+        );
+        let etag = plain.headers()[header::ETAG].to_str().unwrap().to_owned();
+        let plain_body = axum::body::to_bytes(plain.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        let zipped = tower::ServiceExt::oneshot(
+            d.app.router.clone(),
+            req(&[(header::ACCEPT_ENCODING, "gzip, deflate")]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(zipped.headers()[header::CONTENT_ENCODING], "gzip", "{path}");
+        assert_eq!(zipped.headers()[header::ETAG].to_str().unwrap(), etag);
+        let body = axum::body::to_bytes(zipped.into_body(), usize::MAX)
+            .await
+            .unwrap();
+        assert!(
+            body.len() * 2 < plain_body.len(),
+            "{path}: gzip saves little"
+        );
+        let mut unzipped = Vec::new();
+        flate2::read::GzDecoder::new(&body[..])
+            .read_to_end(&mut unzipped)
+            .unwrap();
+        assert_eq!(unzipped, plain_body, "{path}");
+        let again = tower::ServiceExt::oneshot(
+            d.app.router.clone(),
+            req(&[(header::IF_NONE_MATCH, &etag)]),
+        )
+        .await
+        .unwrap();
+        assert_eq!(again.status(), StatusCode::NOT_MODIFIED, "{path}");
+    }
+    d.finish().await;
+}
