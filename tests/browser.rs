@@ -638,10 +638,7 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         "const dlg = document.querySelector('#confirm-dialog'); return dlg && dlg.open ? dlg.innerText : null",
         json!([]),
     );
-    assert!(
-        warning.as_str().unwrap().contains(team_name),
-        "{warning}"
-    );
+    assert!(warning.as_str().unwrap().contains(team_name), "{warning}");
     d.click("#confirm-ok");
     d.until("the submission receipt", "const e = document.getElementById(arguments[0]); return e && !e.hidden && e.className.includes('msg-success')", json!([format!("rep-fb-{k}")]));
     d.screenshot("team-report-vi");
@@ -688,9 +685,12 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         .unwrap()
         .to_owned();
     assert!(
-        d.js("return document.getElementById('report-redacted') !== null", json!([]))
-            .as_bool()
-            .unwrap(),
+        d.js(
+            "return document.getElementById('report-redacted') !== null",
+            json!([])
+        )
+        .as_bool()
+        .unwrap(),
         "the judge is told the team's name was hidden"
     );
     for identity in [
@@ -1078,5 +1078,69 @@ fn every_console_fits_a_phone_and_names_every_control() {
     );
     check("the organiser console");
     d.screenshot("organiser-phone");
+    // Vietnamese in monospace (the scenario editor, the audit log) uses a font that places its
+    // accents right, and that font is on this machine.
+    let font = d.js(
+        "const f = getComputedStyle(document.getElementById('scenario-text')).fontFamily; \
+         return {family: f, available: document.fonts.check('16px \"DejaVu Sans Mono\"', 'Tiếng Việt ệ ặ ữ')}",
+        json!([]),
+    );
+    assert!(
+        font["family"]
+            .as_str()
+            .unwrap()
+            .starts_with("\"DejaVu Sans Mono\""),
+        "{font}"
+    );
+    assert_eq!(font["available"], true, "{font}");
+    drop(server);
+}
+
+/// The board at a phone, a laptop and a full-HD screen, in both languages: nothing scrolls
+/// sideways or is cut off, the total of every team is on screen, and on the laptop the first
+/// rows of the board are above the fold.
+#[test]
+fn the_board_fits_a_phone_a_laptop_and_full_hd_in_both_languages() {
+    let Some(d) = Driver::start() else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let (server, base, _) = demo(dir.path());
+    d.go(&format!("{base}/"));
+    d.until(
+        "the board rows",
+        "return document.querySelectorAll('#board-body tr.team-row').length >= 12",
+        json!([]),
+    );
+    let measure = "const wraps = [...document.querySelectorAll('main .table-wrap')].filter(w => w.offsetParent !== null); \
+        const cut = wraps.filter(w => w.scrollWidth > w.clientWidth + 1).map(w => (w.querySelector('table') || w).id + ' ' + w.scrollWidth + '>' + w.clientWidth); \
+        const totals = [...document.querySelectorAll('#board-body tr.team-row td.score')]; \
+        const off = totals.filter(td => td.getBoundingClientRect().right > window.innerWidth + 1).length; \
+        const first = document.querySelector('#board-body tr.team-row'); \
+        return {cut, off, page: document.documentElement.scrollWidth, inner: window.innerWidth, \
+                firstRowTop: first.getBoundingClientRect().top + window.scrollY, height: window.innerHeight};";
+    for (w, h) in [(390, 844), (1366, 768), (1920, 1080)] {
+        d.cmd(
+            "POST",
+            "/window/rect",
+            Some(json!({"width": w, "height": h})),
+        );
+        for lang in ["vi", "en"] {
+            d.click(&format!("[data-lang={lang}]"));
+            std::thread::sleep(Duration::from_millis(300));
+            let m = d.js(measure, json!([]));
+            assert_eq!(m["cut"], json!([]), "{w}px {lang}: a table is cut off: {m}");
+            assert_eq!(m["off"], 0, "{w}px {lang}: totals off the screen: {m}");
+            assert!(
+                m["page"].as_f64().unwrap() <= m["inner"].as_f64().unwrap(),
+                "{w}px {lang}: the page scrolls sideways: {m}"
+            );
+            if w >= 1366 {
+                assert!(
+                    m["firstRowTop"].as_f64().unwrap() + 40.0 < m["height"].as_f64().unwrap(),
+                    "{w}px {lang}: the board starts below the fold: {m}"
+                );
+            }
+            d.screenshot(&format!("board-{w}-{lang}"));
+        }
+    }
     drop(server);
 }

@@ -241,7 +241,13 @@ function renderExercise() {
   } else {
     $('ex-desc').textContent = desc;
   }
-  $('ex-desc').hidden = !desc;
+  // The rules are open before the start; once the drill runs, the board comes first.
+  const about = $('ex-about');
+  about.hidden = !desc;
+  if (state.aboutStatus !== ex.status) {
+    about.open = ex.status === 'not_started';
+    state.aboutStatus = ex.status;
+  }
   const st = $('ex-status');
   st.textContent = statusLabel(ex.status);
   st.className = `badge badge-status status-${KNOWN_STATUS.has(ex.status) ? ex.status : 'unknown'}`;
@@ -280,6 +286,13 @@ function hasAD() {
   return standings.some((s) => s.components && AD_PARTS.some((k) => num(s.components[k]) !== 0));
 }
 
+/** Do two teams have the same total (then the time they reached it decides)? */
+function hasTies() {
+  const standings = state.board && Array.isArray(state.board.standings) ? state.board.standings : [];
+  return standings.some((s, i) => i > 0 && s.reached_at && standings[i - 1].reached_at
+    && num(s.score) === num(standings[i - 1].score));
+}
+
 function columns() {
   const ad = hasAD();
   const cols = [
@@ -299,8 +312,9 @@ function columns() {
   cols.push(
     { key: 'reports', text: t('col.reports'), cls: 'num col-comp', title: t('col.reports_long') },
     { key: 'solves', text: t('col.solves'), cls: 'num col-solves' },
-    { key: 'reached', text: t('col.reached'), cls: 'col-reached' },
   );
+  // When the score was reached only matters where it breaks a tie.
+  if (hasTies()) cols.push({ key: 'reached', text: t('col.reached'), cls: 'col-reached' });
   return cols;
 }
 
@@ -562,7 +576,7 @@ function renderChallenges() {
   }
   body.replaceChildren(...list.map((c) => el('tr', null,
     el('th', { scope: 'row', text: pick(c.title) || String(c.id) }),
-    el('td', { text: c.category || '' }),
+    el('td', { class: 'col-cat', text: c.category || '' }),
     el('td', { class: 'num', text: formatNumber(c.value) }),
     el('td', { class: 'num', text: formatNumber(c.solves) }))));
 }
@@ -968,7 +982,7 @@ function init() {
     }
     toggle(row.dataset.team);
   });
-  announcements = announcementsPanel($('announcements-section'), $('announcements'), zone);
+  announcements = announcementsPanel($('announcements-section'), $('announcements'), zone, 5, { hideEmpty: true });
   onLangChange(render);
   subscribe(onUpdate, statusIndicator($('live-status')));
   setInterval(() => {

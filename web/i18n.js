@@ -151,6 +151,7 @@ const DICT = {
 
   // ---- leaderboard: components, movement, big screen ----
   'board.big_screen': { vi: 'Màn hình lớn', en: 'Big screen' },
+  'board.about': { vi: 'Giới thiệu cuộc diễn tập và quy định', en: 'About the drill and its rules' },
   'pj.frozen': { vi: 'Bảng xếp hạng đang đóng băng', en: 'The board is frozen' },
   'pj.page': { vi: 'Trang {n}/{of}', en: 'Page {n} of {of}' },
   'pj.exit': { vi: 'Thoát màn hình lớn', en: 'Leave big screen' },

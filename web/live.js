@@ -190,14 +190,15 @@ export function throttle(fn, gapMs) {
  * server has no announcements (404) and keeps the last list otherwise; redraw() after the time
  * zone is known.
  */
-export function announcementsPanel(section, list, zoneOf = () => undefined, max = 5) {
+export function announcementsPanel(section, list, zoneOf = () => undefined, max = 5, { hideEmpty = false } = {}) {
   let items = null;
   let seen = null;
   const fresh = new Set();
   const draw = () => {
     const zone = zoneOf();
     if (!items) return;
-    section.hidden = false;
+    // A page with little room (the board) leaves an empty panel out.
+    section.hidden = hideEmpty && !items.length;
     if (!items.length) {
       list.replaceChildren(el('li', { class: 'muted', text: t('ann.none') }));
       return;
