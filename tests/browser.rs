@@ -958,6 +958,78 @@ fn the_organiser_loads_the_demo_and_starts_it() {
     d.js(show_clock, json!([]));
     d.screenshot("organiser-en");
 
+    // Pausing asks for a reason; resuming offers to give the paused time back.
+    let (_, before) = support::http_json(&server.addr, "GET", "/api/v1/exercise", &[], None);
+    d.click("#clock-pause");
+    d.until(
+        "the pause dialog",
+        "const dlg = document.querySelector('#confirm-dialog'); return dlg && dlg.open && !document.querySelector('#confirm-reason-field').hidden",
+        json!([]),
+    );
+    assert_eq!(
+        d.js(
+            "return document.querySelector('#confirm-ok').disabled",
+            json!([])
+        ),
+        true,
+        "no pause without a reason"
+    );
+    d.type_into("#confirm-reason", "Power cut in the hall");
+    d.click("#confirm-ok");
+    d.until(
+        "the paused exercise",
+        "return document.querySelector('#clock-status').dataset.status === 'paused'",
+        json!([]),
+    );
+    std::thread::sleep(Duration::from_millis(1500));
+    d.click("#clock-resume");
+    d.until(
+        "the resume dialog with its two choices",
+        "const dlg = document.querySelector('#confirm-dialog'); return dlg && dlg.open && !document.querySelector('#confirm-alt').hidden",
+        json!([]),
+    );
+    d.click("#confirm-ok");
+    d.until(
+        "the running exercise again",
+        "return document.querySelector('#clock-status').dataset.status === 'running'",
+        json!([]),
+    );
+    // The audit log reads in words (the console is in English by now): actions named, times
+    // formatted, the reason kept, filterable.
+    d.until(
+        "the audit log in words",
+        "const t = document.querySelector('#audit-table'); if (!t) return false; const x = t.innerText; \
+         return x.includes('Power cut in the hall') && x.includes('Exercise clock') && x.includes('added: 0 min') && !/\\d{13}/.test(x)",
+        json!([]),
+    );
+    d.js(
+        "const s = document.getElementById('audit-action'); s.value = 'exercise.clock'; \
+         s.dispatchEvent(new Event('change')); return true",
+        json!([]),
+    );
+    let rows = d.js(
+        "return [...document.querySelectorAll('#audit-table tbody tr')].map(r => r.children[2].innerText)",
+        json!([]),
+    );
+    assert!(
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r == "Exercise clock"),
+        "{rows}"
+    );
+    let (_, after) = support::http_json(&server.addr, "GET", "/api/v1/exercise", &[], None);
+    let ms = |v: &Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    let moved = ms(&after["ends_at"]) - ms(&before["ends_at"]);
+    assert!(
+        (1_400..60_000).contains(&moved),
+        "the end moved by the paused time: {moved} ms"
+    );
+
     // The server agrees: the demo runs, its teams are on the public board.
     let (_, ex) = support::http_json(&server.addr, "GET", "/api/v1/exercise", &[], None);
     assert_eq!(ex["status"], "running", "{ex}");

@@ -17,6 +17,9 @@ const MAX_BODY_BYTES = 2 * 1024 * 1024;
 const MIN_REASON = 3;
 const MAX_EXTEND = 10080;
 const PAGE = { audit: 100, events: 100, rounds: 20 };
+/** Events fetched per page of the log; the most of one type read for the teams and adjustments. */
+const EVENTS_PAGE = 200;
+const EVENTS_MAX = 1000;
 const STATUSES = new Set(['not_started', 'running', 'paused', 'ended']);
 const ROUND_STATUSES = new Set(['running', 'done', 'interrupted']);
 const ROLES = new Set(['organiser', 'judge', 'team']);
@@ -48,7 +51,9 @@ const state = {
     scenario: undefined,
     teams: undefined,
     users: undefined,
-    events: undefined,
+    events: undefined, // the newest page of the event log (filtered), then older pages appended
+    adjustments: undefined, // every adjustment, newest first
+    standing: undefined, // disqualify and reinstate events, oldest first
     announcements: undefined,
     rounds: undefined,
     alerts: undefined,
@@ -252,7 +257,7 @@ async function act(key, area, failText, fn, btn) {
  * Ask before an action. With `reason`, the dialog also asks for a reason of at least
  * MIN_REASON characters and will not confirm without one. Resolves {ok, reason}.
  */
-function ask({ title, text, ok, danger = true, reason = false }) {
+function ask({ title, text, ok, danger = true, reason = false, alt = null }) {
   const dlg = $('confirm-dialog');
   if (!dlg || typeof dlg.showModal !== 'function') {
     if (reason) {
@@ -264,6 +269,10 @@ function ask({ title, text, ok, danger = true, reason = false }) {
   }
   $('confirm-title').textContent = title;
   $('confirm-text').textContent = text;
+  // A second way to confirm (e.g. resume without extending), when asked for.
+  const altBtn = $('confirm-alt');
+  altBtn.hidden = !alt;
+  altBtn.textContent = alt || '';
   const okBtn = $('confirm-ok');
   okBtn.textContent = ok;
   okBtn.className = danger ? 'btn btn-danger' : 'btn';
@@ -274,6 +283,7 @@ function ask({ title, text, ok, danger = true, reason = false }) {
   const valid = () => !reason || [...input.value.trim()].length >= MIN_REASON;
   const sync = () => {
     okBtn.disabled = !valid();
+    altBtn.disabled = !valid();
   };
   input.oninput = sync;
   sync();
@@ -285,7 +295,8 @@ function ask({ title, text, ok, danger = true, reason = false }) {
     dlg.addEventListener('close', () => {
       dialogOpen = false;
       input.oninput = null;
-      resolve({ ok: dlg.returnValue === 'confirm' && valid(), reason: input.value.trim() });
+      const chosen = (dlg.returnValue === 'confirm' || dlg.returnValue === 'alt') && valid();
+      resolve({ ok: chosen, alt: chosen && dlg.returnValue === 'alt', reason: input.value.trim() });
       const back = opener && opener.isConnected ? opener : openerId && document.getElementById(openerId);
       if (back) back.focus();
     }, { once: true });
@@ -336,8 +347,17 @@ function saveText(text, filename, type) {
   return blob.size;
 }
 
+/** Now as YYYYMMDD-HHMM in the exercise's time zone, for file names. */
 function stamp() {
-  return new Date(serverNow()).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  const parts = {};
+  try {
+    for (const p of new Intl.DateTimeFormat('en-GB', {
+      timeZone: zone(), year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hourCycle: 'h23',
+    }).formatToParts(new Date(serverNow()))) parts[p.type] = p.value;
+    return `${parts.year}${parts.month}${parts.day}-${parts.hour}${parts.minute}`;
+  } catch {
+    return new Date(serverNow()).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-');
+  }
 }
 
 function exerciseId() {
@@ -412,7 +432,13 @@ const LOADERS = {
   scenario: () => api.get('/api/v1/scenario'),
   teams: async () => listOf(await api.get('/api/v1/teams'), 'teams'),
   users: async () => listOf(await api.get('/api/v1/users'), 'users'),
-  events: async () => listOf(await api.get('/api/v1/events'), 'events'),
+  events: async () => listOf(await api.get(eventsPath(null)), 'events'),
+  adjustments: async () => listOf(await api.get(`/api/v1/events?type=adjustment&limit=${EVENTS_MAX}`), 'events'),
+  standing: async () => {
+    const [d, r] = await Promise.all(['disqualify', 'reinstate']
+      .map((k) => api.get(`/api/v1/events?type=${k}&limit=${EVENTS_MAX}`)));
+    return [...listOf(d, 'events'), ...listOf(r, 'events')].sort((a, b) => Number(a.seq) - Number(b.seq));
+  },
   announcements: async () => listOf(await api.get('/api/v1/announcements'), 'announcements'),
   rounds: async () => listOf(await api.get('/api/v1/rounds'), 'rounds'),
   alerts: async () => listOf(await api.get('/api/v1/alerts'), 'alerts'),
@@ -435,11 +461,9 @@ const RENDERERS = {
     renderEvents();
   },
   users: renderUsers,
-  events: () => {
-    renderTeams();
-    renderAdjustList();
-    renderEvents();
-  },
+  events: renderEvents,
+  adjustments: renderAdjustList,
+  standing: renderTeams,
   announcements: renderAnnouncements,
   rounds: () => {
     renderRounds();
@@ -795,7 +819,8 @@ async function onLoad() {
     if (creds.length) showCreds('scenario', creds);
     announce(t('org.scenario.loaded', { id, n: formatNumber(creds.length) }));
     loadExercise();
-    for (const key of ['scenario', 'teams', 'users', 'rounds', 'alerts', 'injects', 'reports', 'audit', 'events']) load(key);
+    for (const key of ['scenario', 'teams', 'users', 'rounds', 'alerts', 'injects', 'reports', 'audit']) load(key);
+    loadLog();
   } catch (e) {
     showRefusal('scenario', 'scenario-text', () => t('org.scenario.load_failed'), e);
   } finally {
@@ -1056,6 +1081,35 @@ async function clockAction(action, btn) {
     });
     if (!ok || state.view !== 'console') return;
   }
+  // Pausing and freezing change what every team sees: confirmed, with a reason for the log.
+  if (action === 'pause' || action === 'freeze') {
+    const { ok, reason } = await ask({
+      title: t(`org.clock.confirm_${action}_title`),
+      text: t(`org.clock.confirm_${action}_text`),
+      ok: t(`org.clock.confirm_${action}_ok`),
+      danger: false,
+      reason: true,
+    });
+    if (!ok || state.view !== 'console') return;
+    body = { reason };
+  }
+  // Resuming offers to give the teams back the time paused.
+  if (action === 'resume') {
+    const ex = state.exercise || {};
+    const pausedMs = ex.paused_at ? Math.max(0, serverNow() - Date.parse(ex.paused_at)) : 0;
+    const minutes = Math.round(pausedMs / 60000);
+    if (pausedMs >= 1000) {
+      const { ok, alt } = await ask({
+        title: t('org.clock.confirm_resume_title'),
+        text: t('org.clock.confirm_resume_text', { n: formatNumber(minutes) }),
+        ok: t('org.clock.confirm_resume_extend', { n: formatNumber(minutes) }),
+        alt: t('org.clock.confirm_resume_keep'),
+        danger: false,
+      });
+      if (!ok || state.view !== 'console') return;
+      body = { extend: !alt };
+    }
+  }
   const r = await act('clock', 'clock', () => t('org.clock.failed', { action: label }),
     () => api.post(`/api/v1/exercise/${seg(action)}`, body), btn);
   if (!r) {
@@ -1135,10 +1189,41 @@ async function onAnnounce(e) {
 
 // ------------------------------------------------------------------ 4. teams, tokens, logins
 
+/** The event log's page before `before` (null: the newest), with the chosen team and type. */
+function eventsPath(before) {
+  const q = new URLSearchParams({ limit: String(EVENTS_PAGE) });
+  if (state.eventsTeam) q.set('team', state.eventsTeam);
+  if (state.eventsType) q.set('type', state.eventsType);
+  if (before !== null && before !== undefined) q.set('before', String(before));
+  return `/api/v1/events?${q}`;
+}
+
+/** Load the next older page of the event log and add it below. */
+async function olderEvents(btn) {
+  const list = state.data.events || [];
+  const last = list.length ? list[list.length - 1].seq : null;
+  const more = await act('events-older', 'events', () => t('org.load_failed'),
+    () => api.get(eventsPath(last)), btn);
+  if (!more) return;
+  const page = listOf(more, 'events');
+  state.data.events = [...list, ...page];
+  state.eventsDone = page.length < EVENTS_PAGE;
+  state.shown.events = state.data.events.length;
+  renderEvents();
+}
+
+/** Everything read from the event log. */
+function loadLog() {
+  state.eventsDone = false;
+  load('events');
+  load('adjustments');
+  load('standing');
+}
+
 /** Disqualified teams (id → reason), from the event log: the last disqualify or reinstate wins. */
 function disqualified() {
   const out = new Map();
-  for (const e of state.data.events || []) {
+  for (const e of state.data.standing || []) {
     const kind = e && e.event && e.event.type;
     if (kind === 'disqualify') out.set(e.team, e.event.reason || '');
     else if (kind === 'reinstate') out.delete(e.team);
@@ -1159,7 +1244,7 @@ function renderTeams() {
     return;
   }
   const dq = disqualified();
-  const known = Boolean(state.data.events);
+  const known = Boolean(state.data.standing);
   const focus = captureFocus(root);
   const rows = [];
   for (const team of teams) {
@@ -1376,7 +1461,8 @@ async function disqualify(team) {
     () => api.post(`/api/v1/teams/${seg(team.id)}/disqualify`, { reason }));
   if (!r) return;
   setMsg('teams', 'success', () => t('org.teams.dq_done', { team: team.name, seq: r.seq }));
-  await load('events');
+  loadLog();
+  await load('standing');
   const b = $(`reinstate-${team.id}`);
   if (b) b.focus();
   load('audit');
@@ -1394,7 +1480,8 @@ async function reinstate(team) {
     () => api.post(`/api/v1/teams/${seg(team.id)}/reinstate`));
   if (!r) return;
   setMsg('teams', 'success', () => t('org.teams.reinstate_done', { team: team.name, seq: r.seq }));
-  await load('events');
+  loadLog();
+  await load('standing');
   const b = $(`disqualify-${team.id}`);
   if (b) b.focus();
   load('audit');
@@ -1614,19 +1701,19 @@ async function onAdjust(e) {
   syncAdjustButton();
   const got = r.event && r.event.points !== undefined ? r.event.points : points;
   setMsg('adjust', 'success', () => t('org.adjust.done', { points: signed(got), team: teamName(r.team ?? team), seq: r.seq }));
-  load('events');
+  loadLog();
   load('audit');
 }
 
 function renderAdjustList() {
   const root = $('adjust-list');
   if (state.view !== 'console') return;
-  const events = state.data.events;
+  const events = state.data.adjustments;
   if (!events) {
-    fill(root, loadingOrError('events'));
+    fill(root, loadingOrError('adjustments'));
     return;
   }
-  const list = events.filter((e) => e && e.event && e.event.type === 'adjustment').reverse();
+  const list = events.filter((e) => e && e.event && e.event.type === 'adjustment');
   if (!list.length) {
     fill(root, el('p', { class: 'muted', text: t('org.adjust.none') }));
     return;
@@ -1946,11 +2033,45 @@ function moreButton(key, total, rerender) {
     }, t('org.show_more')));
 }
 
+/** Audit actions the console names in words (others are shown as their code). */
+const AUDIT_ACTIONS = [
+  'announcement.create', 'checker.alert', 'event.append', 'exercise.clock', 'exercise.extend',
+  'report.finalise', 'report.mark', 'report.release', 'report.submit', 'round.interrupted',
+  'round.void', 'scenario.load', 'team.create', 'token.create', 'token.revoke', 'user.create',
+  'user.lead', 'user.logout_everywhere', 'user.reset_password',
+];
+/** Event types, as GET /api/v1/events?type= names them. */
+const EVENT_TYPES = ['solve', 'hint', 'adjustment', 'disqualify', 'reinstate', 'report_graded',
+  'grades_released', 'flag_captured', 'service_checked', 'round_voided'];
+const CLOCK_ACTIONS = ['start', 'pause', 'resume', 'end', 'freeze', 'unfreeze', 'extend'];
+/** Detail fields the console names in words. */
+const AUDIT_KEYS = ['action', 'reason', 'team', 'inject', 'round', 'service', 'minutes', 'points',
+  'username', 'role', 'kind', 'at', 'extended_ms', 'why', 'stage', 'code', 'version', 'teams', 'problem'];
+
+function auditAction(code) {
+  return AUDIT_ACTIONS.includes(code) ? t(`org.audit.a.${code}`) : String(code ?? '');
+}
+
+/** One detail value, readable: times in the exercise's zone, durations in minutes and seconds. */
+function auditValue(k, v) {
+  if (v === null || v === undefined) return t('dash');
+  const n = Number(v);
+  if ((k === 'at' || k.endsWith('_at')) && Number.isFinite(n) && n > 1e11) return time(n);
+  if (k.endsWith('_ms') && Number.isFinite(n)) {
+    const s = Math.round(n / 1000);
+    return t('org.audit.duration', { m: formatNumber(Math.floor(s / 60)), s: formatNumber(s % 60) });
+  }
+  if (k === 'action' && CLOCK_ACTIONS.includes(v)) return t(`org.clock.${v}`);
+  if (Array.isArray(v)) return v.map((x) => (x && typeof x === 'object' ? (x.team ?? JSON.stringify(x)) : String(x))).join(t('list.sep'));
+  if (typeof v === 'object') return JSON.stringify(v);
+  return String(v);
+}
+
 function detailText(d) {
   if (d === null || d === undefined) return '';
   if (typeof d !== 'object') return String(d);
   return Object.entries(d)
-    .map(([k, v]) => `${k}: ${v !== null && typeof v === 'object' ? JSON.stringify(v) : String(v)}`)
+    .map(([k, v]) => `${AUDIT_KEYS.includes(k) ? t(`org.audit.k.${k}`) : k}: ${auditValue(k, v)}`)
     .join(' · ');
 }
 
@@ -1962,13 +2083,23 @@ function renderAudit() {
     fill(root, loadingOrError('audit'));
     return;
   }
-  if (!list.length) {
-    fill(root, el('p', { class: 'muted', text: t('org.audit.none') }));
+  // The action filter lists the actions present, in words.
+  const select = $('audit-action');
+  const chosen = select.value;
+  const present = [...new Set(list.map((a) => String(a.action ?? '')))].sort();
+  select.replaceChildren(el('option', { value: '', text: t('org.audit.all') }),
+    ...present.map((code) => el('option', { value: code, text: auditAction(code) })));
+  select.value = present.includes(chosen) ? chosen : '';
+  const needle = $('audit-search').value.trim().toLocaleLowerCase();
+  const shown = list.filter((a) => (!select.value || a.action === select.value)
+    && (!needle || `${a.actor} ${auditAction(a.action)} ${detailText(a.detail)}`.toLocaleLowerCase().includes(needle)));
+  if (!shown.length) {
+    fill(root, el('p', { class: 'muted', text: list.length ? t('org.audit.no_match') : t('org.audit.none') }));
     return;
   }
   const focus = captureFocus(root);
   // The API lists oldest first; the newest matter most here.
-  const sorted = [...list].sort((a, b) => (Number(b.id) - Number(a.id)) || (Date.parse(b.at) - Date.parse(a.at)));
+  const sorted = [...shown].sort((a, b) => (Number(b.id) - Number(a.id)) || (Date.parse(b.at) - Date.parse(a.at)));
   fill(root, el('div', { class: 'table-wrap' },
     el('table', { class: 'org-table', id: 'audit-table' },
       el('caption', { class: 'sr-only', text: t('org.audit.list') }),
@@ -1979,9 +2110,9 @@ function renderAudit() {
         el('th', { scope: 'col', text: t('org.col.details') }))),
       el('tbody', null, sorted.slice(0, state.shown.audit).map((a) => el('tr', null,
         el('td', { class: 'time', text: time(a.at) }),
-        el('td', { class: 'mono', text: String(a.actor ?? '') }),
-        el('td', { class: 'mono', text: String(a.action ?? '') }),
-        el('td', { class: 'detail mono', text: detailText(a.detail) })))))),
+        el('td', { text: String(a.actor ?? '') }),
+        el('td', { title: String(a.action ?? ''), text: auditAction(a.action) }),
+        el('td', { class: 'detail', text: detailText(a.detail) })))))),
   moreButton('audit', sorted.length, renderAudit),
   state.errors.audit ? loadingOrError('audit') : null);
   restoreFocus(focus);
@@ -1990,13 +2121,17 @@ function renderAudit() {
 function renderEvents() {
   const root = $('events-list');
   if (state.view !== 'console') return;
+  // The type filter, in the reader's language.
+  const typeSel = $('events-type');
+  typeSel.replaceChildren(el('option', { value: '', text: t('org.events.all_types') }),
+    ...EVENT_TYPES.map((k) => el('option', { value: k, text: t(`org.events.t.${k}`) })));
+  typeSel.value = state.eventsType || '';
   const list = state.data.events;
   if (!list) {
     fill(root, loadingOrError('events'));
     return;
   }
-  const team = state.eventsTeam;
-  const picked = list.filter((e) => !team || e.team === team).reverse();
+  const picked = list;
   if (!picked.length) {
     fill(root, el('p', { class: 'muted', text: t('org.events.none') }));
     return;
@@ -2019,10 +2154,16 @@ function renderEvents() {
           el('td', { class: 'time', text: time(e.at) }),
           el('td', { text: e.team ? teamName(e.team) : t('dash') }),
           el('td', { class: 'mono', text: String(e.actor ?? '') }),
-          el('td', { class: 'mono', text: String(type ?? '') }),
-          el('td', { class: 'detail mono', text: detailText(rest) }));
+          el('td', { text: EVENT_TYPES.includes(type) ? t(`org.events.t.${type}`) : String(type ?? '') }),
+          el('td', { class: 'detail', text: detailText(rest) }));
       })))),
-  moreButton('events', picked.length, renderEvents),
+  picked.length > state.shown.events
+    ? moreButton('events', picked.length, renderEvents)
+    : (picked.length >= EVENTS_PAGE && !state.eventsDone
+      ? el('div', { class: 'btn-row' }, el('button', {
+        type: 'button', class: 'btn btn-secondary btn-small', id: 'events-older', onclick: (e) => olderEvents(e.currentTarget),
+      }, t('org.events.older')))
+      : null),
   state.errors.events ? loadingOrError('events') : null);
   restoreFocus(focus);
 }
@@ -2128,7 +2269,7 @@ function init() {
 
   $('teams-refresh').addEventListener('click', () => {
     load('teams');
-    load('events');
+    loadLog();
     for (const id of state.openTokens) loadTokens(id);
   });
   $('import-file').addEventListener('change', (e) => readInto(e.target, 'import-text', 'import'));
@@ -2148,6 +2289,8 @@ function init() {
     load('injects');
     load('reports');
   });
+  $('audit-action').addEventListener('change', renderAudit);
+  $('audit-search').addEventListener('input', renderAudit);
   $('rounds-refresh').addEventListener('click', () => {
     load('rounds');
     load('scenario');
@@ -2155,11 +2298,18 @@ function init() {
   $('export-json').addEventListener('click', onExportJson);
   $('export-csv').addEventListener('click', onExportCsv);
   $('audit-refresh').addEventListener('click', () => load('audit'));
-  $('events-refresh').addEventListener('click', () => load('events'));
+  $('events-refresh').addEventListener('click', () => loadLog());
   $('events-team').addEventListener('change', (e) => {
     state.eventsTeam = e.target.value;
     state.shown.events = PAGE.events;
-    renderEvents();
+    state.eventsDone = false;
+    load('events');
+  });
+  $('events-type').addEventListener('change', (e) => {
+    state.eventsType = e.target.value;
+    state.shown.events = PAGE.events;
+    state.eventsDone = false;
+    load('events');
   });
 
   onLangChange(renderAll);

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use drillboard_scenario::{Scenario, Team};
 use drillboard_scoring::EventKind;
 use drillboard_store::{ExerciseRow, ExerciseUpdate, NewTeam, StoreError};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use crate::auth::{Role, hash_password, new_api_token, new_password};
@@ -454,8 +454,50 @@ pub enum ClockAction {
     Unfreeze,
 }
 
+/// What may come with a clock action.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ClockOptions {
+    /// Why (recorded in the audit log).
+    #[serde(default)]
+    pub reason: Option<String>,
+    /// With `resume`: move the end (and a freeze still to come) later by the time paused.
+    #[serde(default)]
+    pub extend: bool,
+}
+
+/// Longest reason kept with a clock action.
+pub const MAX_REASON_CHARS: usize = 500;
+
 /// Apply a clock action, checking it makes sense in the current state.
 pub async fn clock(state: &AppState, action: ClockAction, actor: &str) -> ApiResult<ExerciseRow> {
+    clock_with(state, action, actor, ClockOptions::default()).await
+}
+
+/// [`clock`] with a reason and, for `resume`, "extend by the paused time".
+pub async fn clock_with(
+    state: &AppState,
+    action: ClockAction,
+    actor: &str,
+    opts: ClockOptions,
+) -> ApiResult<ExerciseRow> {
+    if opts.extend && action != ClockAction::Resume {
+        return Err(ApiError::field(
+            "extend",
+            "only `resume` can extend the end by the time paused",
+        ));
+    }
+    let reason = opts
+        .reason
+        .as_deref()
+        .map(str::trim)
+        .filter(|r| !r.is_empty());
+    if reason.is_some_and(|r| r.chars().count() > MAX_REASON_CHARS) {
+        return Err(ApiError::field(
+            "reason",
+            format!("a reason is at most {MAX_REASON_CHARS} characters"),
+        ));
+    }
     let now = state.now();
     let (row, scenario) = {
         let live = state.live();
@@ -472,6 +514,7 @@ pub async fn clock(state: &AppState, action: ClockAction, actor: &str) -> ApiRes
         )
     };
     let mut u = ExerciseUpdate::default();
+    let mut extended = 0i64;
     match action {
         ClockAction::Start => {
             if current != Status::NotStarted {
@@ -502,6 +545,19 @@ pub async fn clock(state: &AppState, action: ClockAction, actor: &str) -> ApiRes
             }
             u.status = Some("running".into());
             u.paused_at = Some(None);
+            if opts.extend {
+                let paused = now - row.paused_at.unwrap_or(now).min(now);
+                extended = paused;
+                if let Some(ends) = row.ends_at {
+                    u.ends_at = Some(Some(ends + paused));
+                }
+                // A freeze still to come moves with the end; one already reached stays.
+                if let Some(f) = row.freeze_at
+                    && f > row.paused_at.unwrap_or(now)
+                {
+                    u.freeze_at = Some(Some(f + paused));
+                }
+            }
         }
         ClockAction::End => {
             if !matches!(current, Status::Running | Status::Paused) {
@@ -522,7 +578,16 @@ pub async fn clock(state: &AppState, action: ClockAction, actor: &str) -> ApiRes
         .audit(
             actor,
             "exercise.clock",
-            json!({"action": action_name(action)}),
+            {
+                let mut d = json!({"action": action_name(action)});
+                if let Some(r) = reason {
+                    d["reason"] = json!(r);
+                }
+                if opts.extend {
+                    d["extended_ms"] = json!(extended);
+                }
+                d
+            },
             now,
         )
         .await?;

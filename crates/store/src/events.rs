@@ -2,7 +2,8 @@
 
 use drillboard_scoring::{Event, EventKind};
 use sea_orm::{
-    ActiveModelTrait, ConnectionTrait, DbBackend, EntityTrait, QueryOrder, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 
 use crate::entity::{event, submission};
@@ -47,7 +48,7 @@ pub struct NewAttempt {
 }
 
 /// Every `kind` column value this version reads.
-const KINDS: [&str; 10] = [
+pub const KINDS: [&str; 10] = [
     "solve",
     "hint",
     "adjustment",
@@ -402,6 +403,33 @@ impl Store {
             return self.events_sqlite().await;
         }
         self.events_by_rows().await
+    }
+
+    /// One page of the log, newest first: at most `limit` events with a sequence number below
+    /// `before` (all when None), of one `team` and one `kind` when given.
+    pub async fn events_page(
+        &self,
+        before: Option<i64>,
+        limit: u64,
+        team: Option<&str>,
+        kind: Option<&str>,
+    ) -> Result<Vec<(Event, Option<String>)>> {
+        let mut q = event::Entity::find();
+        if let Some(b) = before {
+            q = q.filter(event::Column::Seq.lt(b));
+        }
+        if let Some(t) = team {
+            q = q.filter(event::Column::Team.eq(t));
+        }
+        if let Some(k) = kind {
+            q = q.filter(event::Column::Kind.eq(k));
+        }
+        let rows = q
+            .order_by_desc(event::Column::Seq)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().filter_map(from_row).collect())
     }
 
     /// SQLite: rows reach us from SQLite's thread one at a time, about 10 µs each (a second for

@@ -19,7 +19,7 @@ use sea_orm::{
     DbErr, SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
 };
 
-pub use events::{NewAttempt, NewEvent, event_kind, event_subject};
+pub use events::{KINDS as EVENT_KINDS, NewAttempt, NewEvent, event_kind, event_subject};
 pub use exercise::{ExerciseRow, ExerciseUpdate};
 pub use game::{CheckRow, FlagRow, NewCheck, NewFlag, RoundRow};
 pub use people::{AnnouncementRow, NewTeam, TeamRow, TokenRow, UserRow};

@@ -118,7 +118,13 @@ pub async fn clock(
         let a: ClockAction = serde_json::from_value(json!(action)).map_err(|_| {
             ApiError::NotFound(format!("no exercise action `{action}`; use start, pause, resume, end, extend, freeze or unfreeze"))
         })?;
-        ops::clock(&state, a, &caller.name).await?
+        // A body is optional: `{"reason": "…"}`, and `{"extend": true}` with resume.
+        let opts: ops::ClockOptions = if body.iter().all(u8::is_ascii_whitespace) {
+            ops::ClockOptions::default()
+        } else {
+            json::parse(&body)?
+        };
+        ops::clock_with(&state, a, &caller.name, opts).await?
     };
     let now = state.now();
     Ok(Json(json!({
@@ -556,12 +562,24 @@ async fn append_team_event(
     ))
 }
 
-/// Filter of the event log.
+/// Filter and page of the event log.
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 pub struct EventsQuery {
     /// Only this team's events.
     pub team: Option<String>,
+    /// Only events of this kind (`solve`, `hint`, `adjustment`, …).
+    #[serde(rename = "type")]
+    pub kind: Option<String>,
+    /// A page, newest first, of at most this many events (1 to 1000).
+    pub limit: Option<u64>,
+    /// With `limit`: only events older than this sequence number (the last `seq` of the page
+    /// before).
+    pub before: Option<i64>,
 }
+
+/// Most events in one page.
+const MAX_EVENTS_PAGE: u64 = 1000;
 
 /// `GET /api/v1/events`: the event log behind every score (organisers and judges).
 pub async fn events(
@@ -569,7 +587,43 @@ pub async fn events(
     Staff(caller): Staff,
     Query(q): Query<EventsQuery>,
 ) -> ApiResult<Json<Value>> {
-    let events = state.store().events().await?;
+    if let Some(k) = q.kind.as_deref()
+        && !drillboard_store::EVENT_KINDS.contains(&k)
+    {
+        return Err(ApiError::field(
+            "type",
+            format!(
+                "no event type `{k}`; use one of {}",
+                drillboard_store::EVENT_KINDS.join(", ")
+            ),
+        ));
+    }
+    let events = match (q.limit, q.before) {
+        (None, None) => {
+            let mut all = state.store().events().await?;
+            all.retain(|(e, _)| {
+                q.kind
+                    .as_deref()
+                    .is_none_or(|k| drillboard_store::event_kind(&e.kind) == k)
+            });
+            all
+        }
+        (None, Some(_)) => {
+            return Err(ApiError::field("before", "`before` pages need a `limit`"));
+        }
+        (Some(n), _) if !(1..=MAX_EVENTS_PAGE).contains(&n) => {
+            return Err(ApiError::field(
+                "limit",
+                format!("a page holds 1 to {MAX_EVENTS_PAGE} events"),
+            ));
+        }
+        (Some(n), before) => {
+            state
+                .store()
+                .events_page(before, n, q.team.as_deref(), q.kind.as_deref())
+                .await?
+        }
+    };
     // A grade event ties a team to the exact scores its markers gave: judges, who mark blind,
     // do not see them (the released grades show on the board).
     let judge = caller.role == Role::Judge;

@@ -164,6 +164,7 @@ pub async fn exercise(State(state): State<AppState>) -> ApiResult<Json<Value>> {
         "duration_seconds": s.exercise.duration_seconds,
         "status": status(row, now),
         "started_at": iso_opt(row.started_at),
+        "paused_at": iso_opt(if row.status == "paused" { row.paused_at } else { None }),
         "ends_at": iso_opt(row.ends_at),
         "freeze_at": iso_opt(if row.freeze_released { None } else { row.freeze_at }),
         "frozen": frozen_at(row, now).is_some(),

@@ -11,7 +11,9 @@ both!(
     every_event_kind_survives_the_database,
     submissions_only_while_running,
     scenario_over_the_api,
-    teams_disqualification_audit_and_export
+    teams_disqualification_audit_and_export,
+    a_resume_can_give_back_the_paused_time,
+    the_event_log_comes_in_pages
 );
 
 async fn submissions_only_while_running(backend: Backend) {
@@ -339,4 +341,161 @@ async fn every_event_kind_survives_the_database(backend: Backend) {
         .collect();
     assert_eq!(stored, kinds);
     app.finish().await;
+}
+
+async fn a_resume_can_give_back_the_paused_time(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let org = Some(d.organiser.as_str());
+    let (_, ex) = d.app.get("/api/v1/exercise", None).await;
+    let (ends, freeze) = (ex["ends_at"].clone(), ex["freeze_at"].clone());
+    // Pause and freeze carry a reason into the audit log.
+    let (s, b) = d
+        .app
+        .post(
+            "/api/v1/exercise/pause",
+            org,
+            json!({"reason": "mất điện phòng máy"}),
+        )
+        .await;
+    assert_eq!(
+        (s, b["status"].as_str()),
+        (StatusCode::OK, Some("paused")),
+        "{b}"
+    );
+    // Only resume extends; a reason has a limit; nothing else is accepted.
+    for (action, body, field) in [
+        ("freeze", json!({"extend": true}), "extend"),
+        ("resume", json!({"reason": "x".repeat(501)}), "reason"),
+        ("resume", json!({"extend": "yes"}), ""),
+        ("resume", json!({"why": "no"}), ""),
+    ] {
+        let (s, b) = d
+            .app
+            .post(&format!("/api/v1/exercise/{action}"), org, body)
+            .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{action}: {b}");
+        if !field.is_empty() {
+            assert_eq!(b["error"]["field"], field, "{b}");
+        }
+    }
+    d.app.advance(12 * 60_000 + 345);
+    let (s, b) = d
+        .app
+        .post(
+            "/api/v1/exercise/resume",
+            org,
+            json!({"extend": true, "reason": "điện đã có lại"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let ms = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert_eq!(
+        ms(&b["ends_at"]) - ms(&ends),
+        12 * 60_000 + 345,
+        "the end moves by the pause"
+    );
+    assert_eq!(
+        ms(&b["freeze_at"]) - ms(&freeze),
+        12 * 60_000 + 345,
+        "a freeze to come moves too"
+    );
+    let (_, audit) = d.app.get("/api/v1/audit", org).await;
+    let clock: Vec<&serde_json::Value> = audit
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["action"] == "exercise.clock")
+        .collect();
+    let pause = clock
+        .iter()
+        .find(|a| a["detail"]["action"] == "pause")
+        .unwrap();
+    assert_eq!(pause["detail"]["reason"], "mất điện phòng máy");
+    let resume = clock
+        .iter()
+        .find(|a| a["detail"]["action"] == "resume")
+        .unwrap();
+    assert_eq!(resume["detail"]["extended_ms"], 12 * 60_000 + 345);
+    assert_eq!(resume["detail"]["reason"], "điện đã có lại");
+    // A plain resume leaves the end where it is.
+    d.app.post("/api/v1/exercise/pause", org, json!({})).await;
+    d.app.advance(60_000);
+    let (_, b2) = d.app.post("/api/v1/exercise/resume", org, json!({})).await;
+    assert_eq!(b2["ends_at"], b["ends_at"]);
+    d.finish().await;
+}
+
+async fn the_event_log_comes_in_pages(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let org = Some(d.organiser.as_str());
+    d.app.submit(d.team("alpha"), "web", "FLAG{web}").await;
+    d.app.submit(d.team("bravo"), "web", "FLAG{web}").await;
+    for i in 0..5 {
+        let (s, b) = d
+            .app
+            .post(
+                "/api/v1/adjustments",
+                org,
+                json!({"team": "charlie", "points": i + 1, "reason": "bonus for the write-up"}),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{b}");
+    }
+    let (_, all) = d.app.get("/api/v1/events", org).await;
+    let all = all.as_array().unwrap().clone();
+    assert_eq!(all.len(), 7, "the whole log, oldest first, without a limit");
+    // Newest first, three at a time, until the log ends.
+    let mut seen = Vec::new();
+    let mut path = "/api/v1/events?limit=3".to_owned();
+    loop {
+        let (s, page) = d.app.get(&path, org).await;
+        assert_eq!(s, StatusCode::OK, "{page}");
+        let page = page.as_array().unwrap().clone();
+        if page.is_empty() {
+            break;
+        }
+        let last = page.last().unwrap()["seq"].as_i64().unwrap();
+        seen.extend(page.iter().map(|e| e["seq"].as_i64().unwrap()));
+        path = format!("/api/v1/events?limit=3&before={last}");
+    }
+    let mut want: Vec<i64> = all.iter().map(|e| e["seq"].as_i64().unwrap()).collect();
+    want.reverse();
+    assert_eq!(seen, want);
+    // By type and team.
+    let (_, adj) = d
+        .app
+        .get("/api/v1/events?type=adjustment&limit=2", org)
+        .await;
+    let adj = adj.as_array().unwrap();
+    assert_eq!(adj.len(), 2);
+    assert!(adj.iter().all(|e| e["event"]["type"] == "adjustment"));
+    assert_eq!(adj[0]["event"]["points"], 5.0, "the newest first");
+    let (_, solves) = d
+        .app
+        .get("/api/v1/events?type=solve&team=bravo&limit=10", org)
+        .await;
+    assert_eq!(solves.as_array().unwrap().len(), 1);
+    let (_, typed) = d.app.get("/api/v1/events?type=solve", org).await;
+    assert_eq!(typed.as_array().unwrap().len(), 2, "a type without a page");
+    // Mistakes are named.
+    for (q, field) in [
+        ("type=capture", "type"),
+        ("limit=0", "limit"),
+        ("limit=1001", "limit"),
+        ("before=5", "before"),
+    ] {
+        let (s, b) = d.app.get(&format!("/api/v1/events?{q}"), org).await;
+        assert_eq!(
+            (s, b["error"]["field"].as_str()),
+            (StatusCode::BAD_REQUEST, Some(field)),
+            "{q}: {b}"
+        );
+    }
+    let (s, _) = d.app.get("/api/v1/events?colour=red", org).await;
+    assert_eq!(s, StatusCode::BAD_REQUEST);
+    d.finish().await;
 }
