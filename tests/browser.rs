@@ -384,6 +384,70 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
     d.click(&format!("#{card} button[type=submit]"));
     d.until("the accepted feedback", "const c = document.getElementById(arguments[0]); return c && c.textContent.includes('Correct!')", json!([card]));
 
+    // Captured attack/defend flags pasted into the page: found in the text, each reply said in
+    // the page's language.
+    d.until(
+        "the attack/defend section",
+        "return !document.querySelector('#ad-section').hidden",
+        json!([]),
+    );
+    d.fill(
+        "#ad-flags",
+        "farm output:\nDRILL_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA= and DRILL_BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB=\n",
+    );
+    d.click("#ad-flags-send");
+    let replies = d.until(
+        "the replies per flag",
+        "const l = document.querySelectorAll('#ad-flags-result li'); return l.length === 2 ? [...l].map(x => x.innerText) : null",
+        json!([]),
+    );
+    for r in replies.as_array().unwrap() {
+        assert!(
+            r.as_str().unwrap().ends_with("not a valid flag"),
+            "{replies}"
+        );
+    }
+    assert_eq!(
+        d.js(
+            "return document.querySelector('#ad-flags').value",
+            json!([])
+        ),
+        "",
+        "nothing to send again"
+    );
+
+    // An announcement made while the team works pops up in view until dismissed.
+    let organiser = logins.iter().find(|l| l["role"] == "organiser").unwrap();
+    let (_, l) = support::http_json(
+        &server.addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        Some(json!({"username": organiser["username"], "password": organiser["password"]})),
+    );
+    let bearer = format!("Bearer {}", l["token"].as_str().unwrap());
+    let (status, _) = support::http_json(
+        &server.addr,
+        "POST",
+        "/api/v1/announcements",
+        &[("Authorization", &bearer)],
+        Some(
+            json!({"text": {"vi": "Cổng thông tin bị tấn công lại", "en": "The portal is under attack again"}}),
+        ),
+    );
+    assert_eq!(status, 201);
+    d.until(
+        "the announcement pop-up",
+        "const p = document.getElementById('ann-popup'); return p && !p.hidden && p.innerText.includes('The portal is under attack again')",
+        json!([]),
+    );
+    d.click("#ann-popup-close");
+    d.until(
+        "the pop-up dismissed",
+        "return document.getElementById('ann-popup').hidden",
+        json!([]),
+    );
+
     // "Why we have N points": the solved challenge is in the team's own breakdown.
     d.click("#tx-score-summary");
     d.until(

@@ -386,11 +386,26 @@ async function loadServices() {
   renderAttackDefend();
 }
 
+/** A new announcement in a pop-up that stays in view until the team dismisses it. */
+function showAnnouncement(a, n) {
+  const box = $('ann-popup');
+  state.popup = { a, n };
+  const more = n > 1 ? ` ${t('ann.popup_more', { n: formatNumber(n - 1) })}` : '';
+  $('ann-popup-text').textContent = `${pick(a.text)}${more}`;
+  box.hidden = false;
+}
+
+function closeAnnouncement() {
+  $('ann-popup').hidden = true;
+  state.popup = null;
+}
+
 async function loadAnnouncements() {
   try {
     const arrived = announcements.update(await api.get('/api/v1/announcements', { auth: false }));
     if (arrived.length && state.view === 'team') {
       announce(t('ann.arrived', { text: pick(arrived[0].text) }));
+      showAnnouncement(arrived[0], arrived.length);
     }
   } catch (e) {
     announcements.fail(e);
@@ -433,6 +448,80 @@ function refreshSide() {
 function serviceStateLabel(st) {
   if (st === null || st === undefined) return t('svc.state.none');
   return SERVICE_STATES.has(st) ? t(`svc.state.${st}`) : String(st);
+}
+
+// ------------------------------------------------------------------ captured flags
+
+/** The flags in pasted text: every match of the game's flag format, else one per line. */
+function flagsIn(text) {
+  const game = state.exercise && state.exercise.attack_defense;
+  let found = [];
+  if (game && game.flag_format) {
+    try {
+      found = text.match(new RegExp(game.flag_format, 'g')) || [];
+    } catch {
+      found = [];
+    }
+  }
+  if (!found.length) found = text.split(/\s+/).map((x) => x.trim()).filter(Boolean);
+  return [...new Set(found)];
+}
+
+/** Send pasted flags (in requests of at most the game's limit) and show each reply. */
+async function sendCapturedFlags(e) {
+  e.preventDefault();
+  if (state.busy.has('ad-flags')) return;
+  const flags = flagsIn($('ad-flags').value);
+  const out = $('ad-flags-result');
+  if (!flags.length) {
+    out.replaceChildren(el('p', { class: 'msg msg-error', text: t('ad.send_none') }));
+    $('ad-flags').focus();
+    return;
+  }
+  const game = state.exercise && state.exercise.attack_defense;
+  const per = Math.max(1, num(game && game.max_flags_per_request) || 100);
+  const btn = $('ad-flags-send');
+  state.busy.add('ad-flags');
+  btn.setAttribute('aria-busy', 'true');
+  const replies = [];
+  let failure = null;
+  try {
+    for (let i = 0; i < flags.length; i += per) {
+      const r = await api.put('/flags', flags.slice(i, i + per));
+      replies.push(...(Array.isArray(r) ? r : []));
+    }
+  } catch (err) {
+    if (err.status === 401) {
+      expire();
+      return;
+    }
+    failure = err;
+  } finally {
+    state.busy.delete('ad-flags');
+    btn.removeAttribute('aria-busy');
+  }
+  const counts = new Map();
+  for (const r of replies) counts.set(r.code, (counts.get(r.code) || 0) + 1);
+  const summary = [...counts].map(([code, n]) => t('ad.reply_count', { n: formatNumber(n), what: replyText(code) })).join(t('list.sep'));
+  out.replaceChildren(
+    replies.length ? el('p', { class: `msg ${counts.get('accepted') ? 'msg-success' : 'msg-warn'}`, text: summary }) : null,
+    failure ? el('p', { class: 'msg msg-error', text: t('ad.send_failed', { sent: formatNumber(replies.length), all: formatNumber(flags.length) }) },
+      el('span', { class: 'msg-server', text: ` ${t('fb.server', { message: failure.message })}` })) : null,
+    replies.length ? el('ul', { class: 'ad-replies' }, replies.map((r) => el('li', { class: r.status ? 'ok' : null },
+      el('code', { text: String(r.flag ?? '') }), ' — ', el('span', { text: replyText(r.code) })))) : null);
+  if (replies.length && !failure) {
+    // Keep only what must be sent again (try later); the rest is done.
+    const again = replies.filter((r) => ['not_running', 'rate_limited', 'own_service_down', 'try_again'].includes(r.code));
+    $('ad-flags').value = again.map((r) => r.flag).join('\n');
+  }
+  announce(summary);
+}
+
+const REPLY_CODES = new Set(['accepted', 'duplicate', 'own', 'too_old', 'invalid', 'unknown_team',
+  'not_running', 'rate_limited', 'own_service_down', 'try_again']);
+
+function replyText(code) {
+  return REPLY_CODES.has(code) ? t(`ad.reply.${code}`) : String(code ?? '');
 }
 
 function renderAttackDefend() {
@@ -2127,6 +2216,12 @@ function rerender() {
 
 function init() {
   initI18n();
+  $('ann-popup-close').addEventListener('click', closeAnnouncement);
+  $('ann-popup-all').addEventListener('click', closeAnnouncement);
+  onLangChange(() => {
+    if (state.popup) showAnnouncement(state.popup.a, state.popup.n);
+  });
+  $('ad-flags-form').addEventListener('submit', sendCapturedFlags);
   $('login-form').addEventListener('submit', onLogin);
   $('logout').addEventListener('click', onLogout);
   $('refresh').addEventListener('click', () => loadAll());

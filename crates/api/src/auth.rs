@@ -412,8 +412,15 @@ impl TokenCache {
 
 /// Read credentials from `Authorization: Bearer <jwt or API token>` or `X-Team-Token`.
 async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Option<Caller>> {
-    let bearer = parts
-        .headers
+    authenticate_headers(&parts.headers, state).await
+}
+
+/// [`authenticate`] from the request's headers alone.
+pub async fn authenticate_headers(
+    headers: &axum::http::HeaderMap,
+    state: &AppState,
+) -> ApiResult<Option<Caller>> {
+    let bearer = headers
         .get(axum::http::header::AUTHORIZATION)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| {
@@ -421,8 +428,7 @@ async fn authenticate(parts: &Parts, state: &AppState) -> ApiResult<Option<Calle
                 .or_else(|| v.strip_prefix("bearer "))
         })
         .map(str::trim);
-    let team_token = parts
-        .headers
+    let team_token = headers
         .get("x-team-token")
         .and_then(|v| v.to_str().ok())
         .map(str::trim);

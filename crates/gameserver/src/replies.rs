@@ -68,6 +68,22 @@ impl Reply {
         }
     }
 
+    /// A stable name for pages to say the reply in their reader's language.
+    pub fn name(self) -> &'static str {
+        match self {
+            Reply::Accepted => "accepted",
+            Reply::Duplicate => "duplicate",
+            Reply::Own => "own",
+            Reply::TooOld => "too_old",
+            Reply::Invalid => "invalid",
+            Reply::UnknownTeam => "unknown_team",
+            Reply::NotRunning => "not_running",
+            Reply::RateLimited => "rate_limited",
+            Reply::OwnServiceDown => "own_service_down",
+            Reply::TryAgain => "try_again",
+        }
+    }
+
     /// The FAUST/ENOWARS status code for the TCP protocol.
     pub fn code(self) -> &'static str {
         match self {

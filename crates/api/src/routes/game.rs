@@ -73,7 +73,18 @@ pub async fn put_flags(
         .map(str::trim)
         .unwrap_or("");
     let team = if token.is_empty() {
-        None
+        // The team page sends flags with its session (`Authorization: Bearer`).
+        match crate::auth::authenticate_headers(&headers, &state).await? {
+            Some(c) if c.role == crate::auth::Role::Team => {
+                c.team.and_then(|slug| state.live().team(&slug).cloned())
+            }
+            Some(_) => {
+                return Err(ApiError::Forbidden(
+                    "only teams submit flags; none was judged".into(),
+                ));
+            }
+            None => None,
+        }
     } else {
         match token_owner(&state, token).await {
             Ok(found) => found.map(|(_, t)| t),
@@ -90,7 +101,7 @@ pub async fn put_flags(
     // with an error object, not a reply per flag, so a farm raises and keeps them queued.
     let Some(team) = team else {
         let why = if token.is_empty() {
-            "no team token: send your team's API token in the X-Team-Token header"
+            "no team token: send your team's API token in the X-Team-Token header (or sign in on the team page)"
         } else {
             "unknown or revoked team token in X-Team-Token: check the token your farm sends \
              (organisers can list a team's tokens)"
@@ -110,7 +121,7 @@ fn replies_json(flags: &[String], replies: &[Reply]) -> Value {
         flags
             .iter()
             .zip(replies)
-            .map(|(f, r)| json!({"flag": f, "status": *r == Reply::Accepted, "msg": format!("[{f}] {}", r.message())}))
+            .map(|(f, r)| json!({"flag": f, "status": *r == Reply::Accepted, "code": r.name(), "msg": format!("[{f}] {}", r.message())}))
             .collect(),
     )
 }

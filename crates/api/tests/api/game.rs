@@ -387,10 +387,54 @@ async fn http_replies_are_exact_and_classified(backend: Backend) {
             .contains("no team token"),
         "{body}"
     );
+    // The team page sends flags with its session: the same pipeline, replies with a code.
+    let password = ad
+        .creds
+        .iter()
+        .find(|c| c.username == "alpha")
+        .map(|c| c.password.clone())
+        .unwrap();
+    let session = ad.app.login("alpha", &password).await;
+    let req = |bearer: &str, flags: &[String]| {
+        Request::builder()
+            .method(Method::PUT)
+            .uri("/flags")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::AUTHORIZATION, format!("Bearer {bearer}"))
+            .body(Body::from(json!(flags).to_string()))
+            .unwrap()
+    };
+    let (status, body) = ad
+        .app
+        .send(req(&session, std::slice::from_ref(&fresh)))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(
+        (body[0]["status"].clone(), body[0]["code"].clone()),
+        (json!(true), json!("accepted")),
+        "{body}"
+    );
+    let (_, body) = ad.app.send(req(&session, std::slice::from_ref(&own))).await;
+    assert_eq!(body[0]["code"], "own", "{body}");
+    // Organisers do not submit flags.
+    let (status, body) = ad
+        .app
+        .send(req(&ad.organiser, std::slice::from_ref(&fresh)))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{body}");
+    let (status, _) = ad
+        .app
+        .send(req("not-a-session", std::slice::from_ref(&fresh)))
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (_, body) = ad
         .put_flags(Some(&alpha), std::slice::from_ref(&fresh))
         .await;
-    assert_eq!(body[0]["status"], true, "{body}");
+    assert_eq!(
+        (body[0]["status"].clone(), body[0]["code"].clone()),
+        (json!(false), json!("duplicate")),
+        "{body}"
+    );
     // Rate limit: 1 flag/s, bursts of max(10 s of rate, one request) = 10; the test clock
     // stands still, so nothing refills until it moves.
     let bravo = ad.token("bravo");
