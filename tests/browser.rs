@@ -487,6 +487,22 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
         json!([name]),
     );
     d.screenshot("leaderboard-after-solve");
+    // Who solved the challenge, from the challenge list; the next round's countdown by the grid.
+    d.js(
+        "const b = [...document.querySelectorAll('#challenge-body button.team-toggle')].find(x => x.textContent.includes(arguments[0])); b.scrollIntoView(); b.click(); return true",
+        json!([challenge.title.en]),
+    );
+    d.until(
+        "the challenge's solvers",
+        "const l = document.querySelector('#challenge-body .solvers'); return l && l.textContent.includes(arguments[0])",
+        json!([name]),
+    );
+    let next = d.until(
+        "the next round's countdown",
+        "const e = document.getElementById('services-next'); return e && /^Next round in \\d+:\\d\\d$/.test(e.textContent) ? e.textContent : null",
+        json!([]),
+    );
+    assert!(next.as_str().unwrap().starts_with("Next round in"));
     // The leader's breakdown on the board explains the points by the solve.
     d.click("#board-body tr button.team-toggle");
     d.until(

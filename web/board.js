@@ -38,6 +38,8 @@ const state = {
   errors: { exercise: null, board: null, services: null, history: null },
   updatedAt: null, // server time of the last good board refresh (ms)
   details: new Map(), // team id → GET /api/v1/scoreboard/teams/{id} (open breakdowns only)
+  solversOpen: new Set(), // challenge ids whose solvers are shown
+  solvers: new Map(), // challenge id → GET /api/v1/scoreboard/challenges/{id}
 };
 
 const $ = (id) => document.getElementById(id);
@@ -116,6 +118,7 @@ async function loadBoard() {
     // Open breakdowns follow the board; closed ones are fetched again when opened.
     for (const id of state.details.keys()) if (!state.expanded.has(id)) state.details.delete(id);
     for (const id of state.expanded) loadDetail(id);
+    for (const id of state.solversOpen) loadSolvers(id);
   } catch (e) {
     state.errors.board = e;
   }
@@ -255,7 +258,77 @@ function renderExercise() {
   renderClock();
 }
 
+// ------------------------------------------------------------------ earlier rounds
+
+/** The round picker: played rounds, newest first (fetched when the history is opened). */
+async function loadRoundList() {
+  const pick = $('round-pick');
+  try {
+    const r = await publicGet('/api/v1/rounds');
+    const rounds = (Array.isArray(r && r.rounds) ? r.rounds : []).filter((x) => x.status !== 'running')
+      .sort((a, b) => num(b.number) - num(a.number));
+    const keep = pick.value;
+    pick.replaceChildren(...rounds.map((x) => el('option', { value: String(x.number), text: t('svc.round', { n: formatNumber(num(x.number)) }) })));
+    if (keep && rounds.some((x) => String(x.number) === keep)) pick.value = keep;
+    if (pick.value) loadRound(pick.value);
+    else $('round-view').replaceChildren(el('p', { class: 'muted small', text: t('svc.no_round') }));
+  } catch (e) {
+    $('round-view').replaceChildren(el('p', { class: 'status-line is-error', text: t('error.generic', { message: errorText(e) }) }));
+  }
+}
+
+/** One round's verdicts: per team and service, the state and the checker's public message. */
+async function loadRound(n) {
+  const view = $('round-view');
+  let r;
+  try {
+    r = await publicGet(`/api/v1/rounds/${encodeURIComponent(n)}`);
+  } catch (e) {
+    view.replaceChildren(el('p', { class: 'muted small', text: errorText(e) }));
+    return;
+  }
+  const services = state.services && Array.isArray(state.services.services) ? state.services.services : [];
+  const checks = Array.isArray(r.checks) ? r.checks : [];
+  const teams = [...new Set(checks.map((c) => String(c.team)))];
+  const voided = new Set(Array.isArray(r.voided) ? r.voided : []);
+  const names = new Map((state.board && state.board.standings ? state.board.standings : []).map((x) => [String(x.team && x.team.id), x.team && x.team.name]));
+  view.replaceChildren(el('div', { class: 'table-wrap' },
+    el('table', { class: 'service-grid', id: 'round-table' },
+      el('caption', { class: 'sr-only', text: t('svc.round', { n: formatNumber(num(n)) }) }),
+      el('thead', null, el('tr', null,
+        el('th', { scope: 'col', text: t('svc.team') }),
+        services.map((x) => el('th', { scope: 'col', text: `${pick(x.name) || x.id}${voided.has(x.id) ? ` (${t('svc.voided')})` : ''}` })))),
+      el('tbody', null, teams.map((team) => el('tr', null,
+        el('th', { scope: 'row', text: names.get(team) || team }),
+        services.map((x) => {
+          const c = checks.find((k) => String(k.team) === team && k.service === x.id);
+          const st = c ? c.state : null;
+          const key = st === null || st === undefined ? 'none' : SERVICE_STATES.has(st) ? st : 'unknown';
+          return el('td', { class: `svc-cell svc-${key}`, title: c && c.message ? String(c.message) : null },
+            el('span', { class: 'svc-state' },
+              el('span', { class: 'svc-glyph', 'aria-hidden': 'true', text: STATE_GLYPH[key] || '\u2022' }),
+              el('span', { class: 'svc-label', text: stateLabel(st) })),
+            c && c.message ? el('span', { class: 'svc-points', text: String(c.message) }) : null);
+        })))))));
+}
+
+/** "Next round in 0:12" beside the grid, while the game runs. */
+function renderNextRound() {
+  const box = $('services-next');
+  if (!box) return;
+  const ex = state.exercise;
+  const game = ex && ex.attack_defense;
+  const started = game && game.round_started_at ? Date.parse(game.round_started_at) : NaN;
+  if (!game || ex.status !== 'running' || !Number.isFinite(started) || !num(game.round_seconds)) {
+    box.textContent = '';
+    return;
+  }
+  const left = Math.max(0, Math.ceil((started + num(game.round_seconds) * 1000 - serverNow()) / 1000));
+  box.textContent = t('svc.next', { time: `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}` });
+}
+
 function renderClock() {
+  renderNextRound();
   const ex = state.exercise;
   if (!ex) return;
   const now = serverNow();
@@ -574,11 +647,59 @@ function renderChallenges() {
     body.replaceChildren(el('tr', null, el('td', { colspan: 4, text: t('board.no_challenges') })));
     return;
   }
-  body.replaceChildren(...list.map((c) => el('tr', null,
-    el('th', { scope: 'row', text: pick(c.title) || String(c.id) }),
-    el('td', { class: 'col-cat', text: c.category || '' }),
-    el('td', { class: 'num', text: formatNumber(c.value) }),
-    el('td', { class: 'num', text: formatNumber(c.solves) }))));
+  const rows = [];
+  list.forEach((c, i) => {
+    const id = String(c.id);
+    const open = state.solversOpen.has(id);
+    const detailId = `solvers-${i}`;
+    const title = pick(c.title) || id;
+    const canOpen = num(c.solves) > 0;
+    rows.push(el('tr', null,
+      el('th', { scope: 'row' }, canOpen
+        ? el('button', {
+          type: 'button', class: 'team-toggle', 'aria-expanded': String(open), 'aria-controls': detailId,
+          onclick: () => toggleSolvers(id),
+        }, el('span', { class: 'chev', 'aria-hidden': 'true' }), el('span', { text: title }))
+        : title),
+      el('td', { class: 'col-cat', text: c.category || '' }),
+      el('td', { class: 'num', text: formatNumber(c.value) }),
+      el('td', { class: 'num', text: formatNumber(c.solves) })));
+    if (open) rows.push(el('tr', { class: 'detail-row', id: detailId }, el('td', { colspan: 4 }, solversOf(id))));
+  });
+  body.replaceChildren(...rows);
+}
+
+/** The solvers of an open challenge, first first (or a line saying they are on their way). */
+function solversOf(id) {
+  const got = state.solvers.get(id);
+  if (!got) return el('p', { class: 'muted small', text: t('loading') });
+  if (got.error) return el('p', { class: 'status-line is-error', text: t('error.generic', { message: errorText(got.error) }) });
+  const list = Array.isArray(got.solvers) ? got.solvers : [];
+  return el('ol', { class: 'solvers' }, list.map((x) => el('li', null,
+    el('span', { class: 'team-name', text: (x.team && (x.team.name || x.team.id)) || '' }), ' ',
+    el('time', { class: 'muted small', datetime: x.solved_at || null, text: formatTime(x.solved_at, zone()) }),
+    num(x.first_blood_bonus) > 0
+      ? el('span', { class: 'badge badge-new', text: t('solvers.bonus', { n: formatNumber(num(x.first_blood_bonus)) }) })
+      : null)));
+}
+
+async function loadSolvers(id) {
+  try {
+    state.solvers.set(id, await publicGet(`/api/v1/scoreboard/challenges/${encodeURIComponent(id)}`));
+  } catch (e) {
+    state.solvers.set(id, { error: e });
+  }
+  renderChallenges();
+}
+
+function toggleSolvers(id) {
+  if (state.solversOpen.has(id)) {
+    state.solversOpen.delete(id);
+  } else {
+    state.solversOpen.add(id);
+    loadSolvers(id);
+  }
+  renderChallenges();
 }
 
 // ------------------------------------------------------------------ service grid, first bloods
@@ -599,6 +720,7 @@ function renderGrid() {
   section.hidden = false;
   const round = num(sv.round);
   $('services-meta').textContent = round > 0 ? t('svc.round', { n: formatNumber(round) }) : t('svc.no_round');
+  renderNextRound();
   $('services-frozen').hidden = !sv.frozen;
   $('services-error').textContent = state.errors.services
     ? t('updated.failed', { message: errorText(state.errors.services) }) : '';
@@ -633,6 +755,7 @@ function serviceCell(c) {
       el('span', { class: 'svc-glyph', 'aria-hidden': 'true', text: STATE_GLYPH[key] || '\u2022' }),
       el('span', { class: 'svc-label', text: stateLabel(st) })),
     el('span', { class: 'svc-points', 'aria-hidden': 'true', text: t('svc.short', { a, d, s }) }),
+    el('span', { class: 'svc-points svc-flags', 'aria-hidden': 'true', text: t('svc.flags', { c: formatNumber(num(c && c.captured)), l: formatNumber(num(c && c.lost)) }) }),
     el('span', { class: 'sr-only', text: `, ${t('svc.long', { a, d, s, c: num(c && c.captured), l: num(c && c.lost) })}` }));
 }
 
@@ -963,6 +1086,10 @@ function toggle(teamId) {
 
 function init() {
   initI18n();
+  $('round-history').addEventListener('toggle', (e) => {
+    if (e.target.open) loadRoundList();
+  });
+  $('round-pick').addEventListener('change', (e) => loadRound(e.target.value));
   projector = createProjector($('projector'), {
     get: () => state,
     onExit: () => {

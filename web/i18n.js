@@ -152,6 +152,12 @@ const DICT = {
   // ---- leaderboard: components, movement, big screen ----
   'board.big_screen': { vi: 'Màn hình lớn', en: 'Big screen' },
   'board.about': { vi: 'Giới thiệu cuộc diễn tập và quy định', en: 'About the drill and its rules' },
+  'svc.flags': { vi: 'Chiếm {c} cờ · mất {l} cờ', en: '{c} flags taken · {l} lost' },
+  'svc.next': { vi: 'Vòng tiếp theo sau {time}', en: 'Next round in {time}' },
+  'svc.history': { vi: 'Kết quả các vòng trước', en: 'Earlier rounds' },
+  'svc.history_pick': { vi: 'Vòng', en: 'Round' },
+  'svc.voided': { vi: 'đã hủy kết quả', en: 'voided' },
+  'solvers.bonus': { vi: '+{n} giải nhanh nhất', en: '+{n} first blood' },
   'pj.frozen': { vi: 'Bảng xếp hạng đang đóng băng', en: 'The board is frozen' },
   'pj.page': { vi: 'Trang {n}/{of}', en: 'Page {n} of {of}' },
   'pj.exit': { vi: 'Thoát màn hình lớn', en: 'Leave big screen' },

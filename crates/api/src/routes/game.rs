@@ -343,6 +343,21 @@ pub async fn round(
         return Err(ApiError::NotFound(format!("round {n} has not been played")));
     };
     let staff = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
+    // The frozen board rule: teams and the public do not see verdicts given after the freeze
+    // (they would tell how services and SLA moved).
+    let frozen = state
+        .live()
+        .exercise
+        .as_ref()
+        .and_then(|row| crate::ops::frozen_at(row, state.now()));
+    if !staff
+        && let Some(f) = frozen
+        && r.ended_at.is_none_or(|end| end > f)
+    {
+        return Err(ApiError::NotFound(format!(
+            "round {n} ended after the board froze; its verdicts are shown when the freeze is lifted"
+        )));
+    }
     let checks: Vec<Value> = state
         .store()
         .checks_in(n)

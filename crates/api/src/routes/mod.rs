@@ -32,6 +32,10 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/scoreboard/ctftime", get(public::ctftime))
         .route("/api/v1/scoreboard/history", get(feed::history))
         .route("/api/v1/scoreboard/teams/{id}", get(public::team_score))
+        .route(
+            "/api/v1/scoreboard/challenges/{id}",
+            get(public::challenge_solvers),
+        )
         .route("/api/v1/stream", get(feed::stream))
         .route(
             "/api/v1/announcements",

@@ -290,6 +290,12 @@ enum View {
         as_of: Option<i64>,
         hidden: Vec<String>,
     },
+    /// Who solved one challenge, and when.
+    Solvers {
+        id: String,
+        as_of: Option<i64>,
+        frozen: bool,
+    },
 }
 
 impl View {
@@ -302,6 +308,7 @@ impl View {
             } => format!("board|{as_of:?}|{frozen}|{}", hidden.join(",")),
             View::Team { id, as_of, frozen } => format!("team|{id}|{as_of:?}|{frozen}"),
             View::Ctftime { as_of, hidden } => format!("ctftime|{as_of:?}|{}", hidden.join(",")),
+            View::Solvers { id, as_of, frozen } => format!("solvers|{id}|{as_of:?}|{frozen}"),
         }
     }
 
@@ -333,6 +340,36 @@ impl View {
             View::Ctftime { as_of, hidden } => {
                 let standings = live.standings(*as_of).ok_or_else(no_scenario)?;
                 Ok(ctftime_json(live, &standings, hidden))
+            }
+            View::Solvers { id, as_of, frozen } => {
+                let standings = live.standings(*as_of).ok_or_else(no_scenario)?;
+                let mut solvers: Vec<(i64, &Standing, i64)> = standings
+                    .standings
+                    .iter()
+                    .filter_map(|st| {
+                        st.challenges
+                            .iter()
+                            .find(|c| *c.challenge == **id)
+                            .map(|c| (c.solved_at, st, c.first_blood_bonus))
+                    })
+                    .collect();
+                solvers.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.team.cmp(&b.1.team)));
+                let value = standings
+                    .challenges
+                    .iter()
+                    .find(|c| *c.id == **id)
+                    .map(|c| c.value);
+                Ok(json!({
+                    "challenge": id,
+                    "frozen": frozen,
+                    "as_of": iso(as_of.unwrap_or(live.changed_at())),
+                    "value": value,
+                    "solvers": solvers.iter().map(|(at, st, bonus)| json!({
+                        "team": {"id": st.team, "name": st.name},
+                        "solved_at": iso(*at),
+                        "first_blood_bonus": bonus,
+                    })).collect::<Vec<_>>(),
+                }))
             }
         }
     }
@@ -528,6 +565,41 @@ pub async fn team_score(
         }
         let (as_of, frozen) = board_time(live, caller.as_ref(), q.at.as_deref(), now)?;
         Ok(View::Team {
+            id: id.clone(),
+            as_of,
+            frozen,
+        })
+    };
+    if q.at.is_some() {
+        let (live, now) = (state.live(), state.now());
+        return Ok(Json(view(&live, now)?.build(&live, now)?).into_response());
+    }
+    cached(&state, &headers, view).await
+}
+
+/// `GET /api/v1/scoreboard/challenges/{id}`: who solved a challenge and when, first solver
+/// first, on the board the caller sees (frozen for teams and the public; `?at=` for staff).
+/// A challenge not released yet is not found for teams and the public.
+pub async fn challenge_solvers(
+    State(state): State<AppState>,
+    MaybeCaller(caller): MaybeCaller,
+    Path(id): Path<String>,
+    Query(q): Query<BoardQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let view = |live: &Live, now: i64| {
+        let staff = caller.as_ref().is_some_and(|c| c.role.sees_live_board());
+        let known = live
+            .scenario
+            .as_ref()
+            .is_some_and(|s| s.challenges.iter().any(|c| c.id == id));
+        if !known || (!staff && unreleased(live, now).contains(&id.as_str())) {
+            return Err(ApiError::NotFound(format!(
+                "no challenge `{id}` on the board"
+            )));
+        }
+        let (as_of, frozen) = board_time(live, caller.as_ref(), q.at.as_deref(), now)?;
+        Ok(View::Solvers {
             id: id.clone(),
             as_of,
             frozen,

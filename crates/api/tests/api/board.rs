@@ -91,6 +91,27 @@ async fn frozen_board_per_role(backend: Backend) {
     );
     // After the freeze, what the solver is told follows its frozen board: no bonus shown.
     assert_eq!(b["first_blood_bonus"], 0, "{b}");
+    // Who solved it: the public sees the solvers up to the freeze, staff everyone.
+    let (s, public) = d.app.get("/api/v1/scoreboard/challenges/web", None).await;
+    assert_eq!(s, StatusCode::OK, "{public}");
+    assert_eq!(public["frozen"], true);
+    let names = |v: &serde_json::Value| -> Vec<String> {
+        v["solvers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x["team"]["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    assert_eq!(names(&public), ["alpha"]);
+    assert_eq!(public["solvers"][0]["first_blood_bonus"], 20);
+    let (_, staff) = d
+        .app
+        .get("/api/v1/scoreboard/challenges/web", Some(&d.judge))
+        .await;
+    assert_eq!(names(&staff), ["alpha", "charlie"]);
+    let (s, _) = d.app.get("/api/v1/scoreboard/challenges/nope", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
     let public = d.app.board(None).await;
     let team = d.app.board(Some(d.team("charlie"))).await;
     let organiser = d.app.board(Some(&d.organiser)).await;

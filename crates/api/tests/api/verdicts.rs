@@ -18,6 +18,7 @@ both!(
     short_flags_with_a_suffix_are_planted_and_accepted,
     a_team_added_mid_game_changes_no_past_round,
     a_checker_crash_on_an_older_flag_does_not_lift_recovering,
+    round_verdicts_follow_the_frozen_board,
 );
 
 fn scenario(services: &str) -> String {
@@ -374,5 +375,40 @@ async fn a_checker_crash_on_an_older_flag_does_not_lift_recovering(backend: Back
         "the crash is still logged: {}",
         check[0].private
     );
+    app.finish().await;
+}
+
+async fn round_verdicts_follow_the_frozen_board(backend: Backend) {
+    let src = scenario(
+        "  - id: notes\n    checker: [sh, -c, 'exit 101', checker]\n    timeout: 5s\n    host: \"{team}.drill.internal\"\n",
+    );
+    let (app, organiser) = start(backend, &src).await;
+    app.set_time(T0 + 1_000);
+    play(&app).await;
+    app.set_time(T0 + 2_000);
+    let (s, b) = app
+        .post(
+            "/api/v1/exercise/freeze",
+            Some(&organiser),
+            json!({"reason": "last hour"}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    app.set_time(T0 + 3_000);
+    play(&app).await;
+    let (s, _) = app.get("/api/v1/rounds/1", None).await;
+    assert_eq!(
+        s,
+        StatusCode::OK,
+        "a round over before the freeze stays public"
+    );
+    let (s, b) = app.get("/api/v1/rounds/2", None).await;
+    assert_eq!(s, StatusCode::NOT_FOUND, "{b}");
+    assert!(
+        b["error"]["message"].as_str().unwrap().contains("froze"),
+        "{b}"
+    );
+    let (s, _) = app.get("/api/v1/rounds/2", Some(&organiser)).await;
+    assert_eq!(s, StatusCode::OK, "staff see every round");
     app.finish().await;
 }
