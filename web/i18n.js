@@ -309,22 +309,22 @@ const DICT = {
   'team.challenges': { vi: 'Thử thách', en: 'Challenges' },
   'ad.heading': { vi: 'Tấn công/phòng thủ', en: 'Attack/defend' },
   'ad.intro': {
-    vi: 'Nộp cờ lấy được từ dịch vụ của các đội khác bằng API token của đội (bắt đầu bằng dbt_, ban tổ chức cấp cùng tài khoản); mật khẩu đăng nhập không dùng được ở đây.',
+    vi: 'Nộp cờ lấy được từ dịch vụ của các đội khác bằng mã truy cập API của đội (bắt đầu bằng dbt_, ban tổ chức cấp cùng tài khoản); mật khẩu đăng nhập không dùng được ở đây.',
     en: 'Submit flags captured from other teams’ services with your team API token (it starts with dbt_ and comes from the organisers with your login); your sign-in password does not work here.',
   },
   'ad.http_title': { vi: 'Nộp cờ qua HTTP', en: 'Flags over HTTP' },
   'ad.http': {
-    vi: 'PUT /flags, tiêu đề X-Team-Token là API token của đội, nội dung là một mảng JSON các cờ; máy chủ trả lời một kết quả cho mỗi cờ, theo đúng thứ tự.',
+    vi: 'PUT /flags, tiêu đề X-Team-Token là mã truy cập API của đội, nội dung là một mảng JSON các cờ; máy chủ trả lời một kết quả cho mỗi cờ, theo đúng thứ tự.',
     en: 'PUT /flags with the team API token in the X-Team-Token header and a JSON array of flags as the body; the answer has one result per flag, in order.',
   },
   'ad.tcp_title': { vi: 'Máy chủ nhận cờ TCP', en: 'TCP flag server' },
   'ad.tcp': {
-    vi: 'Hỏi ban tổ chức địa chỉ và cổng. Mỗi dòng một cờ; từ máy ngoài mạng của đội, dòng đầu tiên là API token.',
+    vi: 'Hỏi ban tổ chức địa chỉ và cổng. Mỗi dòng một cờ; từ máy ngoài mạng của đội, dòng đầu tiên là mã truy cập API.',
     en: 'Ask the organisers for its address and port. One flag per line; from outside your team network, send the API token on the first line.',
   },
   'ad.format_title': { vi: 'Dạng cờ', en: 'Flag format' },
   'ad.tcp_at': {
-    vi: '{addr} — mỗi dòng một cờ; từ máy ngoài mạng của đội, dòng đầu tiên là API token.',
+    vi: '{addr} — mỗi dòng một cờ; từ máy ngoài mạng của đội, dòng đầu tiên là mã truy cập API.',
     en: '{addr} — one flag per line; from outside your team network, send the API token on the first line.',
   },
   'ad.limits': {
@@ -745,7 +745,7 @@ const DICT = {
   'judge.marking': { vi: 'Cách chấm', en: 'Marking' },
   'judge.single': { vi: 'Một giám khảo chấm', en: 'One judge' },
   'judge.double': {
-    vi: 'Chấm hai lần độc lập; nếu tổng điểm chênh quá {thr} thì hội đồng phúc khảo quyết định',
+    vi: 'Chấm hai lần độc lập; nếu tổng điểm chênh quá {thr} thì trưởng ban giám khảo phúc khảo và quyết định',
     en: 'Double marking; if the totals differ by more than {thr}, moderation decides',
   },
   'judge.status': { vi: 'Trạng thái', en: 'Status' },
@@ -759,12 +759,12 @@ const DICT = {
   'judge.load_newer': { vi: 'Tải phiên bản mới', en: 'Load the new version' },
   'stage.first': { vi: 'Chấm lần một', en: 'First marking' },
   'stage.second': { vi: 'Chấm lần hai', en: 'Second marking' },
-  'stage.moderation': { vi: 'Hội đồng phúc khảo', en: 'Moderation' },
+  'stage.moderation': { vi: 'Phúc khảo', en: 'Moderation' },
   'mstatus.awaiting': { vi: 'Đang chờ: {stage}', en: 'Waiting for: {stage}' },
   'mstatus.final': { vi: 'Đã có điểm cuối cùng ({by})', en: 'Final grade ({by})' },
   'by.single': { vi: 'một giám khảo chấm', en: 'single marking' },
   'by.agreed': { vi: 'trung bình hai lần chấm', en: 'mean of two marks' },
-  'by.moderated': { vi: 'quyết định của hội đồng phúc khảo', en: 'decided by moderation' },
+  'by.moderated': { vi: 'quyết định khi phúc khảo', en: 'decided by moderation' },
 
   // ---- judge console: marking form
   'mark.heading': { vi: 'Phiếu chấm', en: 'Marking form' },
@@ -777,7 +777,7 @@ const DICT = {
     en: 'Independent second marking: you see the first mark only after submitting yours.',
   },
   'mark.intro_moderation': {
-    vi: 'Hai lần chấm chênh nhau quá {thr} điểm. Điểm của hội đồng phúc khảo là điểm cuối cùng.',
+    vi: 'Hai lần chấm chênh nhau quá {thr} điểm. Điểm phúc khảo của trưởng ban giám khảo là điểm cuối cùng.',
     en: 'The two marks differ by more than {thr} points. The moderation mark is final.',
   },
   'mark.moderation_title': { vi: 'Báo cáo cần phúc khảo', en: 'This report needs moderation' },
@@ -884,7 +884,7 @@ const DICT = {
   'marks.over_short': { vi: 'vượt ngưỡng {thr}', en: 'over the {thr} threshold' },
   'marks.within_short': { vi: 'trong ngưỡng {thr}', en: 'within the {thr} threshold' },
   'marks.over': {
-    vi: 'Tổng điểm hai lần chấm chênh {d}, vượt ngưỡng {thr}: hội đồng phúc khảo quyết định điểm cuối cùng.',
+    vi: 'Tổng điểm hai lần chấm chênh {d}, vượt ngưỡng {thr}: trưởng ban giám khảo phúc khảo và quyết định điểm cuối cùng.',
     en: 'The totals differ by {d}, over the {thr} threshold: moderation decides the final grade.',
   },
   'marks.within': {
@@ -929,7 +929,7 @@ const DICT = {
   'docs.security_anonymous': { vi: 'không xác thực', en: 'anonymous' },
   'docs.security_or': { vi: ' hoặc ', en: ' or ' },
   'docs.bearer': {
-    vi: 'Bearer token (tiêu đề Authorization)',
+    vi: 'Bearer mã truy cập (tiêu đề Authorization)',
     en: 'Bearer token (Authorization header)',
   },
   'docs.badge_public': { vi: 'công khai', en: 'public' },
