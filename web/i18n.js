@@ -400,6 +400,9 @@ const DICT = {
   'ann.popup_all': { vi: 'Xem mọi thông báo', en: 'See all announcements' },
   'ann.popup_close': { vi: 'Đã đọc', en: 'Got it' },
   'ann.popup_more': { vi: '(và {n} thông báo mới khác)', en: '(and {n} more new)' },
+  'ch.connection': { vi: 'Kết nối:', en: 'Connect:' },
+  'ch.attempts_left': { vi: 'Còn {n}/{max} lần nộp sai', en: '{n} of {max} wrong attempts left' },
+  'fb.no_attempts_left': { vi: 'Đội đã dùng hết số lần nộp cho thử thách này.', en: 'Your team has used all its attempts for this challenge.' },
   'fb.accepted': {
     vi: 'Chính xác! Đội được cộng {points} điểm.',
     en: 'Correct! {points} points awarded.',

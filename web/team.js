@@ -828,6 +828,16 @@ function buildCard(c, titles) {
     card.append(d);
   }
 
+  if (c.connection_info) {
+    card.append(el('p', { class: 'connection-info' },
+      el('span', { class: 'muted small', text: `${t('ch.connection')} ` }),
+      el('code', { text: String(c.connection_info) })));
+  }
+  if (c.max_attempts !== null && c.max_attempts !== undefined && c.attempts_left !== null && c.attempts_left !== undefined) {
+    card.append(el('p', { class: `small ${Number(c.attempts_left) > 0 ? 'muted' : 'msg-error'}`, id: `${k}-attempts`,
+      text: t('ch.attempts_left', { n: formatNumber(Number(c.attempts_left)), max: formatNumber(Number(c.max_attempts)) }) }));
+  }
+
   if (Array.isArray(c.files) && c.files.length) {
     card.append(el('h4', { text: t('ch.files') }),
       el('ul', { class: 'files' }, c.files.map((f) => el('li', null, fileLink(f)))));
@@ -1011,6 +1021,11 @@ async function submitFlag(cid, input) {
       reload = true;
     } else {
       m = { kind: 'error', text: () => t('fb.incorrect') };
+      // A wrong flag uses up one of a limited challenge's attempts.
+      const ch = state.challenges && state.challenges.find((x) => x.id === cid);
+      if (ch && ch.attempts_left !== null && ch.attempts_left !== undefined) {
+        ch.attempts_left = Math.max(0, Number(ch.attempts_left) - 1);
+      }
     }
     // A reply this page knows is said in the reader's language; the server's English sentence
     // is shown only for one it does not know.
@@ -1023,6 +1038,8 @@ async function submitFlag(cid, input) {
     }
     if (e.status === 409 && e.code === 'exercise_not_running') {
       m = { kind: 'warn', text: () => t('fb.not_running'), server: e.message };
+    } else if (e.status === 409 && e.code === 'no_attempts_left') {
+      m = { kind: 'error', text: () => t('fb.no_attempts_left') };
     } else if (e.status === 429) {
       const s = Number(e.retry_after);
       if (Number.isFinite(s) && s > 0) state.cooldownUntil = Date.now() + s * 1000;

@@ -178,6 +178,9 @@ pub enum ScenarioCommand {
         /// File to write (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Import the good files and list the bad ones, instead of refusing them all.
+        #[arg(long)]
+        skip_invalid: bool,
     },
 }
 
@@ -465,29 +468,41 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 );
             }
         }
-        Command::Scenario(ScenarioCommand::ImportCtfcli { dir, out }) => {
-            match ctfcli::import_dir(dir) {
-                Ok(challenges) => {
-                    let yaml = ctfcli::challenges_to_yaml(&challenges);
-                    match out {
-                        Some(p) => {
-                            std::fs::write(p, yaml)
-                                .with_context(|| format!("cannot write {}", p.display()))?;
-                            eprintln!(
-                                "{} challenge(s) written to {}",
-                                challenges.len(),
-                                p.display()
-                            );
-                        }
-                        None => print!("{yaml}"),
-                    }
+        Command::Scenario(ScenarioCommand::ImportCtfcli {
+            dir,
+            out,
+            skip_invalid,
+        }) => match ctfcli::import_dir(dir, *skip_invalid) {
+            Ok(import) => {
+                for w in &import.warnings {
+                    eprintln!("warning: {w}");
                 }
-                Err(problems) => {
-                    print_problems(&problems);
-                    return Ok(ExitCode::FAILURE);
+                if !import.skipped.is_empty() {
+                    let files: std::collections::BTreeSet<&str> =
+                        import.skipped.iter().map(|p| p.file.as_str()).collect();
+                    eprintln!("left out {} file(s) with problems:", files.len());
+                    print_problems(&import.skipped);
+                }
+                let challenges = import.challenges;
+                let yaml = ctfcli::challenges_to_yaml(&challenges);
+                match out {
+                    Some(p) => {
+                        std::fs::write(p, yaml)
+                            .with_context(|| format!("cannot write {}", p.display()))?;
+                        eprintln!(
+                            "{} challenge(s) written to {}",
+                            challenges.len(),
+                            p.display()
+                        );
+                    }
+                    None => print!("{yaml}"),
                 }
             }
-        }
+            Err(problems) => {
+                print_problems(&problems);
+                return Ok(ExitCode::FAILURE);
+            }
+        },
         Command::User(UserCommand::Add {
             role,
             username,

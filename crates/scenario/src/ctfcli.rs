@@ -35,11 +35,42 @@ const CTFCLI: &[&str] = &[
     "next",
     "state",
     "version",
+    "solution",
+    "module",
 ];
 
+/// Fields with no meaning in drillboard: read, dropped, and named in a warning.
+const DROPPED: &[&str] = &[
+    "author",
+    "attribution",
+    "topics",
+    "tags",
+    "image",
+    "protocol",
+    "host",
+    "healthcheck",
+    "logic",
+    "next",
+    "solution",
+    "module",
+];
+
+/// What an import made: the challenges, what was dropped from them, and the files left out.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Import {
+    /// The challenges, one per good file.
+    pub challenges: Vec<Challenge>,
+    /// Fields read but not kept, per file (at their position).
+    pub warnings: Vec<Problem>,
+    /// With `skip_invalid`: the problems of the files left out.
+    pub skipped: Vec<Problem>,
+}
+
 /// Find every `challenge.yml` (or `.yaml`) below `dir` and turn each into a challenge.
-/// Requirements given by challenge name are turned into the ids made from those names.
-pub fn import_dir(dir: &Path) -> Result<Vec<Challenge>, Vec<Problem>> {
+/// Requirements given by challenge name are turned into the ids made from those names. A file
+/// with problems fails the whole import, unless `skip_invalid`: then it is left out and its
+/// problems are listed in [`Import::skipped`].
+pub fn import_dir(dir: &Path, skip_invalid: bool) -> Result<Import, Vec<Problem>> {
     let mut files = Vec::new();
     collect(dir, &mut files);
     files.sort();
@@ -52,13 +83,20 @@ pub fn import_dir(dir: &Path) -> Result<Vec<Challenge>, Vec<Problem>> {
             hint: Some("point at the folder that holds one sub-folder per challenge".into()),
         }]);
     }
-    let mut out = Vec::new();
+    let mut out = Import {
+        challenges: Vec::new(),
+        warnings: Vec::new(),
+        skipped: Vec::new(),
+    };
     let mut problems = Vec::new();
     for f in files {
         let name = f.display().to_string();
         match std::fs::read_to_string(&f) {
             Ok(src) => match import_one(&src, &name) {
-                Ok(c) => out.push(c),
+                Ok((c, mut w)) => {
+                    out.challenges.push(c);
+                    out.warnings.append(&mut w);
+                }
                 Err(mut p) => problems.append(&mut p),
             },
             Err(e) => problems.push(Problem {
@@ -70,10 +108,13 @@ pub fn import_dir(dir: &Path) -> Result<Vec<Challenge>, Vec<Problem>> {
             }),
         }
     }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
+    match (problems.is_empty(), skip_invalid) {
+        (true, _) => Ok(out),
+        (false, true) => {
+            out.skipped = problems;
+            Ok(out)
+        }
+        (false, false) => Err(problems),
     }
 }
 
@@ -94,9 +135,10 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// Convert one `challenge.yml` text.
-pub fn import_one(src: &str, file: &str) -> Result<Challenge, Vec<Problem>> {
+/// Convert one `challenge.yml` text: the challenge and warnings about what was dropped.
+pub fn import_one(src: &str, file: &str) -> Result<(Challenge, Vec<Problem>), Vec<Problem>> {
     let mut p = Problems::new(file);
+    let mut w = Problems::new(file);
     let root = match yaml::parse(src) {
         Ok(r) => r,
         Err(e) => {
@@ -104,15 +146,50 @@ pub fn import_one(src: &str, file: &str) -> Result<Challenge, Vec<Problem>> {
             return Err(p.into_vec());
         }
     };
-    let challenge = read(&mut p, &root);
+    let challenge = read(&mut p, &mut w, &root);
     match challenge {
-        Some(c) if p.is_empty() => Ok(c),
+        Some(c) if p.is_empty() => Ok((c, w.into_vec())),
         _ => Err(p.into_vec()),
     }
 }
 
-fn read(p: &mut Problems, root: &Node) -> Option<Challenge> {
+fn read(p: &mut Problems, w: &mut Problems, root: &Node) -> Option<Challenge> {
     let f = fields(p, root, "challenge.yml", CTFCLI)?;
+    for name in DROPPED {
+        if let Some(n) = f.get(name) {
+            w.at(
+                n.pos,
+                format!("`{name}` has no use in drillboard and is left out"),
+            );
+        }
+    }
+    let hidden = match f
+        .get("state")
+        .and_then(|n| string(p, n, "`state`"))
+        .as_deref()
+    {
+        None | Some("visible") => false,
+        Some("hidden") => true,
+        Some(other) => {
+            let pos = f.get("state").map_or(root.pos, |n| n.pos);
+            p.at(
+                pos,
+                format!("`state` is `visible` or `hidden`, not `{other}`"),
+            );
+            return None;
+        }
+    };
+    let connection_info = f
+        .get("connection_info")
+        .and_then(|n| string(p, n, "`connection_info`"))
+        .filter(|c| !c.trim().is_empty());
+    let max_attempts = match f.get("attempts") {
+        Some(n) => match int_at_least(p, n, "`attempts`", 0)? {
+            0 => None,
+            v => Some(v.min(u32::MAX as i64) as u32),
+        },
+        None => None,
+    };
     let name = f.require(p, "name").and_then(|n| string(p, n, "`name`"))?;
     let id = slug(&name);
     let kind = f
@@ -207,7 +284,18 @@ fn read(p: &mut Problems, root: &Node) -> Option<Challenge> {
             let (content, cost) = match &item.value {
                 Value::Scalar { text, .. } => (text.clone(), 0),
                 _ => {
-                    let hf = fields(p, item, "a hint", &["content", "cost", "title"])?;
+                    let hf = fields(
+                        p,
+                        item,
+                        "a hint",
+                        &["content", "cost", "title", "key", "requirements"],
+                    )?;
+                    if let Some(r) = hf.get("requirements") {
+                        w.at(
+                            r.pos,
+                            "a hint's `requirements` are left out: every hint of an open challenge can be unlocked",
+                        );
+                    }
                     let content = hf
                         .require(p, "content")
                         .and_then(|n| string(p, n, "`content`"))?;
@@ -225,15 +313,24 @@ fn read(p: &mut Problems, root: &Node) -> Option<Challenge> {
             });
         }
     }
-    let requires = f
-        .get("requirements")
-        .map(|n| {
-            strings(p, n, "`requirements`")
-                .iter()
-                .map(|r| slug(r))
-                .collect()
-        })
-        .unwrap_or_default();
+    // `requirements` is a list of challenge names (or ids), or, in newer ctfcli, a mapping
+    // `{prerequisites: [...], anonymize: bool}`.
+    let requires = match f.get("requirements") {
+        Some(n) if matches!(n.value, Value::Map(_)) => {
+            let rf = fields(p, n, "`requirements`", &["prerequisites", "anonymize"])?;
+            if let Some(a) = rf.get("anonymize") {
+                w.at(
+                    a.pos,
+                    "`anonymize` is left out: teams never see a challenge before its prerequisites are solved",
+                );
+            }
+            rf.get("prerequisites")
+                .map(|n| prerequisites(p, n))
+                .unwrap_or_default()
+        }
+        Some(n) => prerequisites(p, n),
+        None => Vec::new(),
+    };
     Some(Challenge {
         id,
         title: Text::same(name),
@@ -256,7 +353,24 @@ fn read(p: &mut Problems, root: &Node) -> Option<Challenge> {
         requires,
         first_blood: Vec::new(),
         release_after_seconds: 0,
+        hidden,
+        connection_info,
+        max_attempts,
     })
+}
+
+/// Prerequisites by name or numeric id, as ids made from the names.
+fn prerequisites(p: &mut Problems, n: &Node) -> Vec<String> {
+    list(p, n, "`requirements`")
+        .iter()
+        .filter_map(|i| match &i.value {
+            Value::Scalar { text, .. } => Some(slug(text)),
+            _ => {
+                p.at(i.pos, "a prerequisite is a challenge name");
+                None
+            }
+        })
+        .collect()
 }
 
 /// Challenges as the `challenges:` section of a scenario file.
@@ -324,6 +438,15 @@ pub fn challenges_to_yaml(challenges: &[Challenge]) -> String {
         if !c.requires.is_empty() {
             let r: Vec<String> = c.requires.iter().map(|r| q(r)).collect();
             out.push_str(&format!("    requires: [{}]\n", r.join(", ")));
+        }
+        if c.hidden {
+            out.push_str("    hidden: true\n");
+        }
+        if let Some(info) = &c.connection_info {
+            out.push_str(&format!("    connection_info: {}\n", q(info)));
+        }
+        if let Some(n) = c.max_attempts {
+            out.push_str(&format!("    max_attempts: {n}\n"));
         }
     }
     out

@@ -52,6 +52,9 @@ const CHALLENGE: &[&str] = &[
     "requires",
     "first_blood",
     "release_after",
+    "hidden",
+    "connection_info",
+    "max_attempts",
 ];
 const DYNAMIC: &[&str] = &["function", "initial", "decay", "minimum"];
 const FLAG: &[&str] = &["type", "content", "case_insensitive"];
@@ -423,6 +426,15 @@ fn read_challenge(p: &mut Problems, node: &Node, at: &mut Positions) -> Option<C
         }
         None => Some(0),
     };
+    let hidden = f
+        .get("hidden")
+        .map_or(Some(false), |n| boolean(p, n, "`hidden`"));
+    let connection_info = f
+        .get("connection_info")
+        .map(|n| string(p, n, "`connection_info`"));
+    let max_attempts = f
+        .get("max_attempts")
+        .map(|n| int_at_least(p, n, "`max_attempts`", 1).map(|v| v.min(u32::MAX as i64) as u32));
     let challenge = Challenge {
         id: id?,
         title: title?,
@@ -435,6 +447,15 @@ fn read_challenge(p: &mut Problems, node: &Node, at: &mut Positions) -> Option<C
         requires,
         first_blood,
         release_after_seconds: release_after_seconds?,
+        hidden: hidden?,
+        connection_info: match connection_info {
+            Some(c) => Some(c?),
+            None => None,
+        },
+        max_attempts: match max_attempts {
+            Some(m) => Some(m?),
+            None => None,
+        },
     };
     at.challenge.push(node.pos);
     at.requires.push(requires_at);

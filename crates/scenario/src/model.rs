@@ -108,6 +108,16 @@ pub struct Challenge {
     pub first_blood: Vec<i64>,
     /// Seconds after the start when the challenge appears.
     pub release_after_seconds: i64,
+    /// Kept out of sight: teams and the public never see it, and it cannot be solved.
+    #[serde(default)]
+    pub hidden: bool,
+    /// How to reach the challenge's service (`nc 10.60.0.5 9001`), shown to teams.
+    #[serde(default)]
+    pub connection_info: Option<String>,
+    /// Most wrong flags a team may submit for this challenge (None: no limit beyond the
+    /// per-minute one).
+    #[serde(default)]
+    pub max_attempts: Option<u32>,
 }
 
 /// Static or dynamic (CTFd-style decaying) value.

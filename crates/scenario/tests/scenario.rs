@@ -171,8 +171,17 @@ fn ctfcli_challenges_import_and_round_trip() {
     std::fs::create_dir_all(&b).unwrap();
     std::fs::write(a.join("challenge.yml"), "name: Warm Up\ncategory: misc\nvalue: 50\ntype: standard\nflags:\n  - flag{warm}\nauthor: me\nstate: visible\nversion: \"0.1\"\n").unwrap();
     std::fs::write(b.join("challenge.yml"), "name: SQL Injection\ncategory: web\ndescription: Find the admin password\nvalue: 500\ntype: dynamic\nextra:\n  initial: 500\n  decay: 20\n  minimum: 100\nflags:\n  - {type: static, content: \"FLAG{Sqli}\", data: case_insensitive}\n  - {type: regex, content: \"flag\\\\{s[0-9]+\\\\}\"}\nhints:\n  - {content: \"try a quote\", cost: 25}\n  - free hint\nrequirements:\n  - Warm Up\n").unwrap();
-    let challenges = ctfcli::import_dir(dir.path()).unwrap();
+    let import = ctfcli::import_dir(dir.path(), false).unwrap();
+    let challenges = import.challenges;
     assert_eq!(challenges.len(), 2);
+    assert!(
+        import
+            .warnings
+            .iter()
+            .any(|w| w.message.contains("`author`")),
+        "{:?}",
+        import.warnings
+    );
     let sqli = challenges.iter().find(|c| c.id == "sql-injection").unwrap();
     assert_eq!(sqli.requires, vec!["warm-up"]);
     assert!(sqli.flags[0].matches("flag{sqli}"));
@@ -193,6 +202,87 @@ fn ctfcli_challenges_import_and_round_trip() {
         "name: Bad\ntype: container\nflags: []\n",
     )
     .unwrap();
-    let problems = ctfcli::import_dir(dir.path()).unwrap_err();
+    let problems = ctfcli::import_dir(dir.path(), false).unwrap_err();
     assert!(problems[0].message.contains("`container`"));
+    // With --skip-invalid the good file comes in and the bad one is listed.
+    let import = ctfcli::import_dir(dir.path(), true).unwrap();
+    assert_eq!(import.challenges.len(), 1);
+    assert!(
+        import.skipped[0].file.ends_with("warmup/challenge.yml"),
+        "{:?}",
+        import.skipped
+    );
+}
+
+/// What ctfcli repositories hold (its own example spec, a public 37-challenge repo): hidden
+/// state, connection info, attempts, prerequisites as a mapping, solution and module paths,
+/// hint keys and requirements. Kept where they mean something, named when dropped.
+#[test]
+fn ctfcli_fields_with_a_meaning_are_kept_and_the_rest_named() {
+    let src = "name: Secret Service
+author: someone
+category: pwn
+description: Connect and get a shell
+attribution: a team
+value: 300
+type: standard
+connection_info: nc 10.60.0.5 9001
+attempts: 5
+flags:
+  - flag{shell}
+topics: [memory]
+tags: [hard]
+hints:
+  - {content: \"look at the stack\", cost: 10, title: Stack}
+  - {content: \"second\", cost: 20, requirements: [1]}
+requirements:
+  prerequisites: [Warm Up]
+  anonymize: true
+solution: writeup/solve.py
+module: pwn
+state: hidden
+version: \"0.1\"
+";
+    let (c, warnings) =
+        ctfcli::import_one(src, "challenge.yml").unwrap_or_else(|p| panic!("{p:#?}"));
+    assert!(c.hidden, "a hidden challenge stays hidden");
+    assert_eq!(c.connection_info.as_deref(), Some("nc 10.60.0.5 9001"));
+    assert_eq!(c.max_attempts, Some(5));
+    assert_eq!(c.requires, ["warm-up"]);
+    assert_eq!(c.hints.len(), 2);
+    let said: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
+    for field in [
+        "`author`",
+        "`attribution`",
+        "`topics`",
+        "`tags`",
+        "`solution`",
+        "`module`",
+        "`anonymize`",
+        "`requirements`",
+    ] {
+        assert!(
+            said.iter().any(|m| m.contains(field)),
+            "{field} not named: {said:#?}"
+        );
+    }
+    // attempts: 0 is "no limit"; an unknown state is refused.
+    let (c, _) = ctfcli::import_one(&src.replace("attempts: 5", "attempts: 0"), "c.yml").unwrap();
+    assert_eq!(c.max_attempts, None);
+    let p =
+        ctfcli::import_one(&src.replace("state: hidden", "state: secret"), "c.yml").unwrap_err();
+    assert!(p[0].message.contains("`visible` or `hidden`"), "{p:?}");
+    // Round trip through the scenario format.
+    let yaml = ctfcli::challenges_to_yaml(std::slice::from_ref(&c));
+    let scenario = format!(
+        "version: 1\nexercise:\n  id: x\n  title: X\n  timezone: UTC\n  start: 2026-12-01T08:00:00Z\n  duration: 1h\n{}",
+        yaml.replace("    requires: [\"warm-up\"]\n", "")
+    );
+    let loaded =
+        load_str(&scenario, "x.yaml", None).unwrap_or_else(|p| panic!("{p:?}\n{scenario}"));
+    assert!(loaded.challenges[0].hidden);
+    assert_eq!(
+        loaded.challenges[0].connection_info.as_deref(),
+        Some("nc 10.60.0.5 9001")
+    );
 }

@@ -517,6 +517,21 @@ impl Store {
         Ok(out)
     }
 
+    /// Wrong flags `team` has submitted, per challenge (for `max_attempts`).
+    pub async fn wrong_attempts(&self, team: &str) -> Result<Vec<(String, i64)>> {
+        let rows: Vec<(String, i64)> = submission::Entity::find()
+            .select_only()
+            .column(submission::Column::Challenge)
+            .column_as(submission::Column::Id.count(), "n")
+            .filter(submission::Column::Team.eq(team))
+            .filter(submission::Column::Correct.eq(false))
+            .group_by(submission::Column::Challenge)
+            .into_tuple()
+            .all(&self.db)
+            .await?;
+        Ok(rows)
+    }
+
     /// Every flag attempt, oldest first (organisers' export).
     pub async fn submissions(&self) -> Result<Vec<submission::Model>> {
         Ok(submission::Entity::find()

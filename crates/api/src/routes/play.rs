@@ -18,6 +18,10 @@ use crate::state::{AppState, Live};
 
 /// Is `c` open to `team` at `now`: released, and every prerequisite solved?
 fn open_to(live: &Live, c: &Challenge, team: Option<&str>, now: i64) -> bool {
+    // A hidden challenge is never open to a team (organisers and judges see it).
+    if c.hidden && team.is_some() {
+        return false;
+    }
     let released = live
         .exercise
         .as_ref()
@@ -39,6 +43,18 @@ fn open_to(live: &Live, c: &Challenge, team: Option<&str>, now: i64) -> bool {
 /// organisers and judges, all of them.
 pub async fn challenges(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let now = state.now();
+    // Attempts used, read before the live state is taken (only when a challenge limits them).
+    let limited = state
+        .live()
+        .scenario
+        .as_ref()
+        .is_some_and(|s| s.challenges.iter().any(|c| c.max_attempts.is_some()));
+    let used: std::collections::HashMap<String, i64> = match (&caller.team, limited) {
+        (Some(t), true) if caller.role == Role::Team => {
+            state.store().wrong_attempts(t).await?.into_iter().collect()
+        }
+        _ => Default::default(),
+    };
     let live = state.live();
     let Some(scenario) = live.scenario.clone() else {
         return Err(ApiError::NotFound("no scenario is loaded yet".into()));
@@ -86,6 +102,12 @@ pub async fn challenges(State(state): State<AppState>, caller: Caller) -> ApiRes
                 "requires": c.requires,
                 "first_blood": c.first_blood,
                 "release_after_seconds": c.release_after_seconds,
+                "connection_info": c.connection_info,
+                "max_attempts": c.max_attempts,
+                "attempts_left": c.max_attempts.filter(|_| team.is_some()).map(|m| {
+                    (m as i64 - used.get(&c.id).copied().unwrap_or(0)).max(0)
+                }),
+                "hidden": if team.is_none() { json!(c.hidden) } else { Value::Null },
             })
         })
         .collect();
@@ -183,6 +205,23 @@ pub async fn submit_flag(
     }
     let now = state.now();
     let challenge = playable(state, team, id, now)?;
+    if let Some(max) = challenge.max_attempts {
+        let used = state
+            .store()
+            .wrong_attempts(team)
+            .await?
+            .into_iter()
+            .find(|(c, _)| c == id)
+            .map_or(0, |(_, n)| n);
+        if used >= max as i64 {
+            return Err(ApiError::conflict(
+                "no_attempts_left",
+                format!(
+                    "your team has used all {max} attempts for this challenge; it cannot be solved any more"
+                ),
+            ));
+        }
+    }
     let limit = state
         .live()
         .scenario

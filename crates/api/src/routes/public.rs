@@ -419,7 +419,9 @@ pub fn unreleased(live: &Live, now: i64) -> Vec<&str> {
     scenario
         .challenges
         .iter()
-        .filter(|c| start.is_none_or(|start| now < start + c.release_after_seconds * 1000))
+        .filter(|c| {
+            c.hidden || start.is_none_or(|start| now < start + c.release_after_seconds * 1000)
+        })
         .map(|c| c.id.as_str())
         .collect()
 }

@@ -13,7 +13,8 @@ both!(
     wrong_flags_are_rate_limited,
     hints_are_charged_once,
     prerequisites_hide_challenges,
-    replay_equals_live
+    replay_equals_live,
+    hidden_and_limited_challenges
 );
 
 async fn exactly_once_under_concurrency(backend: Backend) {
@@ -255,5 +256,73 @@ async fn replay_equals_live(backend: Backend) {
         .find(|s| &*s.team == "charlie")
         .unwrap();
     assert_eq!(charlie.components.adjustments, 42.5);
+    d.finish().await;
+}
+
+async fn hidden_and_limited_challenges(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let extra = r#"  - id: secret
+    title: Secret
+    value: 10
+    flags: ["FLAG{secret}"]
+    hidden: true
+  - id: limited
+    title: Limited
+    value: 30
+    flags: ["FLAG{limited}"]
+    max_attempts: 2
+    connection_info: "nc 10.60.0.5 9001"
+"#;
+    let src = crate::helpers::SCENARIO.replacen("injects:\n", &format!("{extra}injects:\n"), 1);
+    let s = drillboard_scenario::load_str(&src, "test.yaml", None).unwrap();
+    drillboard_api::ops::load_scenario(&d.app.state, s, src.clone(), "test")
+        .await
+        .unwrap();
+    let t = d.team("alpha");
+    let listed = |v: &serde_json::Value, id: &str| {
+        v.as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+    };
+    // A hidden challenge: not listed, not solvable, not on the public board; staff see it.
+    let (_, mine) = d.app.get("/api/v1/challenges", Some(t)).await;
+    assert!(listed(&mine, "secret").is_none(), "{mine}");
+    let (s, _) = d.app.submit(t, "secret", "FLAG{secret}").await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (_, board) = d.app.get("/api/v1/scoreboard", None).await;
+    assert!(!board.to_string().contains("\"secret\""), "{board}");
+    let (_, staff) = d.app.get("/api/v1/challenges", Some(&d.judge)).await;
+    assert_eq!(listed(&staff, "secret").unwrap()["hidden"], true);
+    // A limited challenge: its connection, and the attempts left.
+    let limited = listed(&mine, "limited").unwrap();
+    assert_eq!(limited["connection_info"], "nc 10.60.0.5 9001");
+    assert_eq!(
+        (
+            limited["max_attempts"].clone(),
+            limited["attempts_left"].clone()
+        ),
+        (json!(2), json!(2))
+    );
+    for _ in 0..2 {
+        let (_, b) = d.app.submit(t, "limited", "FLAG{nope}").await;
+        assert_eq!(b["status"], "incorrect", "{b}");
+    }
+    let (_, mine) = d.app.get("/api/v1/challenges", Some(t)).await;
+    assert_eq!(listed(&mine, "limited").unwrap()["attempts_left"], 0);
+    // Spent: even the right flag no longer counts, and the reason is named.
+    let (s, b) = d.app.submit(t, "limited", "FLAG{limited}").await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("no_attempts_left")),
+        "{b}"
+    );
+    // Another team's attempts are its own.
+    let (_, b) = d
+        .app
+        .submit(d.team("bravo"), "limited", "FLAG{limited}")
+        .await;
+    assert_eq!(b["status"], "accepted", "{b}");
     d.finish().await;
 }
