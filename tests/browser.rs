@@ -879,6 +879,27 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
             .any(|a| a["action"] == "report.release" && a["detail"]["inject"] == inject.id.as_str()),
         "the release is audited"
     );
+    // An inject scheduled for later is released from the same section, at once.
+    let later = scenario
+        .injects
+        .iter()
+        .find(|i| i.release_after_seconds > 0 && i.report.is_some())
+        .expect("the demo has a later inject asking for a report");
+    d.click(&format!("#release-now-{}", later.id));
+    d.until(
+        "the confirmation",
+        "const dlg = document.querySelector('#confirm-dialog'); return dlg && dlg.open",
+        json!([]),
+    );
+    d.click("#confirm-ok");
+    d.until(
+        "the inject released",
+        "return document.getElementById(arguments[0]) && !document.getElementById(arguments[1])",
+        json!([
+            format!("report-row-{}", later.id),
+            format!("release-now-{}", later.id)
+        ]),
+    );
     d.click("#logout");
 
     // The team sees its grade: the total is 2 points per criterion.

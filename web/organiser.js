@@ -1873,7 +1873,14 @@ function renderReports() {
     const num = (label, v) => el('td', { class: 'num', 'data-label': t(label), text: formatNumber(v) });
     return el('tr', { id: `report-row-${i.id}` },
       el('th', { scope: 'row', 'data-label': t('org.reports.inject'), text: title }),
-      el('td', { class: 'time', 'data-label': t('org.reports.released'), text: i.released_at ? time(i.released_at) : t('org.reports.not_released') }),
+      el('td', { class: 'time', 'data-label': t('org.reports.released') },
+        i.released_at ? time(i.released_at) : t('org.reports.not_released'),
+        i.released_at && Date.parse(i.released_at) > serverNow()
+          ? el('button', {
+            type: 'button', class: 'btn btn-secondary btn-small', id: `release-now-${i.id}`,
+            onclick: (e) => releaseInjectNow(i, e.currentTarget),
+          }, t('org.reports.release_now'), el('span', { class: 'sr-only', text: ` — ${title}` }))
+          : null),
       el('td', { class: 'time', 'data-label': t('org.reports.due'), text: i.report.due_at ? time(i.report.due_at) : t('dash') }),
       el('td', { class: 'num', 'data-label': t('org.reports.in'), text: t('org.reports.in_of', { n: formatNumber(c.n), of: formatNumber(audience) }) }),
       num('org.reports.first', c.first),
@@ -1892,6 +1899,24 @@ function renderReports() {
         th('org.reports.moderation', 'num'), th('org.reports.final', 'num'), th('org.reports.grades'))),
       el('tbody', null, rows))));
   restoreFocus(focus);
+}
+
+/** Release an inject before its scheduled time: its deadlines count from now. */
+async function releaseInjectNow(inject, btn) {
+  const title = pick(inject.title) || inject.id;
+  const { ok } = await ask({
+    title: t('org.reports.release_now_title', { inject: title }),
+    text: t('org.reports.release_now_text', { time: time(inject.released_at) }),
+    ok: t('org.reports.release_now'),
+    danger: false,
+  });
+  if (!ok) return;
+  const r = await act(`release-now-${inject.id}`, 'reports', () => t('org.reports.release_now_failed', { inject: title }),
+    () => api.post(`/api/v1/injects/${seg(inject.id)}/release`, {}), btn);
+  if (!r) return;
+  setMsg('reports', 'success', () => t('org.reports.release_now_done', { inject: title }));
+  await load('injects');
+  load('audit');
 }
 
 async function releaseGrades(inject, counts, btn) {
@@ -2035,7 +2060,7 @@ function moreButton(key, total, rerender) {
 
 /** Audit actions the console names in words (others are shown as their code). */
 const AUDIT_ACTIONS = [
-  'announcement.create', 'checker.alert', 'event.append', 'exercise.clock', 'exercise.extend',
+  'announcement.create', 'checker.alert', 'event.append', 'inject.release', 'exercise.clock', 'exercise.extend',
   'report.finalise', 'report.mark', 'report.release', 'report.submit', 'round.interrupted',
   'round.void', 'scenario.load', 'team.create', 'token.create', 'token.revoke', 'user.create',
   'user.lead', 'user.logout_everywhere', 'user.reset_password',

@@ -7,6 +7,7 @@ mod m0002_reports;
 mod m0003_attack_defense;
 mod m0004_announcements;
 mod m0005_hardening;
+mod m0006_inject_releases;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0003_attack_defense::Migration),
             Box::new(m0004_announcements::Migration),
             Box::new(m0005_hardening::Migration),
+            Box::new(m0006_inject_releases::Migration),
         ]
     }
 }

@@ -57,6 +57,10 @@ pub async fn export(state: &AppState) -> ApiResult<Value> {
             "freeze_at": r.freeze_at.map(iso),
             "freeze_released": r.freeze_released,
             "frozen_now": frozen_at(r, now).is_some(),
+            "injects_released_early": crate::state::early_releases(r)
+                .into_iter()
+                .map(|(id, at)| (id, json!(iso(at))))
+                .collect::<serde_json::Map<String, Value>>(),
         })),
         "scenario": live.scenario.as_deref(),
         "teams": teams.iter().map(|t| json!({

@@ -272,7 +272,7 @@ impl Live {
 
 /// Scoring rules for the engine, from the scenario and the teams.
 /// Absolute due times need the actual start, so the config is rebuilt when the exercise starts.
-pub fn scoring_config(s: &Scenario, teams: &[TeamRow], started_at: Option<i64>) -> Config {
+pub fn scoring_config(s: &Scenario, teams: &[TeamRow], exercise: Option<&ExerciseRow>) -> Config {
     Config {
         teams: teams
             .iter()
@@ -334,8 +334,9 @@ pub fn scoring_config(s: &Scenario, teams: &[TeamRow], started_at: Option<i64>) 
                 Some(InjectRule {
                     id: i.id.clone(),
                     weight: r.weight,
-                    due_at: started_at
-                        .map(|t| t + (i.release_after_seconds + r.due_within_seconds) * 1000),
+                    due_at: exercise
+                        .and_then(|row| release_of(row, i))
+                        .map(|t| t + r.due_within_seconds * 1000),
                     grace_ms: r.grace_seconds * 1000,
                     penalty_per_minute: r.penalty_per_minute,
                     cutoff_ms: r.cutoff_seconds.map(|c| c * 1000),
@@ -343,6 +344,21 @@ pub fn scoring_config(s: &Scenario, teams: &[TeamRow], started_at: Option<i64>) 
             })
             .collect(),
     }
+}
+
+/// Injects an organiser released early: id → when (from the exercise row).
+pub fn early_releases(row: &ExerciseRow) -> std::collections::HashMap<String, i64> {
+    serde_json::from_str(&row.inject_releases).unwrap_or_default()
+}
+
+/// When an inject is (or will be) released: its scheduled time after the actual start, or an
+/// earlier release by an organiser. None before the start.
+pub fn release_of(row: &ExerciseRow, inject: &drillboard_scenario::Inject) -> Option<i64> {
+    let scheduled = row.started_at? + inject.release_after_seconds * 1000;
+    Some(match early_releases(row).get(&inject.id) {
+        Some(&early) => early.min(scheduled),
+        None => scheduled,
+    })
 }
 
 impl AppState {
@@ -416,7 +432,7 @@ impl AppState {
         };
         let engine = scenario.as_ref().map(|s| {
             Engine::replay(
-                scoring_config(s, &teams, exercise.as_ref().and_then(|e| e.started_at)),
+                scoring_config(s, &teams, exercise.as_ref()),
                 events.iter().map(|(e, _)| e),
             )
         });

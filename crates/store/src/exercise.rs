@@ -23,6 +23,8 @@ pub struct ExerciseUpdate {
     pub freeze_released: Option<bool>,
     /// When it was paused.
     pub paused_at: Option<Option<i64>>,
+    /// Injects released early (JSON map id → ms).
+    pub inject_releases: Option<String>,
 }
 
 impl Store {
@@ -64,6 +66,7 @@ impl Store {
                     freeze_released: Set(false),
                     paused_at: Set(None),
                     updated_at: Set(now),
+                    inject_releases: Set("{}".into()),
                 };
                 Ok(active.insert(self.w()).await.map_err(|e| self.failed(e))?)
             }
@@ -91,6 +94,9 @@ impl Store {
         }
         if let Some(v) = update.freeze_released {
             a.freeze_released = Set(v);
+        }
+        if let Some(v) = update.inject_releases {
+            a.inject_releases = Set(v);
         }
         if let Some(v) = update.paused_at {
             a.paused_at = Set(v);

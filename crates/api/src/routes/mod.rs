@@ -93,6 +93,7 @@ pub fn router(state: AppState) -> Router {
             "/api/v1/injects/{id}/release-grades",
             post(reports::release),
         )
+        .route("/api/v1/injects/{id}/release", post(reports::release_now))
         .route("/api/v1/reports", get(reports::all))
         .route("/api/v1/markdown", post(reports::preview))
         .route("/api/v1/files/{id}", get(reports::file))

@@ -51,9 +51,9 @@ fn text_html(t: &drillboard_scenario::Text) -> Value {
     crate::markdown::render_text(t)
 }
 
-/// Times of an inject once the exercise has started: (released, due, closes).
-fn times(inject: &Inject, started: i64) -> (i64, Option<i64>, Option<i64>) {
-    let released = started + inject.release_after_seconds * 1000;
+/// Times of an inject released at `released` (see [`crate::state::release_of`]):
+/// (released, due, closes).
+fn times(inject: &Inject, released: i64) -> (i64, Option<i64>, Option<i64>) {
     let due = inject
         .report
         .as_ref()
@@ -73,19 +73,18 @@ fn visible_to(inject: &Inject, team: &str) -> bool {
 /// judges' guidance for organisers and judges.
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let (scenario, started, rules) = {
+    let (scenario, row, rules) = {
         let live = state.live();
         let scenario = live
             .scenario
             .clone()
             .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;
-        let started = live.exercise.as_ref().and_then(|r| r.started_at);
         let rules: Vec<_> = live
             .engine
             .as_ref()
             .map(|e| e.config().injects.clone())
             .unwrap_or_default();
-        (scenario, started, rules)
+        (scenario, live.exercise.clone(), rules)
     };
     let released_grades: HashMap<String, i64> = {
         let live = state.live();
@@ -105,8 +104,11 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
     };
     let mut out = Vec::new();
     for inject in &scenario.injects {
-        let (released, due, closes) = started.map_or((None, None, None), |s| {
-            let (r, d, c) = times(inject, s);
+        let release = row
+            .as_ref()
+            .and_then(|r| crate::state::release_of(r, inject));
+        let (released, due, closes) = release.map_or((None, None, None), |r| {
+            let (r, d, c) = times(inject, r);
             (Some(r), d, c)
         });
         if let Some(t) = &team
@@ -318,13 +320,13 @@ pub async fn submit_report(
             .inject(&id)
             .filter(|i| visible_to(i, &team))
             .cloned();
-        let started = row.started_at.unwrap_or(now);
+        let release = |i: &Inject| crate::state::release_of(row, i).unwrap_or(now);
         let inject = inject
-            .filter(|i| now >= times(i, started).0)
+            .filter(|i| now >= times(i, release(i)).0)
             .ok_or_else(|| {
                 ApiError::NotFound(format!("no inject `{id}` has been released to your team"))
             })?;
-        if let (_, _, Some(closes)) = times(&inject, started)
+        if let (_, _, Some(closes)) = times(&inject, release(&inject))
             && now > closes
         {
             return Err(ApiError::conflict(
@@ -415,8 +417,12 @@ pub async fn mine(
     };
     let inject =
         inject.ok_or_else(|| ApiError::NotFound(format!("no inject `{id}` for your team")))?;
-    let started = state.live().exercise.as_ref().and_then(|r| r.started_at);
-    if started.is_none_or(|t| state.now() < times(&inject, t).0) {
+    let release = state
+        .live()
+        .exercise
+        .as_ref()
+        .and_then(|r| crate::state::release_of(r, &inject));
+    if release.is_none_or(|t| state.now() < t) {
         return Err(ApiError::NotFound(format!(
             "no inject `{id}` for your team"
         )));
@@ -836,6 +842,65 @@ pub async fn mark(
     Ok(Json(
         json!({"stage": stage, "total": total, "status": status}),
     ))
+}
+
+/// `POST /api/v1/injects/{id}/release`: release an inject now, before its scheduled time (the
+/// exercise must have started). Its report's due time and cutoff count from now; audited.
+pub async fn release_now(
+    State(state): State<AppState>,
+    Organiser(caller): Organiser,
+    Path(id): Path<String>,
+) -> ApiResult<Json<Value>> {
+    let _guard = state.0.reload_lock.lock().await;
+    let now = state.now();
+    let (row, inject) = {
+        let live = state.live();
+        let inject = live
+            .scenario
+            .as_ref()
+            .and_then(|s| s.inject(&id))
+            .cloned()
+            .ok_or_else(|| ApiError::NotFound(format!("no inject `{id}`")))?;
+        (live.exercise.clone(), inject)
+    };
+    let Some(row) = row.filter(|r| r.started_at.is_some()) else {
+        return Err(ApiError::conflict(
+            "exercise_not_running",
+            "the exercise has not started; injects are released from the start",
+        ));
+    };
+    if let Some(at) = crate::state::release_of(&row, &inject).filter(|t| *t <= now) {
+        return Err(ApiError::conflict(
+            "already_released",
+            format!("inject `{id}` was released at {}", iso(at)),
+        ));
+    }
+    let mut early = crate::state::early_releases(&row);
+    early.insert(id.clone(), now);
+    state
+        .store()
+        .update_exercise(
+            drillboard_store::ExerciseUpdate {
+                inject_releases: Some(json!(early).to_string()),
+                ..Default::default()
+            },
+            now,
+        )
+        .await?;
+    state
+        .store()
+        .audit(
+            &caller.name,
+            "inject.release",
+            json!({"inject": id, "scheduled_at": row.started_at.map(|s| s + inject.release_after_seconds * 1000)}),
+            now,
+        )
+        .await?;
+    // Deadlines count from the new release: rebuild the scoring rules.
+    drop(_guard);
+    state.reload().await?;
+    state.changes().notify(crate::changes::Kind::Exercise);
+    Ok(Json(json!({"inject": id, "released_at": iso(now)})))
 }
 
 /// `POST /api/v1/injects/{id}/release-grades`: teams see their grades and comments, and the

@@ -18,7 +18,8 @@ both!(
     report_html_is_sanitised,
     attachments_are_checked,
     drafts_and_guidance_are_rendered_as_submitted_reports_are,
-    a_report_naming_its_team_is_shown_to_judges_with_the_names_hidden
+    a_report_naming_its_team_is_shown_to_judges_with_the_names_hidden,
+    an_inject_released_early_counts_its_deadline_from_then
 );
 
 const MIN: i64 = 60_000;
@@ -846,5 +847,86 @@ async fn a_report_naming_its_team_is_shown_to_judges_with_the_names_hidden(backe
             .unwrap()
             .contains("ZETA ALPHA")
     );
+    d.finish().await;
+}
+
+async fn an_inject_released_early_counts_its_deadline_from_then(backend: Backend) {
+    let d = Drill::started(backend).await;
+    let org = Some(d.organiser.as_str());
+    // `deface` is scheduled 10 min after the start; the organiser releases it at 2 min.
+    d.app.set_time(T0 + 2 * MIN);
+    let (_, before) = d.app.get("/api/v1/injects", Some(d.team("alpha"))).await;
+    assert!(!before.to_string().contains("deface"), "{before}");
+    let (s, b) = d
+        .app
+        .post("/api/v1/injects/deface/release", org, json!({}))
+        .await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    let (_, list) = d.app.get("/api/v1/injects", Some(d.team("alpha"))).await;
+    let items = list
+        .as_array()
+        .or_else(|| list["injects"].as_array())
+        .unwrap()
+        .clone();
+    let deface = items
+        .iter()
+        .find(|i| i["id"] == "deface")
+        .expect("released now")
+        .clone();
+    let ms = |v: &serde_json::Value| {
+        chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
+            .unwrap()
+            .timestamp_millis()
+    };
+    assert_eq!(ms(&deface["released_at"]), T0 + 2 * MIN);
+    assert_eq!(
+        ms(&deface["report"]["due_at"]),
+        T0 + 47 * MIN,
+        "45 min from the release"
+    );
+    // Lateness counts from the new deadline: 53 min after the start is 6 min past it, one
+    // minute past the 5 min grace (on the old schedule it would be on time).
+    d.app.set_time(T0 + 53 * MIN);
+    let (s, b) = submit(&d, "alpha", "deface", json!({"body": "Initial report."})).await;
+    assert_eq!(s, StatusCode::OK, "{b}");
+    assert_eq!(
+        (b["minutes_late"].as_i64(), b["late_factor"].as_f64()),
+        (Some(1), Some(0.98)),
+        "{b}"
+    );
+    // Twice, or an inject already out, or before the start: refused with a reason.
+    let (s, b) = d
+        .app
+        .post("/api/v1/injects/deface/release", org, json!({}))
+        .await;
+    assert_eq!(
+        (s, b["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("already_released")),
+        "{b}"
+    );
+    let (s, _) = d
+        .app
+        .post("/api/v1/injects/nope/release", org, json!({}))
+        .await;
+    assert_eq!(s, StatusCode::NOT_FOUND);
+    let (s, _) = d
+        .app
+        .post(
+            "/api/v1/injects/phish/release",
+            Some(d.team("alpha")),
+            json!({}),
+        )
+        .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    // A restart keeps it.
+    d.app.state.reload().await.unwrap();
+    let (_, list) = d.app.get("/api/v1/injects", Some(d.team("alpha"))).await;
+    let items = list
+        .as_array()
+        .or_else(|| list["injects"].as_array())
+        .unwrap()
+        .clone();
+    let deface = items.iter().find(|i| i["id"] == "deface").unwrap();
+    assert_eq!(ms(&deface["report"]["due_at"]), T0 + 47 * MIN);
     d.finish().await;
 }

@@ -17,6 +17,9 @@ pub struct Model {
     pub freeze_released: bool,
     pub paused_at: Option<i64>,
     pub updated_at: i64,
+    /// JSON map: inject id → when an organiser released it early (ms).
+    #[sea_orm(column_type = "Text")]
+    pub inject_releases: String,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
