@@ -576,6 +576,16 @@ fn the_projector_shows_63_teams_in_one_cycle() {
         "/window/rect",
         Some(json!({"width": 1920, "height": 1080})),
     );
+    let (status, _) = support::http_json(
+        &server.addr,
+        "POST",
+        "/api/v1/announcements",
+        &[("Authorization", &bearer)],
+        Some(
+            json!({"text": {"vi": "Vòng chung kết bắt đầu lúc 14:00", "en": "The final starts at 14:00"}}),
+        ),
+    );
+    assert_eq!(status, 201);
     d.go(&format!("{base}/?screen=1&page=2"));
     d.until(
         "the projector view with its pages",
@@ -644,6 +654,18 @@ fn the_projector_shows_63_teams_in_one_cycle() {
         }
         std::thread::sleep(std::time::Duration::from_millis(300));
     }
+    // The latest announcement runs along the bottom, below the last row.
+    let news = d.js(
+        "const n = document.getElementById('pj-news'); return n ? {text: n.textContent} : null",
+        json!([]),
+    );
+    assert!(
+        news["text"]
+            .as_str()
+            .unwrap_or("")
+            .contains("Vòng chung kết bắt đầu lúc 14:00"),
+        "{news}"
+    );
     let seen_board_pages = board_pages.len();
     let missing: Vec<&String> = all.difference(&seen).collect();
     assert!(missing.is_empty(), "not shown in one cycle: {missing:?}");

@@ -38,6 +38,7 @@ const state = {
   errors: { exercise: null, board: null, services: null, history: null },
   updatedAt: null, // server time of the last good board refresh (ms)
   details: new Map(), // team id → GET /api/v1/scoreboard/teams/{id} (open breakdowns only)
+  announcements: [], // GET /api/v1/announcements, newest first (the projector shows the latest)
   solversOpen: new Set(), // challenge ids whose solvers are shown
   solvers: new Map(), // challenge id → GET /api/v1/scoreboard/challenges/{id}
 };
@@ -175,7 +176,10 @@ async function loadHistory() {
 
 async function loadAnnouncements() {
   try {
-    const arrived = announcements.update(await publicGet('/api/v1/announcements'));
+    const answer = await publicGet('/api/v1/announcements');
+    state.announcements = Array.isArray(answer && answer.announcements) ? answer.announcements : [];
+    const arrived = announcements.update(answer);
+    refreshProjector();
     if (arrived.length) announce(t('ann.arrived', { text: pick(arrived[0].text) }));
   } catch (e) {
     announcements.fail(e);

@@ -159,6 +159,7 @@ const DICT = {
   'svc.voided': { vi: 'đã hủy kết quả', en: 'voided' },
   'solvers.bonus': { vi: '+{n} giải nhanh nhất', en: '+{n} first blood' },
   'pj.frozen': { vi: 'Bảng xếp hạng đang đóng băng', en: 'The board is frozen' },
+  'pj.stale': { vi: 'Mất kết nối: số liệu có thể đã cũ', en: 'Connection lost: figures may be out of date' },
   'pj.page': { vi: 'Trang {n}/{of}', en: 'Page {n} of {of}' },
   'pj.exit': { vi: 'Thoát màn hình lớn', en: 'Leave big screen' },
   'board.weighted_note': {

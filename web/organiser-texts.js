@@ -212,10 +212,10 @@ addTexts({
   'org.clock.confirm_freeze_ok': { vi: 'Đóng băng', en: 'Freeze' },
   'org.clock.confirm_resume_title': { vi: 'Tiếp tục cuộc diễn tập?', en: 'Resume the exercise?' },
   'org.clock.confirm_resume_text': {
-    vi: 'Cuộc diễn tập đã tạm dừng khoảng {n} phút. Dời thời điểm kết thúc (và thời điểm đóng băng sắp tới) thêm đúng thời gian đó để các đội không bị mất thời gian? Việc này được ghi vào nhật ký.',
-    en: 'The exercise has been paused for about {n} minutes. Move the end (and a freeze still to come) later by exactly that time, so teams lose none? This is recorded in the log.',
+    vi: 'Cuộc diễn tập đã tạm dừng {n} (phút:giây). Dời thời điểm kết thúc (và thời điểm đóng băng sắp tới) thêm đúng thời gian đó để các đội không bị mất thời gian? Việc này được ghi vào nhật ký.',
+    en: 'The exercise has been paused for {n} (min:s). Move the end (and a freeze still to come) later by exactly that time, so teams lose none? This is recorded in the log.',
   },
-  'org.clock.confirm_resume_extend': { vi: 'Tiếp tục và dời thêm {n} phút', en: 'Resume and add {n} min' },
+  'org.clock.confirm_resume_extend': { vi: 'Tiếp tục và dời thêm {n}', en: 'Resume and add {n}' },
   'org.clock.confirm_resume_keep': { vi: 'Tiếp tục, giữ thời điểm kết thúc', en: 'Resume, keep the end' },
   'org.clock.confirm_end_title': { vi: 'Kết thúc cuộc diễn tập?', en: 'End the exercise?' },
   'org.clock.confirm_end_text': {

@@ -1097,12 +1097,14 @@ async function clockAction(action, btn) {
   if (action === 'resume') {
     const ex = state.exercise || {};
     const pausedMs = ex.paused_at ? Math.max(0, serverNow() - Date.parse(ex.paused_at)) : 0;
-    const minutes = Math.round(pausedMs / 60000);
+    // Minutes and seconds, as the server extends by the exact time paused.
+    const secs = Math.round(pausedMs / 1000);
+    const span = `${Math.floor(secs / 60)}:${String(secs % 60).padStart(2, '0')}`;
     if (pausedMs >= 1000) {
       const { ok, alt } = await ask({
         title: t('org.clock.confirm_resume_title'),
-        text: t('org.clock.confirm_resume_text', { n: formatNumber(minutes) }),
-        ok: t('org.clock.confirm_resume_extend', { n: formatNumber(minutes) }),
+        text: t('org.clock.confirm_resume_text', { n: span }),
+        ok: t('org.clock.confirm_resume_extend', { n: span }),
         alt: t('org.clock.confirm_resume_keep'),
         danger: false,
       });

@@ -12,6 +12,8 @@ const PAGE_SECONDS = 10;
 /** Smallest type of a team line, in CSS pixels (readable at 15 m on a 3 m wide image). */
 const MIN_TEXT_PX = 28;
 const AD_PARTS = ['attack', 'defense', 'sla'];
+/** How long an announcement stays on the projector. */
+const NEWS_MS = 30 * 60 * 1000;
 const GLYPH = {
   ok: '\u2714', recovering: '\u21bb', corrupt: '!', mumble: '?', down: '\u2716', checker_error: '\u2699', none: '\u2026',
 };
@@ -45,7 +47,8 @@ export function createProjector(root, { get, onExit }) {
   /** Rows that fit under the header at the current size. */
   function rowsPerScreen() {
     const head = root.querySelector('.pj-head');
-    const used = (head ? head.offsetHeight : 80) + 56 /* table head */ + 24;
+    const news = root.querySelector('.pj-news');
+    const used = (head ? head.offsetHeight : 80) + 56 /* table head */ + 24 + (news ? news.offsetHeight : 0);
     const first = root.querySelector('#pj-table tbody tr');
     const rowH = first ? first.getBoundingClientRect().height : Math.max(MIN_TEXT_PX * 1.5, window.innerHeight / 22);
     return Math.max(PINNED + 3, Math.floor((window.innerHeight - used) / rowH));
@@ -81,6 +84,8 @@ export function createProjector(root, { get, onExit }) {
       el('span', { class: 'pj-title', text: (ex && pick(ex.title)) || t('board.heading') }),
       el('span', { class: 'pj-clock', id: 'pj-clock', text: clock }),
       frozen ? el('span', { class: 'pj-frozen', text: t('pj.frozen') }) : null,
+      // A board that could not be refreshed says so, rather than showing old standings as live.
+      st.errors && st.errors.board ? el('span', { class: 'pj-stale', text: t('pj.stale') }) : null,
       el('span', { class: 'pj-page', text: pages.length > 1 ? t('pj.page', { n: current + 1, of: pages.length }) : '' }),
       el('button', { type: 'button', class: 'pj-exit', id: 'pj-exit', onclick: onExit }, t('pj.exit')));
   }
@@ -158,7 +163,11 @@ export function createProjector(root, { get, onExit }) {
     const body = !st.board
       ? el('p', { class: 'pj-wait', text: t('loading') })
       : p.kind === 'grid' ? gridPage(p) : boardPage(p);
-    root.replaceChildren(header(pages, page), body);
+    // The latest announcement of the last half hour, in a strip at the bottom.
+    const latest = (st.announcements || [])[0];
+    const fresh = latest && Date.parse(latest.at) > Date.now() + (st.skewMs || 0) - NEWS_MS;
+    root.replaceChildren(header(pages, page), body,
+      fresh ? el('p', { class: 'pj-news', id: 'pj-news' }, el('strong', { text: `${t('ann.heading')}: ` }), pick(latest.text)) : null);
     root.dataset.page = String(page + 1);
     root.dataset.pages = String(pages.length);
     root.dataset.kind = p.kind;

@@ -93,6 +93,12 @@ pub async fn load_scenario(
     let _guard = state.0.reload_lock.lock().await;
     let now = state.now();
     let ids: HashSet<&str> = scenario.challenges.iter().map(|c| c.id.as_str()).collect();
+    let hidden: HashSet<&str> = scenario
+        .challenges
+        .iter()
+        .filter(|c| c.hidden)
+        .map(|c| c.id.as_str())
+        .collect();
     for (e, _) in state.store().events().await? {
         if let EventKind::Solve { challenge } | EventKind::HintUnlock { challenge, .. } = &e.kind
             && !ids.contains(challenge.as_str())
@@ -101,6 +107,16 @@ pub async fn load_scenario(
                 "challenge_in_use",
                 format!(
                     "challenge `{challenge}` has solves or hints already; it cannot be removed from the scenario"
+                ),
+            ));
+        }
+        if let EventKind::Solve { challenge } = &e.kind
+            && hidden.contains(challenge.as_str())
+        {
+            return Err(ApiError::conflict(
+                "challenge_in_use",
+                format!(
+                    "challenge `{challenge}` has been solved already; it cannot be hidden now (its points are on the board)"
                 ),
             ));
         }
@@ -498,6 +514,9 @@ pub async fn clock_with(
             format!("a reason is at most {MAX_REASON_CHARS} characters"),
         ));
     }
+    // Serialised with scenario loads and inject releases: a reload running meanwhile must not
+    // put back the row as it was before this change.
+    let _guard = state.0.reload_lock.lock().await;
     let now = state.now();
     let (row, scenario) = {
         let live = state.live();
@@ -605,6 +624,7 @@ pub async fn extend(state: &AppState, minutes: i64, actor: &str) -> ApiResult<Ex
     if !(1..=7 * 24 * 60).contains(&minutes) {
         return Err(ApiError::field("minutes", "extend by 1 to 10080 minutes"));
     }
+    let _guard = state.0.reload_lock.lock().await;
     let now = state.now();
     let row = state
         .live()

@@ -203,6 +203,33 @@ impl Live {
         }
     }
 
+    /// An inject was released early: its report's deadline moves, late factors and every
+    /// served answer with them (no replay: events keep flowing meanwhile).
+    pub fn inject_released(&mut self, inject: &str, now: i64) {
+        let (Some(row), Some(scenario)) = (self.exercise.as_ref(), self.scenario.as_ref()) else {
+            return;
+        };
+        let Some(i) = scenario.inject(inject) else {
+            return;
+        };
+        let due = i
+            .report
+            .as_ref()
+            .and_then(|r| release_of(row, i).map(|t| t + r.due_within_seconds * 1000));
+        if let Some(engine) = &mut self.engine {
+            engine.set_inject_due(inject, due);
+        }
+        self.changed_at = self.changed_at.max(now);
+        self.served.clear();
+        *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
+        self.history
+            .get_mut()
+            .unwrap_or_else(|e| e.into_inner())
+            .clear();
+        self.changes.notify(Kind::Scoreboard);
+        self.changes.notify(Kind::Exercise);
+    }
+
     /// Feed one new event to the engine.
     pub fn apply(&mut self, e: &Event) {
         if let Some(engine) = &mut self.engine {

@@ -260,6 +260,14 @@ impl Engine {
         self.reports.released_at(inject)
     }
 
+    /// Move an inject's report deadline (it was released early): late factors follow.
+    pub fn set_inject_due(&mut self, inject: &str, due_at: Option<Millis>) {
+        if let Some(r) = self.config.injects.iter_mut().find(|r| r.id == inject) {
+            r.due_at = due_at;
+        }
+        self.reports.set_due(inject, due_at);
+    }
+
     /// The rule of an inject's report (weight, deadline, late policy).
     pub fn inject_rule(&self, inject: &str) -> Option<&crate::rules::InjectRule> {
         self.config.injects.iter().find(|r| r.id == inject)

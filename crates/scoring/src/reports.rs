@@ -96,6 +96,14 @@ impl Reports {
             .map(|r| r.0)
     }
 
+    /// Change when an inject's report is due (an organiser released it early); late factors
+    /// follow at once, as they are worked out when the standings are.
+    pub fn set_due(&mut self, inject: &str, due_at: Option<Millis>) {
+        if let Some(&i) = self.index.get(inject) {
+            self.rules[i].due_at = due_at;
+        }
+    }
+
     /// A team's counted reports at `t`: per inject, the latest grade at or before `t`, if the
     /// inject's grades were released at or before `t`.
     pub fn scores(&self, team: usize, t: Millis) -> Vec<ReportScore> {

@@ -406,15 +406,19 @@ impl Store {
     }
 
     /// One page of the log, newest first: at most `limit` events with a sequence number below
-    /// `before` (all when None), of one `team` and one `kind` when given.
+    /// `before` (all when None), of one `team` and one `kind` when given, never of `not_kind`.
     pub async fn events_page(
         &self,
         before: Option<i64>,
         limit: u64,
         team: Option<&str>,
         kind: Option<&str>,
+        not_kind: Option<&str>,
     ) -> Result<Vec<(Event, Option<String>)>> {
         let mut q = event::Entity::find();
+        if let Some(k) = not_kind {
+            q = q.filter(event::Column::Kind.ne(k));
+        }
         if let Some(b) = before {
             q = q.filter(event::Column::Seq.lt(b));
         }

@@ -227,18 +227,32 @@ pub async fn services(
     MaybeCaller(caller): MaybeCaller,
 ) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let (scenario, round) = ad_scenario(&state.live())?;
+    let (scenario, mut round) = ad_scenario(&state.live())?;
+    let (as_of, frozen) = board_time(&state.live(), caller.as_ref(), None, now)?;
+    // While the board is frozen, teams and the public see the verdicts of the rounds over by
+    // the freeze, like the points: later ones would tell how services moved.
+    if frozen && let Some(f) = as_of {
+        round = state
+            .store()
+            .rounds()
+            .await?
+            .iter()
+            .filter(|r| r.ended_at.is_some_and(|e| e <= f))
+            .map(|r| r.number as u32)
+            .max()
+            .unwrap_or(0);
+    }
     // The latest verdict per team and service, from the last few rounds.
-    let checks = state
+    let mut checks = state
         .store()
         .checks_since(round.saturating_sub(3).max(1))
         .await?;
+    checks.retain(|c| c.round as u32 <= round);
     let mut last: BTreeMap<(&str, &str), &drillboard_store::CheckRow> = BTreeMap::new();
     for c in &checks {
         last.insert((c.team.as_str(), c.service.as_str()), c);
     }
     let live = state.live();
-    let (as_of, frozen) = board_time(&live, caller.as_ref(), None, now)?;
     let standings = live
         .standings(as_of)
         .ok_or_else(|| ApiError::NotFound("no scenario is loaded yet".into()))?;

@@ -143,6 +143,34 @@ fn playable(state: &AppState, team: &str, id: &str, now: i64) -> ApiResult<Chall
     Ok(c.clone())
 }
 
+/// Refuse with 409 `no_attempts_left` when `team` has used up a limited challenge's wrong
+/// flags (then neither a flag nor a hint can help it any more).
+async fn ensure_attempts_left(
+    state: &AppState,
+    team: &str,
+    challenge: &Challenge,
+) -> ApiResult<()> {
+    let Some(max) = challenge.max_attempts else {
+        return Ok(());
+    };
+    let used = state
+        .store()
+        .wrong_attempts(team)
+        .await?
+        .into_iter()
+        .find(|(c, _)| *c == challenge.id)
+        .map_or(0, |(_, n)| n);
+    if used >= max as i64 {
+        return Err(ApiError::conflict(
+            "no_attempts_left",
+            format!(
+                "your team has used all {max} attempts for this challenge; it cannot be solved any more"
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Refuse with 403 if `team` is disqualified (flags, hints and reports alike).
 pub fn ensure_not_disqualified(live: &Live, team: &str) -> ApiResult<()> {
     if live
@@ -205,23 +233,7 @@ pub async fn submit_flag(
     }
     let now = state.now();
     let challenge = playable(state, team, id, now)?;
-    if let Some(max) = challenge.max_attempts {
-        let used = state
-            .store()
-            .wrong_attempts(team)
-            .await?
-            .into_iter()
-            .find(|(c, _)| c == id)
-            .map_or(0, |(_, n)| n);
-        if used >= max as i64 {
-            return Err(ApiError::conflict(
-                "no_attempts_left",
-                format!(
-                    "your team has used all {max} attempts for this challenge; it cannot be solved any more"
-                ),
-            ));
-        }
-    }
+    ensure_attempts_left(state, team, &challenge).await?;
     let limit = state
         .live()
         .scenario
@@ -322,6 +334,7 @@ pub async fn unlock(
     let team = caller.team()?.to_owned();
     let now = state.now();
     let challenge = playable(&state, &team, &id, now)?;
+    ensure_attempts_left(&state, &team, &challenge).await?;
     let h = challenge
         .hints
         .iter()

@@ -851,24 +851,30 @@ pub async fn release_now(
     Organiser(caller): Organiser,
     Path(id): Path<String>,
 ) -> ApiResult<Json<Value>> {
+    // One release (or scenario load) at a time: the map is read, changed and written whole.
     let _guard = state.0.reload_lock.lock().await;
     let now = state.now();
-    let (row, inject) = {
-        let live = state.live();
-        let inject = live
-            .scenario
-            .as_ref()
-            .and_then(|s| s.inject(&id))
-            .cloned()
-            .ok_or_else(|| ApiError::NotFound(format!("no inject `{id}`")))?;
-        (live.exercise.clone(), inject)
-    };
+    let inject = state
+        .live()
+        .scenario
+        .as_ref()
+        .and_then(|s| s.inject(&id))
+        .cloned()
+        .ok_or_else(|| ApiError::NotFound(format!("no inject `{id}`")))?;
+    // The row as stored now, not as this server last saw it.
+    let row = state.store().exercise().await?;
     let Some(row) = row.filter(|r| r.started_at.is_some()) else {
         return Err(ApiError::conflict(
             "exercise_not_running",
             "the exercise has not started; injects are released from the start",
         ));
     };
+    if matches!(crate::ops::status(&row, now), crate::ops::Status::Ended) {
+        return Err(ApiError::conflict(
+            "exercise_not_running",
+            "the exercise is over; nothing more is released",
+        ));
+    }
     if let Some(at) = crate::state::release_of(&row, &inject).filter(|t| *t <= now) {
         return Err(ApiError::conflict(
             "already_released",
@@ -896,10 +902,10 @@ pub async fn release_now(
             now,
         )
         .await?;
-    // Deadlines count from the new release: rebuild the scoring rules.
-    drop(_guard);
-    state.reload().await?;
-    state.changes().notify(crate::changes::Kind::Exercise);
+    // Deadlines count from the new release: the row, then the rules in place (no replay, so
+    // no event committed meanwhile can be missed).
+    state.reload_exercise().await?;
+    state.live_mut().inject_released(&id, now);
     Ok(Json(json!({"inject": id, "released_at": iso(now)})))
 }
 

@@ -324,5 +324,15 @@ async fn hidden_and_limited_challenges(backend: Backend) {
         .submit(d.team("bravo"), "limited", "FLAG{limited}")
         .await;
     assert_eq!(b["status"], "accepted", "{b}");
+    // A challenge with points on the board cannot be hidden afterwards.
+    let rehide = src.replace(
+        "    max_attempts: 2\n",
+        "    max_attempts: 2\n    hidden: true\n",
+    );
+    let s2 = drillboard_scenario::load_str(&rehide, "test.yaml", None).unwrap();
+    let err = drillboard_api::ops::load_scenario(&d.app.state, s2, rehide, "test")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("cannot be hidden"), "{err}");
     d.finish().await;
 }

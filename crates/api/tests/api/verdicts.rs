@@ -410,5 +410,11 @@ async fn round_verdicts_follow_the_frozen_board(backend: Backend) {
     );
     let (s, _) = app.get("/api/v1/rounds/2", Some(&organiser)).await;
     assert_eq!(s, StatusCode::OK, "staff see every round");
+    // The service grid follows the same rule: the public sees the verdicts of round 1.
+    let (_, public) = app.get("/api/v1/services", None).await;
+    assert_eq!(public["round"], 1, "{public}");
+    assert_eq!(public["teams"][0]["services"][0]["round"], 1, "{public}");
+    let (_, staff) = app.get("/api/v1/services", Some(&organiser)).await;
+    assert_eq!(staff["teams"][0]["services"][0]["round"], 2, "{staff}");
     app.finish().await;
 }
