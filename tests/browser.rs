@@ -722,6 +722,23 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         &format!("#rep-text-{k}"),
         &format!("## Tóm tắt\n\n{team_name} đã cô lập máy chủ web và xoá **webshell**."),
     );
+    // Server errors are said in the page's language by their code, not in the server's English.
+    let said = d.js(
+        "return import('/static/i18n.js').then(m => [\
+           m.serverText({status: 409, code: 'exercise_not_running', message: 'submissions are closed: the exercise is paused'}),\
+           m.serverText({status: 429, code: 'rate_limited', message: 'too many wrong flags', retry_after: 42}),\
+           m.serverText({status: 400, code: 'some_future_code', message: 'an English sentence'})])",
+        json!([]),
+    );
+    assert_eq!(
+        said,
+        json!([
+            "Cuộc diễn tập chưa bắt đầu, đang tạm dừng hoặc đã kết thúc.",
+            "Gửi quá nhanh: hãy thử lại sau 42 giây.",
+            "an English sentence"
+        ]),
+        "an unknown code falls back to the server's sentence"
+    );
     // The preview shows the draft formatted, as the judges will see it.
     d.click(&format!("#rep-prevbtn-{k}"));
     let heading = d.until(

@@ -4,7 +4,7 @@
 // (live.js), with a slow safety refresh.
 
 import {
-  initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el,
+  initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el, serverText,
 } from './i18n.js';
 import * as api from './api.js';
 import { solveLines } from './breakdown.js';
@@ -56,7 +56,7 @@ const teamId = (s, i) => (s.team && s.team.id !== undefined && s.team.id !== nul
 function errorText(e) {
   if (!e) return '';
   if (e.status === 0) return t('error.network');
-  return e.message || e.code || String(e);
+  return serverText(e);
 }
 
 function signed(n) {

@@ -32,6 +32,41 @@ const DICT = {
     vi: 'Không kết nối được với máy chủ.',
     en: 'Cannot reach the server.',
   },
+  // ---- server errors, by their code (the English `message` stays for API users)
+  'err.unauthorized': { vi: 'Cần đăng nhập lại: phiên đăng nhập không hợp lệ hoặc đã hết hạn.', en: 'Sign in again: the session is invalid or has expired.' },
+  'err.forbidden': { vi: 'Tài khoản này không được làm việc này.', en: 'This login may not do this.' },
+  'err.not_found': { vi: 'Không tìm thấy (có thể chưa được phát hành, hoặc không dành cho đội này).', en: 'Not found (it may not be released yet, or not be meant for this team).' },
+  'err.payload_too_large': { vi: 'Nội dung gửi lên quá lớn.', en: 'What was sent is too large.' },
+  'err.unsupported_media_type': { vi: 'Định dạng nội dung gửi lên không đúng.', en: 'What was sent has the wrong format.' },
+  'err.invalid': { vi: 'Nội dung có lỗi; xem từng lỗi bên dưới.', en: 'The content has problems; see each below.' },
+  'err.invalid_json': { vi: 'Nội dung gửi lên không phải JSON hợp lệ.', en: 'What was sent is not valid JSON.' },
+  'err.invalid_field': { vi: 'Trường {field} không hợp lệ.', en: 'The field {field} is not valid.' },
+  'err.invalid_query': { vi: 'Tham số trên địa chỉ không hợp lệ.', en: 'A parameter in the address is not valid.' },
+  'err.invalid_path': { vi: 'Địa chỉ không hợp lệ.', en: 'The address is not valid.' },
+  'err.control_character': { vi: 'Văn bản có ký tự điều khiển; hãy gõ lại bằng văn bản thường.', en: 'The text holds a control character; type it again as plain text.' },
+  'err.unreadable_body': { vi: 'Không đọc được nội dung gửi lên.', en: 'What was sent could not be read.' },
+  'err.method_not_allowed': { vi: 'Thao tác này không dùng được ở địa chỉ này.', en: 'This action is not available here.' },
+  'err.rate_limited': { vi: 'Gửi quá nhanh: hãy thử lại sau {retry} giây.', en: 'Too many requests: try again in {retry} s.' },
+  'err.unavailable': { vi: 'Máy chủ tạm thời không sẵn sàng; hãy thử lại sau.', en: 'The server is not available just now; try again later.' },
+  'err.internal': { vi: 'Máy chủ gặp lỗi; lỗi đã được ghi lại cho ban tổ chức.', en: 'The server met an error; it is logged for the organisers.' },
+  'err.exercise_not_running': { vi: 'Cuộc diễn tập chưa bắt đầu, đang tạm dừng hoặc đã kết thúc.', en: 'The exercise has not started, is paused or is over.' },
+  'err.no_scenario': { vi: 'Chưa nạp kịch bản.', en: 'No scenario is loaded yet.' },
+  'err.wrong_state': { vi: 'Không làm được ở trạng thái hiện tại của cuộc diễn tập.', en: 'Not possible in the exercise’s current state.' },
+  'err.submissions_closed': { vi: 'Đã hết thời hạn nộp báo cáo cho tình huống này.', en: 'Reports for this inject are closed.' },
+  'err.no_attempts_left': { vi: 'Đội đã dùng hết số lần nộp cho thử thách này.', en: 'Your team has used all its attempts for this challenge.' },
+  'err.already_released': { vi: 'Tình huống này đã được phát hành.', en: 'This inject is out already.' },
+  'err.already_voided': { vi: 'Vòng này đã bị hủy kết quả cho dịch vụ này.', en: 'This round of this service is void already.' },
+  'err.already_graded': { vi: 'Báo cáo này đã có điểm cuối cùng.', en: 'This report already has its final grade.' },
+  'err.already_marked': { vi: 'Bạn đã chấm báo cáo này.', en: 'You have marked this report already.' },
+  'err.challenge_in_use': { vi: 'Thử thách đã có lượt giải hoặc gợi ý; không thể gỡ hay ẩn.', en: 'The challenge has solves or hints already; it cannot be removed or hidden.' },
+  'err.inject_in_use': { vi: 'Tình huống đã có báo cáo; không thể gỡ.', en: 'The inject has reports already; it cannot be removed.' },
+  'err.service_in_use': { vi: 'Dịch vụ đã được dùng trong các vòng; giữ nguyên thứ tự các dịch vụ.', en: 'The service was played in rounds; keep the services in the same order.' },
+  'err.duplicate_team': { vi: 'Mã đội hoặc tên đội đã tồn tại.', en: 'A team with this id or name exists already.' },
+  'err.own_login': { vi: 'Không thể làm việc này với chính tài khoản đang đăng nhập.', en: 'You cannot do this to the login you are signed in with.' },
+  'err.other_exercise': { vi: 'Cơ sở dữ liệu đang giữ một cuộc diễn tập khác.', en: 'The database holds another exercise.' },
+  'err.round_running': { vi: 'Vòng đang chạy: chờ vòng kết thúc.', en: 'The round is still running: wait until it ends.' },
+  'err.too_many_flags': { vi: 'Quá nhiều cờ trong một lần nộp.', en: 'Too many flags in one request.' },
+  'err.flag_too_long': { vi: 'Có cờ quá dài.', en: 'A flag is too long.' },
   'error.generic': { vi: 'Lỗi: {message}', en: 'Error: {message}' },
   'error.forbidden': {
     vi: 'Tài khoản không có quyền xem nội dung này.',
@@ -1043,6 +1078,19 @@ export function onLangChange(fn) {
 }
 
 /** Translate a key, filling `{name}` placeholders from vars. */
+/**
+ * A server error in the reader's language: by its `code` when this page knows it (with the
+ * field and the seconds to wait), else the server's English sentence.
+ */
+export function serverText(e) {
+  if (!e) return '';
+  const key = `err.${e.code}`;
+  if (e.code && DICT[key]) {
+    return t(key, { field: e.field ?? '', retry: e.retry_after ?? '' });
+  }
+  return e.message || e.code || String(e);
+}
+
 export function t(key, vars) {
   const entry = DICT[key];
   let s;

@@ -16,7 +16,7 @@
 // it learns whether the caller may mark.
 
 import {
-  addTexts, t, pick, formatNumber, formatTime, isValidTimeZone, onLangChange, el,
+  addTexts, t, pick, formatNumber, formatTime, isValidTimeZone, onLangChange, el, serverText,
 } from './i18n.js';
 import * as api from './api.js';
 import { subscribe, statusIndicator, throttle } from './live.js';
@@ -219,7 +219,7 @@ function errorText(e) {
   if (!e) return '';
   if (e.status === 0) return t('error.network');
   if (e.status === 403) return t('error.forbidden');
-  return e.message || e.code || String(e);
+  return serverText(e);
 }
 
 const zone = () => (st.ex && st.ex.timezone) || ctx.zone();

@@ -6,6 +6,7 @@
 
 import {
   initI18n, onLangChange, t, pick, formatNumber, formatTime, formatBytes, statusLabel, clockLines, el,
+  serverText,
 } from './i18n.js';
 import * as api from './api.js';
 import { renderSignIn, signIn } from './signin.js';
@@ -67,7 +68,7 @@ function guidanceText(c, plain) {
 function errorText(e) {
   if (!e) return '';
   if (e.status === 0) return t('error.network');
-  return e.message || e.code || String(e);
+  return serverText(e);
 }
 
 function announce(text) {

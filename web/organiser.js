@@ -6,7 +6,7 @@
 
 import './organiser-texts.js';
 import {
-  initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el,
+  initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el, serverText,
 } from './i18n.js';
 import * as api from './api.js';
 import { renderSignIn, signIn } from './signin.js';
@@ -127,7 +127,7 @@ function errorLines(e) {
   if (e.status === 0 && e.code === 'network_error') return [t('error.network')];
   if (e.status === 0) return [t('org.err.client', { message: e.message || String(e) })];
   const out = [];
-  if (e.message) out.push(t('fb.server', { message: e.message }));
+  if (e.message || e.code) out.push(t('fb.server', { message: serverText(e) }));
   const where = [];
   if (e.field !== undefined && e.field !== null && e.field !== '') {
     where.push(t('org.err.field', { field: e.field }));

@@ -4,7 +4,7 @@
 
 import {
   initI18n, onLangChange, getLang, t, pick, formatNumber, formatTime, formatDuration, formatBytes,
-  formatPercent, statusLabel, clockLines, el,
+  formatPercent, statusLabel, clockLines, el, serverText,
 } from './i18n.js';
 import * as api from './api.js';
 import { renderSignIn, signIn } from './signin.js';
@@ -96,7 +96,7 @@ function hintKey(cid, hid) {
 function errorText(e) {
   if (!e) return '';
   if (e.status === 0) return t('error.network');
-  return e.message || e.code || String(e);
+  return serverText(e);
 }
 
 function serverMessage(m) {
@@ -734,7 +734,7 @@ function renderChallenges() {
       const e = state.challengesError;
       root.replaceChildren(el('p', { class: 'msg msg-error' },
         el('span', { class: 'msg-title', text: e.status === 403 ? t('error.forbidden') : t('error.generic', { message: errorText(e) }) }),
-        e.status === 403 && e.message ? el('span', { class: 'msg-server', text: t('fb.server', { message: e.message }) }) : null));
+        e.status === 403 && e.message ? el('span', { class: 'msg-server', text: t('fb.server', { message: serverText(e) }) }) : null));
     } else {
       root.replaceChildren(el('p', { class: 'muted', text: t('loading') }));
     }
@@ -1037,7 +1037,7 @@ async function submitFlag(cid, input) {
       return;
     }
     if (e.status === 409 && e.code === 'exercise_not_running') {
-      m = { kind: 'warn', text: () => t('fb.not_running'), server: e.message };
+      m = { kind: 'warn', text: () => t('fb.not_running'), server: serverText(e) };
     } else if (e.status === 409 && e.code === 'no_attempts_left') {
       m = { kind: 'error', text: () => t('fb.no_attempts_left') };
     } else if (e.status === 429) {
@@ -1129,7 +1129,7 @@ async function unlockHint(cid, hid, n) {
       return;
     }
     if (e.status === 409 && e.code === 'exercise_not_running') {
-      m = { kind: 'warn', text: () => t('fb.not_running'), server: e.message };
+      m = { kind: 'warn', text: () => t('fb.not_running'), server: serverText(e) };
     } else if (e.status === 0) {
       m = { kind: 'error', text: () => t('error.network') };
     } else {
