@@ -530,7 +530,7 @@ function breakdown(s, challenges) {
     return el('tr', { class: c.solved_at ? null : 'unsolved' },
       el('th', { scope: 'row' },
         info ? pick(info.title) || String(c.challenge) : String(c.challenge),
-        info && info.category ? el('span', { class: 'team-org', text: info.category }) : null),
+        info && info.category ? el('span', { class: 'team-org', text: (info.category_text && pick(info.category_text)) || info.category }) : null),
       el('td', { class: 'num', text: formatNumber(p) }),
       el('td', { class: `num${b > 0 ? ' pos' : ''}`, text: signed(b) }),
       el('td', { class: `num${h > 0 ? ' neg' : ''}`, text: signed(-h) }),
@@ -665,7 +665,7 @@ function renderChallenges() {
           onclick: () => toggleSolvers(id),
         }, el('span', { class: 'chev', 'aria-hidden': 'true' }), el('span', { text: title }))
         : title),
-      el('td', { class: 'col-cat', text: c.category || '' }),
+      el('td', { class: 'col-cat', text: (c.category_text && pick(c.category_text)) || c.category || '' }),
       el('td', { class: 'num', text: formatNumber(c.value) }),
       el('td', { class: 'num', text: formatNumber(c.solves) })));
     if (open) rows.push(el('tr', { class: 'detail-row', id: detailId }, el('td', { colspan: 4 }, solversOf(id))));

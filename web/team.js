@@ -678,11 +678,12 @@ const rendered = { structure: null, sigs: new Map() };
 function groupByCategory(list) {
   const groups = new Map();
   for (const c of list) {
-    const name = c.category || '';
-    if (!groups.has(name)) groups.set(name, []);
-    groups.get(name).push(c);
+    const key = c.category || '';
+    if (!groups.has(key)) groups.set(key, { label: c.category_text, items: [] });
+    groups.get(key).items.push(c);
   }
-  return [...groups.entries()].map(([name, items]) => ({ name, items }));
+  // Grouped by the category's key, shown in the reader's language.
+  return [...groups.entries()].map(([key, g]) => ({ name: (g.label && pick(g.label)) || key, items: g.items }));
 }
 
 const isTextField = (n) => n.tagName === 'INPUT' || n.tagName === 'TEXTAREA';

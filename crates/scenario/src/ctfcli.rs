@@ -179,6 +179,10 @@ fn read(p: &mut Problems, w: &mut Problems, root: &Node) -> Option<Challenge> {
             return None;
         }
     };
+    let category = f
+        .get("category")
+        .and_then(|n| string(p, n, "`category`"))
+        .unwrap_or_else(|| "misc".into());
     let connection_info = f
         .get("connection_info")
         .and_then(|n| string(p, n, "`connection_info`"))
@@ -334,10 +338,8 @@ fn read(p: &mut Problems, w: &mut Problems, root: &Node) -> Option<Challenge> {
     Some(Challenge {
         id,
         title: Text::same(name),
-        category: f
-            .get("category")
-            .and_then(|n| string(p, n, "`category`"))
-            .unwrap_or_else(|| "misc".into()),
+        category: category.clone(),
+        category_text: Some(Text::same(category)),
         description: Text::same(
             f.get("description")
                 .and_then(|n| string(p, n, "`description`"))
@@ -383,7 +385,7 @@ pub fn challenges_to_yaml(challenges: &[Challenge]) -> String {
             "  - id: {}\n    title: {}\n    category: {}\n",
             q(&c.id),
             text(&c.title),
-            q(&c.category)
+            text(&c.category_label())
         ));
         out.push_str(&format!("    description: {}\n", text(&c.description)));
         match c.value {

@@ -363,10 +363,18 @@ fn read_challenge(p: &mut Problems, node: &Node, at: &mut Positions) -> Option<C
         .require(p, "id")
         .and_then(|n| ident(p, n, "the challenge `id`"));
     let title = f.require(p, "title").and_then(|n| text(p, n, "`title`"));
-    let category = f
+    // A category is a plain word (`web`) or a label in both languages (`{vi: Pháp chứng, en:
+    // Forensics}`); its English text is the key challenges are grouped by.
+    let category_text = f
         .get("category")
-        .and_then(|n| string(p, n, "`category`"))
-        .unwrap_or_else(|| "misc".to_owned());
+        .and_then(|n| text(p, n, "`category`"))
+        .filter(|t| !t.vi.trim().is_empty() || !t.en.trim().is_empty())
+        .unwrap_or_else(|| Text::same("misc"));
+    let category = if category_text.en.trim().is_empty() {
+        category_text.vi.clone()
+    } else {
+        category_text.en.clone()
+    };
     let description = f
         .get("description")
         .map_or(Some(Text::default()), |n| text(p, n, "`description`"));
@@ -439,6 +447,7 @@ fn read_challenge(p: &mut Problems, node: &Node, at: &mut Positions) -> Option<C
         id: id?,
         title: title?,
         category,
+        category_text: Some(category_text),
         description: description?,
         files,
         value: value?,

@@ -12,6 +12,15 @@ pub struct Text {
     pub en: String,
 }
 
+impl Challenge {
+    /// The category as shown, in both languages.
+    pub fn category_label(&self) -> Text {
+        self.category_text
+            .clone()
+            .unwrap_or_else(|| Text::same(self.category.clone()))
+    }
+}
+
 impl Text {
     /// The same text in both languages.
     pub fn same(s: impl Into<String>) -> Self {
@@ -90,8 +99,13 @@ pub struct Challenge {
     pub id: String,
     /// Title in both languages.
     pub title: Text,
-    /// Category such as `web`, `forensics`.
+    /// Category such as `web`, `forensics` (the English label when both are given): the key
+    /// challenges are grouped by.
     pub category: String,
+    /// The category as shown, in both languages (None in scenarios stored before it existed:
+    /// then `category` in both).
+    #[serde(default)]
+    pub category_text: Option<Text>,
     /// Description in Markdown, both languages.
     pub description: Text,
     /// Files handed to teams (paths or URLs on the drill network, as given).

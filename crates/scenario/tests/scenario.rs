@@ -286,3 +286,31 @@ version: \"0.1\"
         Some("nc 10.60.0.5 9001")
     );
 }
+
+#[test]
+fn categories_may_be_written_in_both_languages() {
+    let src = "version: 1
+exercise: {id: x, title: X, timezone: UTC, start: 2026-12-01T08:00:00Z, duration: 1h}
+challenges:
+  - {id: a, title: A, category: {vi: Pháp chứng số, en: Forensics}, value: 10, flags: [x]}
+  - {id: b, title: B, category: web, value: 10, flags: [y]}
+  - {id: c, title: C, value: 10, flags: [z]}
+";
+    let s = load_str(src, "x.yaml", None).unwrap_or_else(|p| panic!("{p:#?}"));
+    let (a, b, c) = (&s.challenges[0], &s.challenges[1], &s.challenges[2]);
+    assert_eq!(a.category, "Forensics", "the English label is the key");
+    assert_eq!(a.category_label().vi, "Pháp chứng số");
+    assert_eq!(
+        (b.category.as_str(), b.category_label().vi.as_str()),
+        ("web", "web")
+    );
+    assert_eq!(c.category, "misc");
+    // A scenario stored before bilingual categories reads as before.
+    let mut old = serde_json::to_value(&s).unwrap();
+    old["challenges"][0]
+        .as_object_mut()
+        .unwrap()
+        .remove("category_text");
+    let back: drillboard_scenario::Scenario = serde_json::from_value(old).unwrap();
+    assert_eq!(back.challenges[0].category_label().vi, "Forensics");
+}

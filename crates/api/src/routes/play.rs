@@ -93,6 +93,7 @@ pub async fn challenges(State(state): State<AppState>, caller: Caller) -> ApiRes
                 "id": c.id,
                 "title": c.title,
                 "category": c.category,
+                "category_text": c.category_label(),
                 "description_html": {"vi": render(&c.description.vi), "en": render(&c.description.en)},
                 "files": c.files,
                 "value": value.map_or(0, |v| v.value),

@@ -508,6 +508,7 @@ fn board_json(
                 "id": c.id,
                 "title": def.map(|d| json!(d.title)).unwrap_or(Value::Null),
                 "category": def.map(|d| d.category.as_str()).unwrap_or(""),
+                "category_text": def.map(|d| json!(d.category_label())).unwrap_or(Value::Null),
                 "value": c.value,
                 "solves": c.solves,
                 "first_solve": first,

@@ -184,6 +184,17 @@ async fn ctftime_feed_shape(backend: Backend) {
     let (_, public) = d.app.get("/api/v1/scoreboard", None).await;
     let (_, staff) = d.app.get("/api/v1/scoreboard", Some(&d.judge)).await;
     assert_eq!(public["challenges"].as_array().unwrap().len(), 4);
+    // Each challenge's category comes in both languages for the pages (the key stays).
+    let web = public["challenges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == "web")
+        .unwrap();
+    assert_eq!(
+        (web["category"].clone(), web["category_text"].clone()),
+        (json!("web"), json!({"vi": "web", "en": "web"}))
+    );
     assert_eq!(staff["challenges"].as_array().unwrap().len(), 5);
     let (s, _) = d.app.submit(d.team("alpha"), "late", "FLAG{late}").await;
     assert_eq!(s, StatusCode::NOT_FOUND, "not released yet");
