@@ -237,13 +237,27 @@ impl Engine {
 
     /// Whether a team is disqualified now: its latest disqualification or reinstatement decides.
     pub fn is_disqualified(&self, team: &str) -> bool {
-        let Some(&t) = self.team_index.get(team) else {
-            return false;
-        };
-        self.status[t]
+        self.team_index
+            .get(team)
+            .is_some_and(|&t| self.disqualified_at(t, Millis::MAX))
+    }
+
+    /// Whether team `team` (an index) is disqualified at `t`: its latest disqualification or
+    /// reinstatement at or before `t` decides.
+    fn disqualified_at(&self, team: usize, t: Millis) -> bool {
+        self.status[team]
             .iter()
+            .filter(|x| x.0 <= t)
             .max_by_key(|x| (x.0, x.1))
             .is_some_and(|x| x.2)
+    }
+
+    /// The solves of challenge `c` that count at `t` (teams disqualified then are left out), in
+    /// (time, sequence) order: the order that decides first blood.
+    fn counted_solves(&self, c: usize, t: Millis) -> impl Iterator<Item = &(Millis, i64, usize)> {
+        self.solves[c]
+            .iter()
+            .filter(move |s| s.0 <= t && !self.disqualified_at(s.2, t))
     }
 
     /// Voided attack/defend rounds as (service id, round).
@@ -396,18 +410,7 @@ impl Engine {
     /// them: what a solver is told right after its solve. None for an unknown challenge.
     pub fn value_of(&self, challenge: &str, as_of: Option<Millis>) -> Option<i64> {
         let &c = self.challenge_index.get(challenge)?;
-        let t = as_of.unwrap_or(Millis::MAX);
-        let disqualified = |team: usize| {
-            self.status[team]
-                .iter()
-                .filter(|x| x.0 <= t)
-                .max_by_key(|x| (x.0, x.1))
-                .is_some_and(|x| x.2)
-        };
-        let n = self.solves[c]
-            .iter()
-            .filter(|s| s.0 <= t && !disqualified(s.2))
-            .count();
+        let n = self.counted_solves(c, as_of.unwrap_or(Millis::MAX)).count();
         Some(rule_value(&self.config.challenges[c], n))
     }
 
@@ -422,17 +425,8 @@ impl Engine {
     ) -> Option<i64> {
         let &c = self.challenge_index.get(challenge)?;
         let &who = self.team_index.get(team)?;
-        let t = as_of.unwrap_or(Millis::MAX);
-        let disqualified = |team: usize| {
-            self.status[team]
-                .iter()
-                .filter(|x| x.0 <= t)
-                .max_by_key(|x| (x.0, x.1))
-                .is_some_and(|x| x.2)
-        };
-        let place = self.solves[c]
-            .iter()
-            .filter(|s| s.0 <= t && !disqualified(s.2))
+        let place = self
+            .counted_solves(c, as_of.unwrap_or(Millis::MAX))
             .position(|s| s.2 == who)?;
         Some(
             self.config.challenges[c]
@@ -447,15 +441,8 @@ impl Engine {
     pub fn standings(&self, as_of: Option<Millis>) -> Standings {
         let t = as_of.unwrap_or(Millis::MAX);
         let nt = self.config.teams.len();
-        let disqualified: Vec<bool> = self
-            .status
-            .iter()
-            .map(|s| {
-                s.iter()
-                    .filter(|x| x.0 <= t)
-                    .max_by_key(|x| (x.0, x.1))
-                    .is_some_and(|x| x.2)
-            })
+        let disqualified: Vec<bool> = (0..self.status.len())
+            .map(|team| self.disqualified_at(team, t))
             .collect();
         let mut acc = vec![Acc::default(); nt];
         let mut values = Vec::with_capacity(self.config.challenges.len());
