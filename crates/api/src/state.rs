@@ -219,15 +219,8 @@ impl Live {
         if let Some(engine) = &mut self.engine {
             engine.set_inject_due(inject, due);
         }
-        self.changed_at = self.changed_at.max(now);
-        self.served.clear();
-        *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
-        self.history
-            .get_mut()
-            .unwrap_or_else(|e| e.into_inner())
-            .clear();
-        self.changes.notify(Kind::Scoreboard);
-        self.changes.notify(Kind::Exercise);
+        // A deadline moves every late factor of the inject, at any time: the whole history.
+        self.scores_changed(now, i64::MIN);
     }
 
     /// Feed one new event to the engine.
@@ -237,14 +230,20 @@ impl Live {
         }
         self.applied = self.applied.max(e.seq);
         self.applied_count += 1;
-        self.changed_at = self.changed_at.max(e.at);
+        // An event stored late (a busy writer) changes the history from its time on.
+        self.scores_changed(e.at, e.at);
+    }
+
+    /// The standings changed at `at`, and the score history from `from` on: forget every
+    /// answer built from them and tell open pages.
+    fn scores_changed(&mut self, at: i64, from: i64) {
+        self.changed_at = self.changed_at.max(at);
         self.served.clear();
         *self.cache.get_mut().unwrap_or_else(|e| e.into_inner()) = Cache::default();
-        // An event stored late (a busy writer) changes the history from its time on.
         self.history
             .get_mut()
             .unwrap_or_else(|e| e.into_inner())
-            .retain(|t, _| *t < e.at);
+            .retain(|t, _| *t < from);
         self.changes.notify(Kind::Scoreboard);
     }
 

@@ -264,11 +264,7 @@ pub async fn scoreboard(
             hidden,
         })
     };
-    if q.at.is_some() {
-        let (live, now) = (state.live(), state.now());
-        return Ok(Json(view(&live, now)?.build(&live, now)?).into_response());
-    }
-    cached(&state, &headers, view).await
+    answer(&state, &headers, q.at.is_some(), view).await
 }
 
 /// What a served answer shows; its key names it in the cache.
@@ -373,6 +369,21 @@ impl View {
             }
         }
     }
+}
+
+/// The answer `view` names: built for this request when the caller asked for another moment
+/// (`?at=`, never cached), else served from the cache.
+async fn answer(
+    state: &AppState,
+    headers: &HeaderMap,
+    at_asked: bool,
+    view: impl Fn(&Live, i64) -> ApiResult<View>,
+) -> ApiResult<Response> {
+    if at_asked {
+        let (live, now) = (state.live(), state.now());
+        return Ok(Json(view(&live, now)?.build(&live, now)?).into_response());
+    }
+    cached(state, headers, view).await
 }
 
 /// Serve the answer `view` names from the cache, building it once per change (single-flight:
@@ -573,11 +584,7 @@ pub async fn team_score(
             frozen,
         })
     };
-    if q.at.is_some() {
-        let (live, now) = (state.live(), state.now());
-        return Ok(Json(view(&live, now)?.build(&live, now)?).into_response());
-    }
-    cached(&state, &headers, view).await
+    answer(&state, &headers, q.at.is_some(), view).await
 }
 
 /// `GET /api/v1/scoreboard/challenges/{id}`: who solved a challenge and when, first solver
@@ -595,7 +602,7 @@ pub async fn challenge_solvers(
         let known = live
             .scenario
             .as_ref()
-            .is_some_and(|s| s.challenges.iter().any(|c| c.id == id));
+            .is_some_and(|s| s.challenge(&id).is_some());
         if !known || (!staff && unreleased(live, now).contains(&id.as_str())) {
             return Err(ApiError::NotFound(format!(
                 "no challenge `{id}` on the board"
@@ -608,11 +615,7 @@ pub async fn challenge_solvers(
             frozen,
         })
     };
-    if q.at.is_some() {
-        let (live, now) = (state.live(), state.now());
-        return Ok(Json(view(&live, now)?.build(&live, now)?).into_response());
-    }
-    cached(&state, &headers, view).await
+    answer(&state, &headers, q.at.is_some(), view).await
 }
 
 /// One team's standing in full.

@@ -73,7 +73,7 @@ fn visible_to(inject: &Inject, team: &str) -> bool {
 /// judges' guidance for organisers and judges.
 pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Json<Value>> {
     let now = state.now();
-    let (scenario, row, rules) = {
+    let (scenario, row, rules, released_grades) = {
         let live = state.live();
         let scenario = live
             .scenario
@@ -84,18 +84,15 @@ pub async fn list(State(state): State<AppState>, caller: Caller) -> ApiResult<Js
             .as_ref()
             .map(|e| e.config().injects.clone())
             .unwrap_or_default();
-        (scenario, live.exercise.clone(), rules)
-    };
-    let released_grades: HashMap<String, i64> = {
-        let live = state.live();
-        scenario
+        let released_grades: HashMap<String, i64> = scenario
             .injects
             .iter()
             .filter_map(|i| {
                 let at = live.engine.as_ref()?.grades_released(&i.id)?;
                 Some((i.id.clone(), at))
             })
-            .collect()
+            .collect();
+        (scenario, live.exercise.clone(), rules, released_grades)
     };
     let team = if caller.role == Role::Team {
         Some(caller.team()?.to_owned())
