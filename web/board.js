@@ -5,6 +5,7 @@
 
 import {
   initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el, serverText,
+  serviceStateKey, serviceStateBadge,
 } from './i18n.js';
 import * as api from './api.js';
 import { solveLines } from './breakdown.js';
@@ -23,10 +24,6 @@ const CHART_REDRAW_MS = 15000;
 const CHART_TOP = 8;
 const KNOWN_STATUS = new Set(['not_started', 'running', 'paused', 'ended']);
 const AD_PARTS = ['attack', 'defense', 'sla'];
-const SERVICE_STATES = new Set(['ok', 'recovering', 'corrupt', 'mumble', 'down', 'checker_error']);
-const STATE_GLYPH = {
-  ok: '\u2714', recovering: '\u21bb', corrupt: '!', mumble: '?', down: '\u2716', checker_error: '\u2699', none: '\u2026',
-};
 
 const state = {
   exercise: null,
@@ -307,11 +304,8 @@ async function loadRound(n) {
         services.map((x) => {
           const c = checks.find((k) => String(k.team) === team && k.service === x.id);
           const st = c ? c.state : null;
-          const key = st === null || st === undefined ? 'none' : SERVICE_STATES.has(st) ? st : 'unknown';
-          return el('td', { class: `svc-cell svc-${key}`, title: c && c.message ? String(c.message) : null },
-            el('span', { class: 'svc-state' },
-              el('span', { class: 'svc-glyph', 'aria-hidden': 'true', text: STATE_GLYPH[key] || '\u2022' }),
-              el('span', { class: 'svc-label', text: stateLabel(st) })),
+          return el('td', { class: `svc-cell svc-${serviceStateKey(st)}`, title: c && c.message ? String(c.message) : null },
+            serviceStateBadge(st),
             c && c.message ? el('span', { class: 'svc-points', text: String(c.message) }) : null);
         })))))));
 }
@@ -708,11 +702,6 @@ function toggleSolvers(id) {
 
 // ------------------------------------------------------------------ service grid, first bloods
 
-function stateLabel(st) {
-  if (st === null || st === undefined) return t('svc.state.none');
-  return SERVICE_STATES.has(st) ? t(`svc.state.${st}`) : String(st);
-}
-
 function renderGrid() {
   const section = $('services-section');
   const sv = state.services;
@@ -748,16 +737,14 @@ function renderGrid() {
 
 function serviceCell(c) {
   const st = c ? c.state : null;
-  const key = st === null || st === undefined ? 'none' : SERVICE_STATES.has(st) ? st : 'unknown';
+  const key = serviceStateKey(st);
   const a = formatNumber(num(c && c.attack));
   const d = formatNumber(num(c && c.defense));
   const s = formatNumber(num(c && c.sla));
   const title = [c && c.message ? String(c.message) : '',
     c && c.round ? t('svc.checked_round', { n: c.round }) : ''].filter(Boolean).join(' · ');
   return el('td', { class: `svc-cell svc-${key}`, title: title || null },
-    el('span', { class: 'svc-state' },
-      el('span', { class: 'svc-glyph', 'aria-hidden': 'true', text: STATE_GLYPH[key] || '\u2022' }),
-      el('span', { class: 'svc-label', text: stateLabel(st) })),
+    serviceStateBadge(st),
     el('span', { class: 'svc-points', 'aria-hidden': 'true', text: t('svc.short', { a, d, s }) }),
     el('span', { class: 'svc-points svc-flags', 'aria-hidden': 'true', text: t('svc.flags', { c: formatNumber(num(c && c.captured)), l: formatNumber(num(c && c.lost)) }) }),
     el('span', { class: 'sr-only', text: `, ${t('svc.long', { a, d, s, c: num(c && c.captured), l: num(c && c.lost) })}` }));

@@ -1273,6 +1273,36 @@ export function formatDuration(ms) {
   return days > 0 ? `${t('duration.days', { n: days })} ${hms}` : hms;
 }
 
+/** The states a checker gives an attack/defend service. */
+export const SERVICE_STATES = new Set(['ok', 'recovering', 'corrupt', 'mumble', 'down', 'checker_error']);
+const STATE_GLYPH = {
+  ok: '\u2714', recovering: '\u21bb', corrupt: '!', mumble: '?', down: '\u2716', checker_error: '\u2699', none: '\u2026',
+};
+
+/** A service state's key for styles: `none` before the first verdict, `unknown` for another. */
+export function serviceStateKey(st) {
+  if (st === null || st === undefined) return 'none';
+  return SERVICE_STATES.has(st) ? st : 'unknown';
+}
+
+/** The sign shown before a service state (by its key). */
+export function serviceStateGlyph(key) {
+  return STATE_GLYPH[key] || '\u2022';
+}
+
+/** A service state in words. */
+export function serviceStateLabel(st) {
+  if (st === null || st === undefined) return t('svc.state.none');
+  return SERVICE_STATES.has(st) ? t(`svc.state.${st}`) : String(st);
+}
+
+/** A service state as grids show it: its sign and its words. */
+export function serviceStateBadge(st) {
+  return el('span', { class: 'svc-state' },
+    el('span', { class: 'svc-glyph', 'aria-hidden': 'true', text: serviceStateGlyph(serviceStateKey(st)) }),
+    el('span', { class: 'svc-label', text: serviceStateLabel(st) }));
+}
+
 /** Label for an exercise status value. */
 export function statusLabel(status) {
   const key = `status.${status}`;

@@ -17,6 +17,7 @@
 
 import {
   addTexts, t, pick, formatNumber, formatTime, isValidTimeZone, onLangChange, el, serverText,
+  SERVICE_STATES,
 } from './i18n.js';
 import * as api from './api.js';
 import { subscribe, statusIndicator, throttle } from './live.js';
@@ -171,7 +172,6 @@ const TYPES = [
   'solve', 'hint_unlock', 'adjustment', 'disqualify', 'reinstate', 'report_graded',
   'grades_released', 'flag_captured', 'service_checked', 'round_voided',
 ];
-const STATES = new Set(['ok', 'recovering', 'corrupt', 'mumble', 'down', 'checker_error']);
 const AD_PARTS = ['attack', 'defense', 'sla'];
 
 const $ = (id) => document.getElementById(id);
@@ -765,7 +765,7 @@ function injectTitle(id) {
 }
 
 function stateLabel(s) {
-  return STATES.has(s) ? t(`svc.state.${s}`) : t('jx.state.unknown', { state: String(s) });
+  return SERVICE_STATES.has(s) ? t(`svc.state.${s}`) : t('jx.state.unknown', { state: String(s) });
 }
 
 const isVoided = (service, round) => Boolean(st.names && st.names.voided.has(`${service}\u0000${round}`));
@@ -852,7 +852,7 @@ function entryItem(entry, tz, i) {
         return el('span', { class: 'jx-check' },
           j ? '; ' : '',
           `${serviceName(c.event.service)}: `,
-          el('span', { class: `jx-state jx-state-${STATES.has(s) ? s : 'unknown'}`, text: stateLabel(s) }),
+          el('span', { class: `jx-state jx-state-${SERVICE_STATES.has(s) ? s : 'unknown'}`, text: stateLabel(s) }),
           isVoided(c.event.service, c.event.round) ? ` ${t('jx.ev.voided_mark')}` : '');
       })));
     const seqs = checks.map((c) => num(c.seq));

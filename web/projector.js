@@ -3,7 +3,9 @@
 // automatically; the attack/defend service grid on pages of its own; empty panels left out.
 // It draws from the board page's state and never fetches by itself.
 
-import { t, pick, formatNumber, clockLines, el } from './i18n.js';
+import {
+  t, pick, formatNumber, clockLines, el, serviceStateKey, serviceStateGlyph, serviceStateLabel,
+} from './i18n.js';
 
 /** Teams always shown above the paged rows. */
 const PINNED = 3;
@@ -14,10 +16,6 @@ const MIN_TEXT_PX = 28;
 const AD_PARTS = ['attack', 'defense', 'sla'];
 /** How long an announcement stays on the projector. */
 const NEWS_MS = 30 * 60 * 1000;
-const GLYPH = {
-  ok: '\u2714', recovering: '\u21bb', corrupt: '!', mumble: '?', down: '\u2716', checker_error: '\u2699', none: '\u2026',
-};
-const STATES = new Set(['ok', 'recovering', 'corrupt', 'mumble', 'down', 'checker_error']);
 
 const num = (v) => (Number.isFinite(Number(v)) ? Number(v) : 0);
 
@@ -146,10 +144,10 @@ export function createProjector(root, { get, onExit }) {
           services.map((x) => {
             const c = cells.get(x.id);
             const st = c && c.state;
-            const key = st === null || st === undefined ? 'none' : STATES.has(st) ? st : 'none';
+            const key = serviceStateKey(st);
             return el('td', { class: `pj-svc svc-${key}` },
-              el('span', { 'aria-hidden': 'true', text: GLYPH[key] }), ' ',
-              el('span', { text: key === 'none' ? t('svc.state.none') : t(`svc.state.${key}`) }));
+              el('span', { 'aria-hidden': 'true', text: serviceStateGlyph(key) }), ' ',
+              el('span', { text: serviceStateLabel(st) }));
           }));
       })));
   }

@@ -4,7 +4,7 @@
 
 import {
   initI18n, onLangChange, getLang, t, pick, formatNumber, formatTime, formatDuration, formatBytes,
-  formatPercent, statusLabel, clockLines, el, serverText,
+  formatPercent, statusLabel, clockLines, el, serverText, serviceStateKey, serviceStateBadge,
 } from './i18n.js';
 import * as api from './api.js';
 import { renderSignIn, signIn } from './signin.js';
@@ -14,10 +14,6 @@ import {
 import { teamExtra } from './team-extra.js'; // team-extra: API tokens, score breakdown
 
 const REFRESH_MS = 30000;
-const SERVICE_STATES = new Set(['ok', 'recovering', 'corrupt', 'mumble', 'down', 'checker_error']);
-const STATE_GLYPH = {
-  ok: '\u2714', recovering: '\u21bb', corrupt: '!', mumble: '?', down: '\u2716', checker_error: '\u2699', none: '\u2026',
-};
 const KNOWN_STATUS = new Set(['not_started', 'running', 'paused', 'ended']);
 
 const $ = (id) => document.getElementById(id);
@@ -445,11 +441,6 @@ function refreshSide() {
 
 // ------------------------------------------------------------------ rendering: attack/defend
 
-function serviceStateLabel(st) {
-  if (st === null || st === undefined) return t('svc.state.none');
-  return SERVICE_STATES.has(st) ? t(`svc.state.${st}`) : String(st);
-}
-
 // ------------------------------------------------------------------ captured flags
 
 /** The flags in pasted text: every match of the game's flag format, else one per line. */
@@ -587,15 +578,13 @@ function renderAttackDefend() {
     el('tbody', null, services.map((x) => {
       const c = cells.get(x.id);
       const st = c ? c.state : null;
-      const key = st === null || st === undefined ? 'none' : SERVICE_STATES.has(st) ? st : 'unknown';
+      const key = serviceStateKey(st);
       const note = [c && c.message ? String(c.message) : '',
         c && c.round ? t('svc.checked_round', { n: c.round }) : ''].filter(Boolean).join(' · ');
       return el('tr', null,
         el('th', { scope: 'row', text: pick(x.name) || String(x.id) }),
         el('td', { class: `svc-cell svc-${key}` },
-          el('span', { class: 'svc-state' },
-            el('span', { class: 'svc-glyph', 'aria-hidden': 'true', text: STATE_GLYPH[key] || '\u2022' }),
-            el('span', { class: 'svc-label', text: serviceStateLabel(st) })),
+          serviceStateBadge(st),
           note ? el('span', { class: 'svc-points', text: note }) : null),
         el('td', { class: 'num', text: formatNumber(num(c && c.attack)) }),
         el('td', { class: 'num', text: formatNumber(num(c && c.defense)) }),
