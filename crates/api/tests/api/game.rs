@@ -8,7 +8,6 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use drillboard_api::AppState;
-use drillboard_api::auth::Role;
 use drillboard_api::game::ticker::{self, RoundEnd};
 use drillboard_api::ops::{self, ClockAction, Credential};
 use drillboard_gameserver::flags::{FlagInfo, FlagKey};
@@ -66,26 +65,8 @@ impl Ad {
     }
 
     async fn start_with(backend: Backend, checker: &str, rate: u32) -> Ad {
-        let app = TestApp::empty(backend).await;
-        let src = scenario(checker, rate);
-        let s = drillboard_scenario::load_str(&src, "ad.yaml", None).unwrap();
-        let creds = ops::load_scenario(&app.state, s, src.clone(), "test")
-            .await
-            .unwrap();
-        ops::create_user(
-            &app.state,
-            "org",
-            Role::Organiser,
-            Some("organiser-password".into()),
-            "test",
-        )
-        .await
-        .unwrap();
-        app.set_time(T0);
-        let organiser = app.login("org", "organiser-password").await;
-        ops::clock(&app.state, ClockAction::Start, "test")
-            .await
-            .unwrap();
+        let (app, organiser, creds) =
+            TestApp::started_with(backend, &scenario(checker, rate)).await;
         Ad {
             app,
             organiser,

@@ -251,29 +251,13 @@ services:
         )
     };
     let src = service(1);
-    let app = TestApp::empty(backend).await;
-    let scenario = drillboard_scenario::load_str(&src, "eno.yaml", None).unwrap();
+    let (app, organiser, _) = TestApp::started_with(backend, &src).await;
     assert_eq!(
-        scenario.services[0].checker_http.as_deref(),
+        app.state.live().scenario.as_ref().unwrap().services[0]
+            .checker_http
+            .as_deref(),
         Some(format!("http://127.0.0.1:{checker}").as_str())
     );
-    ops::load_scenario(&app.state, scenario, src.clone(), "test")
-        .await
-        .unwrap();
-    ops::create_user(
-        &app.state,
-        "org",
-        drillboard_api::auth::Role::Organiser,
-        Some("organiser-password".into()),
-        "test",
-    )
-    .await
-    .unwrap();
-    app.set_time(T0);
-    let organiser = app.login("org", "organiser-password").await;
-    ops::clock(&app.state, ClockAction::Start, "test")
-        .await
-        .unwrap();
     let _checker = start_enochecker(checker, port, &dir.path().join("checker.json")).await;
     // Alpha on 127.0.0.2, charlie on 127.0.0.4; nothing listens on bravo's 127.0.0.3.
     let _alpha = start_service_at("127.0.0.2", port, &dir.path().join("alpha")).await;

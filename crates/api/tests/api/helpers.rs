@@ -124,6 +124,32 @@ fn with_database(url: &str, db: &str) -> String {
 }
 
 impl TestApp {
+    /// A fresh application with the scenario `src` loaded, an organiser login (`org`), the
+    /// clock at [`T0`] and the exercise started: the app, the organiser's session token and
+    /// the credentials of the scenario's teams.
+    pub async fn started_with(backend: Backend, src: &str) -> (TestApp, String, Vec<Credential>) {
+        let app = TestApp::empty(backend).await;
+        let s = drillboard_scenario::load_str(src, "scenario.yaml", None).unwrap();
+        let creds = ops::load_scenario(&app.state, s, src.to_owned(), "test")
+            .await
+            .unwrap();
+        ops::create_user(
+            &app.state,
+            "org",
+            Role::Organiser,
+            Some("organiser-password".into()),
+            "test",
+        )
+        .await
+        .unwrap();
+        app.set_time(T0);
+        let organiser = app.login("org", "organiser-password").await;
+        ops::clock(&app.state, ops::ClockAction::Start, "test")
+            .await
+            .unwrap();
+        (app, organiser, creds)
+    }
+
     /// An empty application: migrated database, no scenario.
     pub async fn empty(backend: Backend) -> TestApp {
         TestApp::with(backend, None, |_| {}).await

@@ -4,9 +4,7 @@
 use std::time::Duration;
 
 use axum::http::StatusCode;
-use drillboard_api::auth::Role;
 use drillboard_api::game::ticker;
-use drillboard_api::ops::{self, ClockAction, Credential};
 use serde_json::{Value, json};
 
 use crate::both;
@@ -44,31 +42,8 @@ services:
 }
 
 async fn start(backend: Backend, src: &str) -> (TestApp, String) {
-    let (app, organiser, _) = start_with_teams(backend, src).await;
+    let (app, organiser, _) = TestApp::started_with(backend, src).await;
     (app, organiser)
-}
-
-async fn start_with_teams(backend: Backend, src: &str) -> (TestApp, String, Vec<Credential>) {
-    let app = TestApp::empty(backend).await;
-    let s = drillboard_scenario::load_str(src, "verdicts.yaml", None).unwrap();
-    let creds = ops::load_scenario(&app.state, s, src.to_owned(), "test")
-        .await
-        .unwrap();
-    ops::create_user(
-        &app.state,
-        "org",
-        Role::Organiser,
-        Some("organiser-password".into()),
-        "test",
-    )
-    .await
-    .unwrap();
-    app.set_time(T0);
-    let organiser = app.login("org", "organiser-password").await;
-    ops::clock(&app.state, ClockAction::Start, "test")
-        .await
-        .unwrap();
-    (app, organiser, creds)
 }
 
 async fn play(app: &TestApp) -> u32 {
@@ -262,7 +237,7 @@ async fn short_flags_with_a_suffix_are_planted_and_accepted(backend: Backend) {
         "  flag_lifetime: 5\n",
         "  flag_lifetime: 5\n  flag_prefix: FLAG{\n  flag_body_length: 21\n  flag_suffix: \"}\"\n",
     );
-    let (app, _, creds) = start_with_teams(backend, &src).await;
+    let (app, _, creds) = TestApp::started_with(backend, &src).await;
     play(&app).await;
     let (_, ex) = app.get("/api/v1/exercise", None).await;
     let format = ex["attack_defense"]["flag_format"].as_str().unwrap();
