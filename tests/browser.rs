@@ -418,14 +418,7 @@ fn a_team_submits_flags_and_the_public_board_follows_live_in_both_languages() {
 
     // An announcement made while the team works pops up in view until dismissed.
     let organiser = logins.iter().find(|l| l["role"] == "organiser").unwrap();
-    let (_, l) = support::http_json(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/login",
-        &[],
-        Some(json!({"username": organiser["username"], "password": organiser["password"]})),
-    );
-    let bearer = format!("Bearer {}", l["token"].as_str().unwrap());
+    let bearer = support::bearer(&server.addr, organiser);
     let (status, _) = support::http_json(
         &server.addr,
         "POST",
@@ -545,14 +538,7 @@ fn the_projector_shows_63_teams_in_one_cycle() {
     let dir = tempfile::tempdir().unwrap();
     let (server, base, logins) = demo(dir.path());
     let organiser = logins.iter().find(|l| l["role"] == "organiser").unwrap();
-    let (_, l) = support::http_json(
-        &server.addr,
-        "POST",
-        "/api/v1/auth/login",
-        &[],
-        Some(json!({"username": organiser["username"], "password": organiser["password"]})),
-    );
-    let bearer = format!("Bearer {}", l["token"].as_str().unwrap());
+    let bearer = support::bearer(&server.addr, organiser);
     let extra: Vec<Value> = (13..=63)
         .map(|i| json!({"id": format!("tinh-{i:02}"), "name": format!("Đội ứng cứu sự cố tỉnh số {i:02}")}))
         .collect();
@@ -893,14 +879,7 @@ fn a_report_is_marked_blind_and_the_team_sees_the_released_grade() {
         json!([row, format!("release-{}", inject.id)]),
     );
     let audit = {
-        let (_, l) = support::http_json(
-            &server.addr,
-            "POST",
-            "/api/v1/auth/login",
-            &[],
-            Some(json!({"username": organiser["username"], "password": organiser["password"]})),
-        );
-        let bearer = format!("Bearer {}", l["token"].as_str().unwrap());
+        let bearer = support::bearer(&server.addr, &organiser);
         support::http_json(
             &server.addr,
             "GET",

@@ -51,15 +51,7 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
     assert_eq!(board["of"].as_u64().unwrap() as usize, role("team"));
 
     let team = logins.iter().find(|l| l["role"] == "team").unwrap();
-    let (status, login) = http_json(
-        &addr,
-        "POST",
-        "/api/v1/auth/login",
-        &[],
-        Some(json!({"username": team["username"], "password": team["password"]})),
-    );
-    assert_eq!(status, 200, "{login}");
-    let bearer = format!("Bearer {}", login["token"].as_str().unwrap());
+    let bearer = support::bearer(&addr, team);
     let (status, challenges) = http_json(
         &addr,
         "GET",
@@ -147,14 +139,7 @@ fn the_demo_serves_a_live_drill_with_working_logins() {
     );
     assert_eq!(status, 200, "{sent}");
     let judge = logins.iter().find(|l| l["role"] == "judge").unwrap();
-    let (_, jl) = http_json(
-        &addr,
-        "POST",
-        "/api/v1/auth/login",
-        &[],
-        Some(json!({"username": judge["username"], "password": judge["password"]})),
-    );
-    let judge_bearer = format!("Bearer {}", jl["token"].as_str().unwrap());
+    let judge_bearer = support::bearer(&addr, judge);
     let (status, queue) = http_json(
         &addr,
         "GET",

@@ -351,17 +351,7 @@ fn kill_9_during_a_jeopardy_burst_loses_no_acknowledged_play() {
     // Restart on the same data: every acknowledged play is stored, solves as events too.
     let restarted = support::start_serve(dir.path());
     let organiser = logins.iter().find(|l| l["role"] == "organiser").unwrap();
-    let (status, login) = support::http_json(
-        &restarted.addr,
-        "POST",
-        "/api/v1/auth/login",
-        &[],
-        Some(
-            serde_json::json!({"username": organiser["username"], "password": organiser["password"]}),
-        ),
-    );
-    assert_eq!(status, 200, "{login}");
-    let bearer = format!("Bearer {}", login["token"].as_str().unwrap());
+    let bearer = support::bearer(&restarted.addr, organiser);
     let (status, export) = support::http_json(
         &restarted.addr,
         "GET",

@@ -186,6 +186,19 @@ pub fn http_json(
     (status, serde_json::from_str(&text).unwrap_or(Value::Null))
 }
 
+/// Sign in with a demo login (`{"username", "password", …}`): the `Authorization` header value.
+pub fn bearer(addr: &str, login: &Value) -> String {
+    let (status, answer) = http_json(
+        addr,
+        "POST",
+        "/api/v1/auth/login",
+        &[],
+        Some(serde_json::json!({"username": login["username"], "password": login["password"]})),
+    );
+    assert_eq!(status, 200, "sign-in of {}: {answer}", login["username"]);
+    format!("Bearer {}", answer["token"].as_str().unwrap())
+}
+
 /// The rows of a compact board (`columns` + `rows`) as objects: `rank`, `of`, `team` {`id`,
 /// `name`, `organisation`}, `score`, `components` {…}, `solves`, `reached_at`, `movement`.
 pub fn board_rows(board: &Value) -> Vec<Value> {
