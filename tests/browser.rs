@@ -1039,7 +1039,43 @@ fn the_organiser_loads_the_demo_and_starts_it() {
         json!([]),
     );
     assert_eq!(cursor_line, json!(line));
+    // Every problem and its fix reads in Vietnamese (translated by code), and in English after
+    // a switch; the English server text is not on the Vietnamese page.
+    let broken = broken.replacen("  title:", "  colour: red\n  title:", 1);
+    d.fill("#scenario-text", &broken);
+    d.click("#scenario-validate");
+    let read_all = "const l = document.querySelector('#scenario-problems'); \
+         return l && !l.hidden && l.children.length >= 2 ? l.textContent : null";
+    let vi = d.until("two problems", read_all, json!([]));
+    let vi = vi.as_str().unwrap().to_lowercase();
+    for words in [
+        "không phải một khoảng thời gian",
+        "viết số kèm đơn vị",
+        "trường `colour` không được dùng",
+    ] {
+        assert!(vi.contains(words), "{words:?} in {vi}");
+    }
+    for english in [
+        "is not a duration",
+        "unknown field",
+        "write a number",
+        "Server:",
+    ] {
+        assert!(!vi.contains(english), "{english:?} in {vi}");
+    }
+    d.js(
+        "document.querySelector('#scenario-feedback').scrollIntoView({block: 'start'})",
+        json!([]),
+    );
     d.screenshot("organiser-problems-vi");
+    d.language("en", "#scenario-validate", "Validate");
+    let en = d.js(read_all, json!([]));
+    let en = en.as_str().unwrap();
+    assert!(
+        en.contains("is not a duration") && en.contains("unknown field `colour`"),
+        "{en}"
+    );
+    d.language("vi", "#scenario-validate", "Kiểm tra");
 
     // The demo itself: valid, loaded (credentials shown once), started.
     d.fill("#scenario-text", &demo);
@@ -1318,6 +1354,7 @@ fn the_board_fits_a_phone_a_laptop_and_full_hd_in_both_languages() {
             d.click(&format!("[data-lang={lang}]"));
             std::thread::sleep(Duration::from_millis(300));
             let m = d.js(measure, json!([]));
+            d.screenshot(&format!("board-{w}-{lang}"));
             assert_eq!(m["cut"], json!([]), "{w}px {lang}: a table is cut off: {m}");
             assert_eq!(m["off"], 0, "{w}px {lang}: totals off the screen: {m}");
             assert!(

@@ -487,7 +487,13 @@ function renderStandings() {
           team.organisation ? el('span', { class: 'team-org', text: team.organisation }) : null))),
       score: () => el('td', { class: 'num score', text: formatNumber(s.score) }),
       solves: () => el('td', { class: 'num col-solves', text: formatNumber(s.solves) }),
-      reached: () => el('td', { class: 'time col-reached', text: formatTime(s.reached_at, zone()) }),
+      // The time of day is what breaks a tie within one drill; the date is in the title and
+      // in the team's breakdown.
+      reached: () => el('td', {
+        class: 'time col-reached',
+        text: formatTime(s.reached_at, zone(), 'time'),
+        title: formatTime(s.reached_at, zone()),
+      }),
     };
     rows.push(el('tr', { class: `team-row${open ? ' is-open' : ''}${top}`, dataset: { team: id } },
       cols.map((c) => (cells[c.key]

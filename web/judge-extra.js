@@ -412,7 +412,7 @@ async function loadBoard() {
     const e = b.reason;
     if (at && e && e.status === 400) {
       // The server could not read the time: say so at the field, keep the board shown.
-      const server = e.message;
+      const server = serverText(e);
       st.atErr = () => server;
       st.at = st.boardAt;
     } else {

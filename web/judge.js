@@ -975,7 +975,7 @@ async function submitMark() {
       expire();
       return;
     }
-    const server = e.message;
+    const server = serverText(e);
     if (e.status === 409 && e.code === 'revised') {
       m = { kind: 'warn', text: () => t('mark.revised'), server };
       reload = true;

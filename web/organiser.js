@@ -5,6 +5,7 @@
 // as CSV built in the browser; nothing is sent anywhere but the drillboard server.
 
 import './organiser-texts.js';
+import { codedText, problemHint, problemMessage } from './problem-texts.js';
 import {
   initI18n, onLangChange, t, pick, formatNumber, formatTime, statusLabel, clockLines, el, serverText,
 } from './i18n.js';
@@ -725,8 +726,8 @@ function renderProblems(area, textareaId) {
       id: `${area}-problem-${i}`,
       onclick: () => goTo(textareaId, p.line, p.column),
     },
-    el('span', { class: 'problem-pos', text: positionText(p) }), ': ', String(p.message || '')),
-    p.hint ? el('span', { class: 'hint', text: t('org.problem.hint', { hint: p.hint }) }) : null)));
+    el('span', { class: 'problem-pos', text: positionText(p) }), ': ', problemMessage(p)),
+    p.hint ? el('span', { class: 'hint', text: t('org.problem.hint', { hint: problemHint(p) }) }) : null)));
   restoreFocus(focus);
 }
 
@@ -761,7 +762,7 @@ function showRefusal(area, textareaId, failText, e) {
   const probs = setProblems(area, textareaId, e);
   if (probs.length) {
     setMsg(area, 'error', () => t('org.problems', { n: formatNumber(probs.length) }), {
-      details: () => [t('fb.server', { message: e.message }), t('org.problem.click')],
+      details: () => [t('org.problem.click')],
     });
   } else {
     setMsg(area, 'error', failText, { err: e });
@@ -1961,8 +1962,8 @@ function renderAlerts() {
     const teams = Array.isArray(a.teams) ? a.teams : [];
     const lines = teams.map((x) => el('li', null,
       el('strong', { text: String(x.team || '') }),
-      ` — ${x.step || ''}: ${x.what || ''}`,
-      x.decided ? el('span', { class: 'muted', text: ` (${x.decided})` }) : null,
+      ` — ${x.step || ''}: ${codedText(x.what_code, x.what_params, x.what || '')}`,
+      x.decided ? el('span', { class: 'muted', text: ` (${codedText(x.decided_code, x.decided_params, x.decided)})` }) : null,
       x.stderr ? el('pre', { class: 'checker-tail', text: String(x.stderr) }) : null));
     // Voiding helps when teams were judged by a broken checker, not for a problem of the
     // checker as a whole (its variants, its description).
@@ -1974,7 +1975,7 @@ function renderAlerts() {
     return el('li', { class: 'checker-alert' },
       el('details', null,
         el('summary', { text: summary }),
-        a.problem ? el('p', { text: String(a.problem) }) : null,
+        a.problem ? el('p', { text: codedText(a.problem_code, a.problem_params, String(a.problem)) }) : null,
         lines.length ? el('ul', null, lines) : null),
       voidable ? el('button', {
         type: 'button',

@@ -2,7 +2,7 @@
 // console: the same checks, busy button, error texts (wrong password, too many attempts with
 // the wait, no network) and focus handling; each page says what to do with the answer.
 
-import { t } from './i18n.js';
+import { serverText, t } from './i18n.js';
 import * as api from './api.js';
 
 const $ = (id) => document.getElementById(id);
@@ -34,7 +34,7 @@ export function loginErrorText(err) {
       : () => t('login.too_many');
   }
   if (err.status === 0) return () => t('error.network');
-  const msg = err.message || err.code || String(err);
+  const msg = serverText(err);
   return () => t('error.generic', { message: msg });
 }
 

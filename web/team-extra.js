@@ -8,7 +8,7 @@
 // đóng băng bảng xếp hạng, ban tổ chức, cờ (flag), nộp cờ, kịch bản.
 
 import {
-  addTexts, t, pick, el, getLang, formatNumber, formatTime,
+  addTexts, t, pick, el, getLang, formatNumber, formatTime, serverText,
 } from './i18n.js';
 import * as api from './api.js';
 import { solveLines } from './breakdown.js';
@@ -312,7 +312,7 @@ export function teamExtra(deps) {
     confirm: (title, text) => Promise.resolve(window.confirm(`${title}\n\n${text}`)),
     announce: () => {},
     expire: () => {},
-    errorText: (e) => (e && (e.message || e.code)) || String(e),
+    errorText: (e) => (e ? serverText(e) : ''),
     injectTitle: () => '',
     challengeTitle: () => '',
     ...deps,
@@ -932,7 +932,7 @@ export function teamExtra(deps) {
         return;
       }
       if (isTokenCaller(e, d.me())) {
-        tk.denied = e.message || t('error.forbidden');
+        tk.denied = serverText(e) || t('error.forbidden');
         tk.list = null;
         tk.error = null;
       } else {
@@ -970,7 +970,7 @@ export function teamExtra(deps) {
         d.expire();
         return;
       }
-      const server = e.message;
+      const server = serverText(e);
       if (isTokenCaller(e, d.me())) {
         tk.denied = server || t('error.forbidden');
       } else if (e.status === 400 && e.field === 'label') {
@@ -1078,10 +1078,10 @@ export function teamExtra(deps) {
         return;
       }
       if (isTokenCaller(e, d.me())) {
-        tk.denied = e.message || t('error.forbidden');
+        tk.denied = serverText(e) || t('error.forbidden');
       } else {
         const message = d.errorText(e);
-        tk.listMsg = { kind: 'error', text: () => t('tx.tok.revoke_failed', { message }), server: e.status === 0 ? null : e.message };
+        tk.listMsg = { kind: 'error', text: () => t('tx.tok.revoke_failed', { message }), server: e.status === 0 ? null : serverText(e) };
       }
     }
     tk.revoking.delete(k.id);

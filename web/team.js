@@ -497,7 +497,7 @@ async function sendCapturedFlags(e) {
   out.replaceChildren(
     replies.length ? el('p', { class: `msg ${counts.get('accepted') ? 'msg-success' : 'msg-warn'}`, text: summary }) : null,
     failure ? el('p', { class: 'msg msg-error', text: t('ad.send_failed', { sent: formatNumber(replies.length), all: formatNumber(flags.length) }) },
-      el('span', { class: 'msg-server', text: ` ${t('fb.server', { message: failure.message })}` })) : null,
+      el('span', { class: 'msg-server', text: ` ${t('fb.server', { message: serverText(failure) })}` })) : null,
     replies.length ? el('ul', { class: 'ad-replies' }, replies.map((r) => el('li', { class: r.status ? 'ok' : null },
       el('code', { text: String(r.flag ?? '') }), ' — ', el('span', { text: replyText(r.code) })))) : null);
   if (replies.length && !failure) {
@@ -1033,7 +1033,7 @@ async function submitFlag(cid, input) {
     } else if (e.status === 429) {
       const s = Number(e.retry_after);
       if (Number.isFinite(s) && s > 0) state.cooldownUntil = Date.now() + s * 1000;
-      m = rateLimited(e.message);
+      m = rateLimited(serverText(e));
     } else if (e.status === 0) {
       m = { kind: 'error', text: () => t('error.network') };
     } else {
@@ -2111,7 +2111,7 @@ async function submitReport(id) {
 }
 
 function reportError(e) {
-  const server = e.message;
+  const server = serverText(e);
   if (e.readFailed) {
     const name = e.readFailed;
     return { kind: 'error', text: () => t('rep.read_failed', { name }) };

@@ -6,7 +6,7 @@
 
 use std::path::{Component, Path, PathBuf};
 
-use drillboard_scenario::{Problem, Scenario};
+use drillboard_scenario::{Msg, Problem, Scenario, msg};
 
 /// Interpreters a checker may name with a script from the checker folder.
 pub const INTERPRETERS: &[&str] = &[
@@ -28,43 +28,51 @@ pub fn confine(
     for svc in &mut scenario.services {
         if let Some(url) = &svc.checker_http {
             if !known.contains(url) {
-                problems.push(Problem {
-                    file: "scenario.yaml".into(),
-                    line: 0,
-                    column: 0,
-                    message: format!(
-                        "service `{}`: the ENOWARS checker address `{url}` is new",
-                        svc.id
-                    ),
-                    hint: Some("a scenario sent over the web may keep the checker addresses of the scenario loaded now, not add new ones (the server would send requests to them): load it with `drillboard scenario load` on the server".into()),
-                });
+                problems.push(
+                    Problem::whole_file(
+                        "scenario.yaml",
+                        msg!(
+                            "checker_url_new",
+                            "service `{service}`: the ENOWARS checker address `{url}` is new",
+                            service = &svc.id,
+                            url = url
+                        ),
+                    )
+                    .with_hint(msg!(
+                        "checker_url_load",
+                        "a scenario sent over the web may keep the checker addresses of the scenario loaded now, not add new ones (the server would send requests to them): load it with `drillboard scenario load` on the server"
+                    )),
+                );
             }
             continue;
         }
-        let problem = |message: String| {
-            Problem {
-            file: "scenario.yaml".into(),
-            line: 0,
-            column: 0,
-            message: format!("service `{}`: {message}", svc.id),
-            hint: Some(match dir {
-                Some(d) => format!(
-                    "put the checker in the checker folder ({}) and name it relative to it, e.g. `checker: [python3, {}/checker.py]` or `checker: [{}/checker]`; other programs can only be loaded with `drillboard scenario load` on the server",
-                    d.display(),
-                    svc.id,
-                    svc.id
+        let problem = |mut what: Msg| {
+            what.text = format!("service `{}`: {}", svc.id, what.text);
+            what.params.insert("service", svc.id.clone());
+            Problem::whole_file("scenario.yaml", what).with_hint(match dir {
+                Some(d) => msg!(
+                    "checker_folder_rule",
+                    "put the checker in the checker folder ({folder}) and name it relative to it, e.g. `checker: [python3, {service}/checker.py]` or `checker: [{service}/checker]`; other programs can only be loaded with `drillboard scenario load` on the server",
+                    folder = d.display(),
+                    service = &svc.id
                 ),
-                None => "this server was started without a checker folder (--checkers-dir): load scenarios with checkers with `drillboard scenario load` on the server".into(),
-            }),
-        }
+                None => msg!(
+                    "no_checker_folder",
+                    "this server was started without a checker folder (--checkers-dir): load scenarios with checkers with `drillboard scenario load` on the server"
+                ),
+            })
         };
         let Some(root) = &root else {
             problems.push(problem(match dir {
-                Some(d) => format!(
-                    "the checker folder {} does not exist on the server",
-                    d.display()
+                Some(d) => msg!(
+                    "checker_folder_missing",
+                    "the checker folder {folder} does not exist on the server",
+                    folder = d.display()
                 ),
-                None => "checkers cannot be loaded through the web API here".into(),
+                None => msg!(
+                    "checkers_not_over_web",
+                    "checkers cannot be loaded through the web API here"
+                ),
             }));
             continue;
         };
@@ -77,21 +85,28 @@ pub fn confine(
             0
         };
         let Some(script) = svc.checker.get(script_at).cloned() else {
-            problems.push(problem(format!(
-                "`{program}` needs a script from the checker folder after it"
+            problems.push(problem(msg!(
+                "checker_needs_script",
+                "`{program}` needs a script from the checker folder after it",
+                program = &program
             )));
             continue;
         };
         if script.starts_with('-') {
-            problems.push(problem(format!(
-                "`{program} {script}`: options before the script are not allowed through the web API"
+            problems.push(problem(msg!(
+                "checker_options",
+                "`{program} {script}`: options before the script are not allowed through the web API",
+                program = &program,
+                script = &script
             )));
             continue;
         }
         match inside(root, &script) {
             Some(path) => svc.checker[script_at] = path.display().to_string(),
-            None => problems.push(problem(format!(
-                "`{script}` is not a file inside the checker folder"
+            None => problems.push(problem(msg!(
+                "checker_outside",
+                "`{script}` is not a file inside the checker folder",
+                script = &script
             ))),
         }
     }

@@ -14,6 +14,8 @@ use std::time::{Duration, Instant};
 use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::Command;
 
+use drillboard_scenario::{Msg, msg};
+
 /// A checker's verdict on a service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Verdict {
@@ -147,7 +149,7 @@ pub struct Outcome {
     /// what went wrong, in a few words. The verdict is then CHECKER_ERROR and the service's
     /// `on_checker_failure` policy decides the state. A checker that exits 110 has answered
     /// ("I failed"), so this stays `None`.
-    pub failure: Option<String>,
+    pub failure: Option<Msg>,
 }
 
 /// Runs one checker: a program (the command line) or an ENOWARS checker service.
@@ -197,7 +199,10 @@ impl Runner {
             Action::GetNoise { variant } => ("getnoise", None, *variant, "noise"),
             Action::Havoc { variant } => ("havoc", None, *variant, "havoc"),
             Action::Check => {
-                return error(started, "an ENOWARS checker has no `check`".into());
+                return error(
+                    started,
+                    msg!("enowars_no_check", "an ENOWARS checker has no `check`"),
+                );
             }
         };
         let related = match action {
@@ -291,7 +296,10 @@ impl Runner {
     async fn run_command(&self, host: &str, action: &Action) -> Outcome {
         let started = Instant::now();
         let Some((program, fixed)) = self.command.split_first() else {
-            return error(started, "no checker command is configured".into());
+            return error(
+                started,
+                msg!("no_checker_command", "no checker command is configured"),
+            );
         };
         let mut cmd = Command::new(program);
         cmd.args(fixed);
@@ -320,9 +328,10 @@ impl Runner {
             Action::PutNoise { .. } | Action::GetNoise { .. } | Action::Havoc { .. } => {
                 return error(
                     started,
-                    format!(
-                        "the command-line protocol has no `{}` (an ENOWARS checker has)",
-                        action.name()
+                    msg!(
+                        "cli_no_action",
+                        "the command-line protocol has no `{action}` (an ENOWARS checker has)",
+                        action = action.name()
                     ),
                 );
             }
@@ -336,12 +345,23 @@ impl Runner {
             Err(e) => {
                 return error(
                     started,
-                    format!("cannot start the checker `{program}`: {e}"),
+                    msg!(
+                        "checker_cannot_start",
+                        "cannot start the checker `{program}`: {detail}",
+                        program = program,
+                        detail = e
+                    ),
                 );
             }
         };
         let (Some(out), Some(err)) = (child.stdout.take(), child.stderr.take()) else {
-            return error(started, "the checker's output could not be captured".into());
+            return error(
+                started,
+                msg!(
+                    "checker_output_lost",
+                    "the checker's output could not be captured"
+                ),
+            );
         };
         let limit = self.output_limit;
         let work = async {
@@ -365,15 +385,21 @@ impl Runner {
                 }
                 let failure = match (code, status.as_ref().ok()) {
                     (Some(101..=104 | 110), _) => None,
-                    (Some(c), _) => Some(format!("exit code {c}, which is not a checker verdict")),
+                    (Some(c), _) => Some(msg!(
+                        "checker_exit_code",
+                        "exit code {code}, which is not a checker verdict",
+                        code = c
+                    )),
                     (None, Some(s)) => Some(match signal_of(s) {
-                        Some(sig) => format!("killed by signal {sig}"),
-                        None => "ended without an exit code".to_owned(),
+                        Some(sig) => {
+                            msg!("checker_signal", "killed by signal {signal}", signal = sig)
+                        }
+                        None => msg!("checker_no_exit_code", "ended without an exit code"),
                     }),
-                    (None, None) => Some("its exit could not be read".to_owned()),
+                    (None, None) => Some(msg!("checker_exit_unread", "its exit could not be read")),
                 };
                 if let Some(f) = &failure {
-                    private.push_str(&format!("\n[drillboard] the checker failed: {f}"));
+                    private.push_str(&format!("\n[drillboard] the checker failed: {}", f.text));
                 }
                 let flag_id = match action {
                     Action::Put { .. } if verdict == Verdict::Ok => all
@@ -414,11 +440,11 @@ impl Runner {
 }
 
 /// The checker could not be run at all: a failure, decided by the service's policy.
-fn error(started: Instant, message: String) -> Outcome {
+fn error(started: Instant, message: Msg) -> Outcome {
     Outcome {
         verdict: Verdict::CheckerError,
         public: String::new(),
-        private: format!("[drillboard] {message}"),
+        private: format!("[drillboard] {}", message.text),
         flag_id: None,
         attack_info: None,
         timed_out: false,

@@ -20,6 +20,8 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
+use drillboard_scenario::{Msg, msg};
+
 /// The longest wait for a connection to a checker service.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
@@ -89,7 +91,7 @@ pub enum CallError {
     /// No answer in time: the service is taken as OFFLINE.
     Timeout,
     /// The checker failed: unreachable, a bad status, an unreadable body.
-    Failed(String),
+    Failed(Msg),
 }
 
 /// A task id unique for this game: milliseconds since 1970 when the process started, times 1024,
@@ -138,39 +140,56 @@ pub async fn call(
     let body = task_body(task).to_string();
     let (status, reply) = request(base, "POST", "/", Some(&body), timeout, limit).await?;
     if status != 200 {
-        return Err(CallError::Failed(format!(
-            "the checker answered HTTP {status}: {}",
-            snippet(&reply)
+        return Err(CallError::Failed(msg!(
+            "checker_http_status",
+            "the checker answered HTTP {status}: {body}",
+            status = status,
+            body = snippet(&reply)
         )));
     }
     let r: ResultMessage = serde_json::from_slice(&reply).map_err(|e| {
-        CallError::Failed(format!(
-            "the checker's answer is not a result ({e}): {}",
-            snippet(&reply)
+        CallError::Failed(msg!(
+            "checker_not_result",
+            "the checker's answer is not a result ({detail}): {body}",
+            detail = e,
+            body = snippet(&reply)
         ))
     })?;
     match r.result.as_str() {
         "OK" | "MUMBLE" | "OFFLINE" | "INTERNAL_ERROR" => Ok(r),
-        other => Err(CallError::Failed(format!(
-            "the checker answered the unknown result `{other}`"
+        other => Err(CallError::Failed(msg!(
+            "checker_unknown_result",
+            "the checker answered the unknown result `{result}`",
+            result = other
         ))),
     }
 }
 
 /// `GET /service`.
-pub async fn info(base: &str, timeout: Duration) -> Result<ServiceInfo, String> {
+pub async fn info(base: &str, timeout: Duration) -> Result<ServiceInfo, Msg> {
     match request(base, "GET", "/service", None, timeout, 64 * 1024).await {
         Ok((200, body)) => serde_json::from_slice(&body).map_err(|e| {
-            format!(
-                "GET /service is not a service description ({e}): {}",
-                snippet(&body)
+            msg!(
+                "service_info_bad",
+                "the checker at {url}: GET /service is not a service description ({detail}): {body}",
+                url = base,
+                detail = e,
+                body = snippet(&body)
             )
         }),
-        Ok((status, body)) => Err(format!(
-            "GET /service answered HTTP {status}: {}",
-            snippet(&body)
+        Ok((status, body)) => Err(msg!(
+            "service_info_status",
+            "the checker at {url}: GET /service answered HTTP {status}: {body}",
+            url = base,
+            status = status,
+            body = snippet(&body)
         )),
-        Err(CallError::Timeout) => Err(format!("GET /service did not answer within {timeout:?}")),
+        Err(CallError::Timeout) => Err(msg!(
+            "service_info_timeout",
+            "the checker at {url}: GET /service did not answer within {wait}",
+            url = base,
+            wait = format!("{timeout:?}")
+        )),
         Err(CallError::Failed(e)) => Err(e),
     }
 }
@@ -231,7 +250,8 @@ async fn request(
     timeout: Duration,
     limit: usize,
 ) -> Result<(u16, Vec<u8>), CallError> {
-    let (addr, host, prefix) = parse_base(base).map_err(CallError::Failed)?;
+    let (addr, host, prefix) = parse_base(base)
+        .map_err(|e| CallError::Failed(msg!("checker_bad_address", "{detail}", detail = e)))?;
     // Reaching the checker is the checker's side: a checker host that is off or filtered is a
     // failure (the service's policy decides), never the team's DOWN. Only a checker that took
     // the task and did not answer in time is OFFLINE.
@@ -239,13 +259,19 @@ async fn request(
     let mut sock = match tokio::time::timeout(connect_within, TcpStream::connect(&addr)).await {
         Ok(Ok(s)) => s,
         Ok(Err(e)) => {
-            return Err(CallError::Failed(format!(
-                "cannot reach the checker at {base}: {e}"
+            return Err(CallError::Failed(msg!(
+                "checker_unreachable",
+                "cannot reach the checker at {base}: {detail}",
+                base = base,
+                detail = e
             )));
         }
         Err(_) => {
-            return Err(CallError::Failed(format!(
-                "cannot reach the checker at {base}: no connection within {connect_within:?}"
+            return Err(CallError::Failed(msg!(
+                "checker_no_connection",
+                "cannot reach the checker at {base}: no connection within {wait}",
+                base = base,
+                wait = format!("{connect_within:?}")
             )));
         }
     };
@@ -261,7 +287,14 @@ async fn request(
         }
         head.push_str("\r\n");
         head.push_str(body.unwrap_or(""));
-        let lost = |e: std::io::Error| CallError::Failed(format!("the checker at {base}: {e}"));
+        let lost = |e: std::io::Error| {
+            CallError::Failed(msg!(
+                "checker_connection_lost",
+                "the checker at {base}: {detail}",
+                base = base,
+                detail = e
+            ))
+        };
         sock.write_all(head.as_bytes()).await.map_err(lost)?;
         let mut raw = Vec::new();
         let mut buf = [0u8; 8192];
@@ -275,7 +308,14 @@ async fn request(
                 break;
             }
         }
-        parse_response(&raw, limit).map_err(|e| CallError::Failed(format!("{base}: {e}")))
+        parse_response(&raw, limit).map_err(|e| {
+            CallError::Failed(msg!(
+                "checker_bad_http",
+                "{base}: {detail}",
+                base = base,
+                detail = e
+            ))
+        })
     };
     tokio::time::timeout(timeout, work)
         .await

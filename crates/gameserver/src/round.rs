@@ -23,6 +23,8 @@ use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
+use drillboard_scenario::{Msg, msg};
+
 use crate::checker::{Action, Outcome, Runner, Task, Verdict};
 
 /// How a (team, service) did in a round.
@@ -140,9 +142,9 @@ pub struct Alert {
     /// The step: `check`, `put (place 1)`, `get (place 1, round 3)`.
     pub step: String,
     /// What went wrong: "exit code 1, which is not a checker verdict", "answered CHECKER_ERROR".
-    pub what: String,
-    /// How the policy decided it ("probe: connection refused → down"), empty for CHECKER_ERROR.
-    pub decided: String,
+    pub what: Msg,
+    /// How the policy decided it ("probe: connection refused → down").
+    pub decided: Msg,
     /// The last lines of the checker's stderr (at most [`TAIL_CHARS`] characters).
     pub tail: String,
 }
@@ -241,8 +243,11 @@ pub async fn run_round(
                     },
                     alert: (!began).then(|| Alert {
                         step: "start".into(),
-                        what: "no checker slot was free before the round ended".into(),
-                        decided: "checker_error".into(),
+                        what: msg!(
+                            "no_checker_slot",
+                            "no checker slot was free before the round ended"
+                        ),
+                        decided: msg!("decided_checker_error", "checker_error"),
                         tail: String::new(),
                     }),
                 }
@@ -381,7 +386,7 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
 /// The state a failing step gives, and the alert it raises: the checker's verdict, except that a
 /// failed checker is decided by the service's policy.
 async fn judge(job: &Job, step: &str, o: &Outcome, log: &mut String) -> (State, Option<Alert>) {
-    let alert = |what: String, decided: String| Alert {
+    let alert = |what: Msg, decided: Msg| Alert {
         step: step.to_owned(),
         what,
         decided,
@@ -391,31 +396,57 @@ async fn judge(job: &Job, step: &str, o: &Outcome, log: &mut String) -> (State, 
         let state = State::from_verdict(o.verdict);
         let raised = (state == State::CheckerError).then(|| {
             alert(
-                "the checker answered CHECKER_ERROR".into(),
-                "checker_error".into(),
+                msg!(
+                    "answered_checker_error",
+                    "the checker answered CHECKER_ERROR"
+                ),
+                msg!("decided_checker_error", "checker_error"),
             )
         });
         return (state, raised);
     };
     let (state, decided) = match &job.on_failure {
-        OnFailure::Up => (State::CheckerError, "policy up: checker_error".to_owned()),
-        OnFailure::Down => (State::Down, "policy down: down".to_owned()),
+        OnFailure::Up => (
+            State::CheckerError,
+            msg!("decided_policy_up", "policy up: checker_error"),
+        ),
+        OnFailure::Down => (
+            State::Down,
+            msg!("decided_policy_down", "policy down: down"),
+        ),
         OnFailure::Probe(addr) => {
             let wait = job.runner.timeout.min(PROBE_TIMEOUT);
             match tokio::time::timeout(wait, tokio::net::TcpStream::connect(addr.as_str())).await {
                 Ok(Ok(_)) => (
                     State::CheckerError,
-                    format!("probe: {addr} accepts connections, so checker_error"),
+                    msg!(
+                        "decided_probe_open",
+                        "probe: {address} accepts connections, so checker_error",
+                        address = addr
+                    ),
                 ),
-                Ok(Err(e)) => (State::Down, format!("probe: {addr}: {e}, so down")),
+                Ok(Err(e)) => (
+                    State::Down,
+                    msg!(
+                        "decided_probe_refused",
+                        "probe: {address}: {detail}, so down",
+                        address = addr,
+                        detail = e
+                    ),
+                ),
                 Err(_) => (
                     State::Down,
-                    format!("probe: {addr} did not answer within {wait:?}, so down"),
+                    msg!(
+                        "decided_probe_silent",
+                        "probe: {address} did not answer within {wait}, so down",
+                        address = addr,
+                        wait = format!("{wait:?}")
+                    ),
                 ),
             }
         }
     };
-    log.push_str(&format!("[drillboard] {decided}\n"));
+    log.push_str(&format!("[drillboard] {}\n", decided.text));
     (state, Some(alert(failure.clone(), decided)))
 }
 

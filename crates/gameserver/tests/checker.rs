@@ -142,7 +142,10 @@ async fn crashes_and_missing_programs_are_checker_failures() {
     let crash = script(dir.path(), "crash", "kill -9 $$");
     let out = runner(&crash, 5_000).run("h", &Action::Check).await;
     assert_eq!(out.verdict, Verdict::CheckerError);
-    assert_eq!(out.failure.as_deref(), Some("killed by signal 9"));
+    let failure = out.failure.clone().unwrap();
+    assert_eq!(failure.text, "killed by signal 9");
+    assert_eq!(failure.code, "checker_signal");
+    assert_eq!(failure.params["signal"], "9");
     assert!(
         out.private
             .contains("the checker failed: killed by signal 9"),
@@ -157,9 +160,11 @@ async fn crashes_and_missing_programs_are_checker_failures() {
     );
     let out = runner(&traceback, 5_000).run("h", &Action::Check).await;
     assert_eq!(out.verdict, Verdict::CheckerError);
+    let failure = out.failure.clone().unwrap();
+    assert_eq!(failure.text, "exit code 1, which is not a checker verdict");
     assert_eq!(
-        out.failure.as_deref(),
-        Some("exit code 1, which is not a checker verdict")
+        (failure.code, failure.params["code"].as_str()),
+        ("checker_exit_code", "1")
     );
     assert!(out.private.contains("ConnectionRefusedError"));
     let missing = Runner {
@@ -172,7 +177,18 @@ async fn crashes_and_missing_programs_are_checker_failures() {
     .await;
     assert_eq!(missing.verdict, Verdict::CheckerError);
     assert!(missing.private.contains("cannot start"));
-    assert!(missing.failure.as_deref().unwrap().contains("cannot start"));
+    assert!(
+        missing
+            .failure
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("cannot start")
+    );
+    assert_eq!(
+        missing.failure.as_ref().unwrap().code,
+        "checker_cannot_start"
+    );
     let empty = Runner {
         command: vec![],
         http: None,
@@ -446,8 +462,9 @@ async fn enowars_results_map_to_verdicts() {
         .await;
     assert!(
         out.failure
-            .as_deref()
+            .as_ref()
             .unwrap()
+            .text
             .contains("cannot reach the checker"),
         "{out:?}"
     );

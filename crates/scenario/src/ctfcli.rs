@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use crate::model::{Challenge, Decay, Flag, Hint, Text, ValueRule};
+use crate::msg;
 use crate::problem::{Problem, Problems};
 use crate::reader::{fields, int_at_least, list, string, strings};
 use crate::teams_csv::slug;
@@ -75,13 +76,19 @@ pub fn import_dir(dir: &Path, skip_invalid: bool) -> Result<Import, Vec<Problem>
     collect(dir, &mut files);
     files.sort();
     if files.is_empty() {
-        return Err(vec![Problem {
-            file: dir.display().to_string(),
-            line: 0,
-            column: 0,
-            message: "no challenge.yml files were found below this folder".into(),
-            hint: Some("point at the folder that holds one sub-folder per challenge".into()),
-        }]);
+        return Err(vec![
+            Problem::whole_file(
+                dir.display().to_string(),
+                msg!(
+                    "ctfcli_no_files",
+                    "no challenge.yml files were found below this folder"
+                ),
+            )
+            .with_hint(msg!(
+                "ctfcli_folder",
+                "point at the folder that holds one sub-folder per challenge"
+            )),
+        ]);
     }
     let mut out = Import {
         challenges: Vec::new(),
@@ -99,13 +106,14 @@ pub fn import_dir(dir: &Path, skip_invalid: bool) -> Result<Import, Vec<Problem>
                 }
                 Err(mut p) => problems.append(&mut p),
             },
-            Err(e) => problems.push(Problem {
-                file: name,
-                line: 0,
-                column: 0,
-                message: format!("cannot read the file: {e}"),
-                hint: None,
-            }),
+            Err(e) => problems.push(Problem::whole_file(
+                name,
+                msg!(
+                    "unreadable_file",
+                    "cannot read the file: {detail}",
+                    detail = e
+                ),
+            )),
         }
     }
     match (problems.is_empty(), skip_invalid) {
@@ -142,7 +150,14 @@ pub fn import_one(src: &str, file: &str) -> Result<(Challenge, Vec<Problem>), Ve
     let root = match yaml::parse(src) {
         Ok(r) => r,
         Err(e) => {
-            p.at(e.pos, format!("this is not valid YAML: {}", e.message));
+            p.at(
+                e.pos,
+                msg!(
+                    "bad_yaml",
+                    "this is not valid YAML: {detail}",
+                    detail = &e.message
+                ),
+            );
             return Err(p.into_vec());
         }
     };
@@ -159,7 +174,11 @@ fn read(p: &mut Problems, w: &mut Problems, root: &Node) -> Option<Challenge> {
         if let Some(n) = f.get(name) {
             w.at(
                 n.pos,
-                format!("`{name}` has no use in drillboard and is left out"),
+                msg!(
+                    "ctfcli_dropped",
+                    "`{field}` has no use in drillboard and is left out",
+                    field = name
+                ),
             );
         }
     }
@@ -174,7 +193,11 @@ fn read(p: &mut Problems, w: &mut Problems, root: &Node) -> Option<Challenge> {
             let pos = f.get("state").map_or(root.pos, |n| n.pos);
             p.at(
                 pos,
-                format!("`state` is `visible` or `hidden`, not `{other}`"),
+                msg!(
+                    "ctfcli_bad_state",
+                    "`state` is `visible` or `hidden`, not `{value}`",
+                    value = other
+                ),
             );
             return None;
         }
@@ -241,8 +264,18 @@ fn read(p: &mut Problems, w: &mut Problems, root: &Node) -> Option<Challenge> {
         }
         other => {
             let pos = f.get("type").map_or(root.pos, |n| n.pos);
-            p.at(pos, format!("challenge type `{other}` cannot be imported"));
-            p.hint("drillboard imports `standard` and `dynamic` challenges");
+            p.at(
+                pos,
+                msg!(
+                    "ctfcli_bad_type",
+                    "challenge type `{value}` cannot be imported",
+                    value = other
+                ),
+            );
+            p.hint(msg!(
+                "ctfcli_types",
+                "drillboard imports `standard` and `dynamic` challenges"
+            ));
             return None;
         }
     };
@@ -297,7 +330,7 @@ fn read(p: &mut Problems, w: &mut Problems, root: &Node) -> Option<Challenge> {
                     if let Some(r) = hf.get("requirements") {
                         w.at(
                             r.pos,
-                            "a hint's `requirements` are left out: every hint of an open challenge can be unlocked",
+                            msg!("ctfcli_hint_requirements", "a hint's `requirements` are left out: every hint of an open challenge can be unlocked"),
                         );
                     }
                     let content = hf
@@ -325,7 +358,7 @@ fn read(p: &mut Problems, w: &mut Problems, root: &Node) -> Option<Challenge> {
             if let Some(a) = rf.get("anonymize") {
                 w.at(
                     a.pos,
-                    "`anonymize` is left out: teams never see a challenge before its prerequisites are solved",
+                    msg!("ctfcli_anonymize", "`anonymize` is left out: teams never see a challenge before its prerequisites are solved"),
                 );
             }
             rf.get("prerequisites")
@@ -368,7 +401,10 @@ fn prerequisites(p: &mut Problems, n: &Node) -> Vec<String> {
         .filter_map(|i| match &i.value {
             Value::Scalar { text, .. } => Some(slug(text)),
             _ => {
-                p.at(i.pos, "a prerequisite is a challenge name");
+                p.at(
+                    i.pos,
+                    msg!("ctfcli_prerequisite", "a prerequisite is a challenge name"),
+                );
                 None
             }
         })

@@ -3,6 +3,7 @@
 use std::collections::HashSet;
 
 use crate::model::{Criterion, Inject, ReportRequirement, Scenario, Text};
+use crate::msg;
 use crate::problem::Problems;
 use crate::reader::{boolean, duration, fields, float, ident, list, strings, text};
 use crate::yaml::{Node, Pos, Value};
@@ -102,7 +103,14 @@ fn read_report(p: &mut Problems, node: &Node) -> Option<ReportRequirement> {
     let due = f.require(p, "due_within").and_then(|n| {
         let d = duration(p, n, "`due_within`")?;
         if d <= 0 {
-            p.at(n.pos, "`due_within` must be longer than zero");
+            p.at(
+                n.pos,
+                msg!(
+                    "not_positive",
+                    "`{field}` must be longer than zero",
+                    field = "due_within"
+                ),
+            );
             return None;
         }
         Some(d)
@@ -121,9 +129,16 @@ fn read_report(p: &mut Problems, node: &Node) -> Option<ReportRequirement> {
                 } else {
                     p.at(
                         x.pos,
-                        format!("`penalty_per_minute` is a fraction from 0 to 1, found {v}"),
+                        msg!(
+                            "penalty_fraction",
+                            "`penalty_per_minute` is a fraction from 0 to 1, found {value}",
+                            value = v
+                        ),
                     );
-                    p.hint("0.02 takes 2 % of the report's score for every started minute late");
+                    p.hint(msg!(
+                        "penalty_example",
+                        "0.02 takes 2 % of the report's score for every started minute late"
+                    ));
                     None
                 }
             });
@@ -137,14 +152,23 @@ fn read_report(p: &mut Problems, node: &Node) -> Option<ReportRequirement> {
     {
         p.at(
             node.pos,
-            "the late `cutoff` comes before the end of the `grace` period",
+            msg!(
+                "cutoff_before_grace",
+                "the late `cutoff` comes before the end of the `grace` period"
+            ),
         );
-        p.hint("both count from the due time; make `cutoff` at least as long as `grace`");
+        p.hint(msg!(
+            "cutoff_rule",
+            "both count from the due time; make `cutoff` at least as long as `grace`"
+        ));
     }
     let rubric = f.require(p, "rubric").map(|n| {
         let items = list(p, n, "`rubric`");
         if items.is_empty() && matches!(n.value, Value::Seq(_)) {
-            p.at(n.pos, "a rubric needs at least one criterion");
+            p.at(
+                n.pos,
+                msg!("empty_rubric", "a rubric needs at least one criterion"),
+            );
         }
         let mut ids = HashSet::new();
         let mut out = Vec::new();
@@ -153,7 +177,11 @@ fn read_report(p: &mut Problems, node: &Node) -> Option<ReportRequirement> {
                 if !ids.insert(c.id.clone()) {
                     p.at(
                         item.pos,
-                        format!("criterion id `{}` is used twice in this rubric", c.id),
+                        msg!(
+                            "criterion_twice",
+                            "criterion id `{id}` is used twice in this rubric",
+                            id = &c.id
+                        ),
                     );
                 }
                 out.push(c);
@@ -168,7 +196,14 @@ fn read_report(p: &mut Problems, node: &Node) -> Option<ReportRequirement> {
         float(p, n, "`disagreement_threshold`").filter(|v| {
             let ok = *v >= 0.0;
             if !ok {
-                p.at(n.pos, "`disagreement_threshold` cannot be negative");
+                p.at(
+                    n.pos,
+                    msg!(
+                        "negative",
+                        "`{field}` cannot be negative",
+                        field = "disagreement_threshold"
+                    ),
+                );
             }
             ok
         })
@@ -177,7 +212,7 @@ fn read_report(p: &mut Problems, node: &Node) -> Option<ReportRequirement> {
         float(p, n, "the report `weight`").filter(|v| {
             let ok = *v >= 0.0;
             if !ok {
-                p.at(n.pos, "weights cannot be negative");
+                p.at(n.pos, msg!("negative_weight", "weights cannot be negative"));
             }
             ok
         })
@@ -204,7 +239,10 @@ fn read_criterion(p: &mut Problems, node: &Node) -> Option<Criterion> {
         float(p, n, "`max`").filter(|v| {
             let ok = *v > 0.0;
             if !ok {
-                p.at(n.pos, "a criterion's `max` must be above zero");
+                p.at(
+                    n.pos,
+                    msg!("criterion_max", "a criterion's `max` must be above zero"),
+                );
             }
             ok
         })
@@ -227,7 +265,14 @@ pub fn cross_check(p: &mut Problems, s: &Scenario, at: &[InjectPos]) {
     let duration = s.exercise.duration_seconds;
     for (inject, pos) in s.injects.iter().zip(at) {
         if !ids.insert(inject.id.as_str()) {
-            p.at(pos.at, format!("inject id `{}` is used twice", inject.id));
+            p.at(
+                pos.at,
+                msg!(
+                    "inject_twice",
+                    "inject id `{id}` is used twice",
+                    id = &inject.id
+                ),
+            );
         }
         // Teams may also come from a CSV imported later; audience ids are checked only against a
         // scenario that lists its teams.
@@ -236,9 +281,11 @@ pub fn cross_check(p: &mut Problems, s: &Scenario, at: &[InjectPos]) {
                 if !team_ids.contains(team.as_str()) {
                     p.at(
                         *tp,
-                        format!(
-                            "inject `{}` is addressed to team `{team}`, which is not defined",
-                            inject.id
+                        msg!(
+                            "inject_unknown_team",
+                            "inject `{id}` is addressed to team `{team}`, which is not defined",
+                            id = &inject.id,
+                            team = team
                         ),
                     );
                 }
@@ -247,21 +294,32 @@ pub fn cross_check(p: &mut Problems, s: &Scenario, at: &[InjectPos]) {
         if inject.release_after_seconds >= duration {
             p.at(
                 pos.release,
-                format!("inject `{}` is released after the exercise ends", inject.id),
+                msg!(
+                    "inject_after_end",
+                    "inject `{id}` is released after the exercise ends",
+                    id = &inject.id
+                ),
             );
-            p.hint("make `release_after` shorter than the exercise `duration`");
+            p.hint(msg!(
+                "release_within",
+                "make `release_after` shorter than the exercise `duration`"
+            ));
         }
         if let Some(r) = &inject.report
             && inject.release_after_seconds + r.due_within_seconds > duration
         {
             p.at(
                 pos.due,
-                format!(
-                    "the report for inject `{}` is due after the exercise ends",
-                    inject.id
+                msg!(
+                    "report_due_after_end",
+                    "the report for inject `{id}` is due after the exercise ends",
+                    id = &inject.id
                 ),
             );
-            p.hint("shorten `due_within` or release the inject earlier");
+            p.hint(msg!(
+                "shorten_due",
+                "shorten `due_within` or release the inject earlier"
+            ));
         }
     }
 }

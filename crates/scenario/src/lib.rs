@@ -15,6 +15,6 @@ pub mod yaml;
 pub use load::{load_file, load_str};
 pub use model::*;
 pub use net::Network;
-pub use problem::Problem;
+pub use problem::{Msg, Problem};
 pub use services::{MAX_FLAG_BODY, MIN_FLAG_BODY, has_port};
 pub use teams_csv::{parse_teams_csv, slug};

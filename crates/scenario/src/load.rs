@@ -8,6 +8,7 @@ use crate::model::{
     Challenge, Decay, Exercise, Flag, Hint, Scenario, Scoring, Team, Text, ValueRule,
     whole_match_regex,
 };
+use crate::msg;
 use crate::problem::{Problem, Problems};
 use crate::reader::{
     boolean, datetime, duration, fields, float, ident, int, int_at_least, list, string, strings,
@@ -65,13 +66,14 @@ pub fn load_file(path: &Path) -> Result<Scenario, Vec<Problem>> {
     let name = path.display().to_string();
     match std::fs::read_to_string(path) {
         Ok(src) => load_str(&src, &name, path.parent()),
-        Err(e) => Err(vec![Problem {
-            file: name,
-            line: 0,
-            column: 0,
-            message: format!("cannot read the file: {e}"),
-            hint: None,
-        }]),
+        Err(e) => Err(vec![Problem::whole_file(
+            name,
+            msg!(
+                "unreadable_file",
+                "cannot read the file: {detail}",
+                detail = e
+            ),
+        )]),
     }
 }
 
@@ -81,7 +83,14 @@ pub fn load_str(src: &str, file: &str, base_dir: Option<&Path>) -> Result<Scenar
     let root = match yaml::parse(src) {
         Ok(root) => root,
         Err(e) => {
-            p.at(e.pos, format!("this is not valid YAML: {}", e.message));
+            p.at(
+                e.pos,
+                msg!(
+                    "bad_yaml",
+                    "this is not valid YAML: {detail}",
+                    detail = &e.message
+                ),
+            );
             return Err(p.into_vec());
         }
     };
@@ -121,8 +130,15 @@ fn read_scenario(
         && let Some(n) = int(p, v, "`version`")
         && n != 1
     {
-        p.at(v.pos, format!("scenario format version {n} is not known"));
-        p.hint("this drillboard reads `version: 1`");
+        p.at(
+            v.pos,
+            msg!(
+                "unknown_version",
+                "scenario format version {version} is not known",
+                version = n
+            ),
+        );
+        p.hint(msg!("version_one", "this drillboard reads `version: 1`"));
     }
 
     let exercise = f
@@ -201,9 +217,15 @@ fn read_teams_csv(
     let Some(dir) = base_dir else {
         p.at(
             pos,
-            "`teams_csv` can only be used when the scenario is loaded from a file",
+            msg!(
+                "teams_csv_needs_file",
+                "`teams_csv` can only be used when the scenario is loaded from a file"
+            ),
         );
-        p.hint("list the teams under `teams:` or import them with `drillboard team import`");
+        p.hint(msg!(
+            "teams_csv_instead",
+            "list the teams under `teams:` or import them with `drillboard team import`"
+        ));
         return;
     };
     let path = dir.join(rel);
@@ -215,15 +237,20 @@ fn read_teams_csv(
             }
             Err(problems) => {
                 for q in problems {
-                    p.at(
-                        pos,
-                        format!("in {}: line {}: {}", q.file, q.line, q.message),
-                    );
+                    p.within(pos, q);
                 }
             }
         },
         Err(e) => {
-            p.at(pos, format!("cannot read `{}`: {e}", path.display()));
+            p.at(
+                pos,
+                msg!(
+                    "unreadable_named_file",
+                    "cannot read `{path}`: {detail}",
+                    path = path.display(),
+                    detail = e
+                ),
+            );
         }
     }
 }
@@ -247,9 +274,16 @@ fn read_exercise(p: &mut Problems, node: &Node, at: &mut Positions) -> Option<Ex
         if !plausible {
             p.at(
                 n.pos,
-                format!("`timezone` `{tz}` is not an IANA time zone name"),
+                msg!(
+                    "bad_timezone",
+                    "`timezone` `{value}` is not an IANA time zone name",
+                    value = &tz
+                ),
             );
-            p.hint("write e.g. `Asia/Ho_Chi_Minh` or `UTC`");
+            p.hint(msg!(
+                "timezone_example",
+                "write e.g. `Asia/Ho_Chi_Minh` or `UTC`"
+            ));
             return None;
         }
         Some(tz)
@@ -260,7 +294,14 @@ fn read_exercise(p: &mut Problems, node: &Node, at: &mut Positions) -> Option<Ex
     let duration_seconds = f.require(p, "duration").and_then(|n| {
         let d = duration(p, n, "`duration`")?;
         if d <= 0 {
-            p.at(n.pos, "`duration` must be longer than zero");
+            p.at(
+                n.pos,
+                msg!(
+                    "not_positive",
+                    "`{field}` must be longer than zero",
+                    field = "duration"
+                ),
+            );
             return None;
         }
         Some(d)
@@ -298,7 +339,7 @@ fn read_scoring(p: &mut Problems, node: &Node) -> Option<Scoring> {
             match float(p, n, "a weight") {
                 Some(x) if x >= 0.0 => *slot = x,
                 Some(_) => {
-                    p.at(n.pos, "weights cannot be negative");
+                    p.at(n.pos, msg!("negative_weight", "weights cannot be negative"));
                     ok = false;
                 }
                 None => ok = false,
@@ -341,8 +382,19 @@ fn read_team(p: &mut Problems, node: &Node) -> Option<Team> {
                 match text.parse::<crate::Network>() {
                     Ok(net) => networks.push(net),
                     Err(e) => {
-                        p.at(item.pos, format!("`network` `{text}`: {e}"));
-                        p.hint("write a range such as `10.60.3.0/24` (or a list of them)");
+                        p.at(
+                            item.pos,
+                            msg!(
+                                "bad_network",
+                                "`network` `{value}`: {detail}",
+                                value = &text,
+                                detail = e
+                            ),
+                        );
+                        p.hint(msg!(
+                            "network_example",
+                            "write a range such as `10.60.3.0/24` (or a list of them)"
+                        ));
                     }
                 }
             }
@@ -386,7 +438,10 @@ fn read_challenge(p: &mut Problems, node: &Node, at: &mut Positions) -> Option<C
     let flags = f.require(p, "flags").map(|n| {
         let items = list(p, n, "`flags`");
         if items.is_empty() && matches!(n.value, yaml::Value::Seq(_)) {
-            p.at(n.pos, "a challenge needs at least one flag");
+            p.at(
+                n.pos,
+                msg!("no_flags", "a challenge needs at least one flag"),
+            );
         }
         items
             .iter()
@@ -400,7 +455,11 @@ fn read_challenge(p: &mut Problems, node: &Node, at: &mut Positions) -> Option<C
                 if hints.iter().any(|o: &Hint| o.id == h.id) {
                     p.at(
                         item.pos,
-                        format!("hint id `{}` is used twice in this challenge", h.id),
+                        msg!(
+                            "hint_twice",
+                            "hint id `{id}` is used twice in this challenge",
+                            id = &h.id
+                        ),
                     );
                 }
                 hints.push(h);
@@ -483,8 +542,15 @@ fn read_value(p: &mut Problems, node: &Node) -> Option<ValueRule> {
                 "logarithmic" | "log" => Some(Decay::Logarithmic),
                 "linear" => Some(Decay::Linear),
                 other => {
-                    p.at(n.pos, format!("unknown decay function `{other}`"));
-                    p.hint("use `logarithmic` or `linear`");
+                    p.at(
+                        n.pos,
+                        msg!(
+                            "unknown_decay",
+                            "unknown decay function `{value}`",
+                            value = other
+                        ),
+                    );
+                    p.hint(msg!("decay_choices", "use `logarithmic` or `linear`"));
                     None
                 }
             });
@@ -501,9 +567,17 @@ fn read_value(p: &mut Problems, node: &Node) -> Option<ValueRule> {
     if minimum > initial {
         p.at(
             node.pos,
-            format!("`minimum` ({minimum}) is above `initial` ({initial})"),
+            msg!(
+                "minimum_above_initial",
+                "`minimum` ({minimum}) is above `initial` ({initial})",
+                minimum = minimum,
+                initial = initial
+            ),
         );
-        p.hint("the value decays from `initial` down to `minimum`");
+        p.hint(msg!(
+            "decay_direction",
+            "the value decays from `initial` down to `minimum`"
+        ));
         return None;
     }
     Some(ValueRule::Dynamic {
@@ -542,8 +616,16 @@ fn read_flag(p: &mut Problems, node: &Node) -> Option<Flag> {
             if let Err(e) = whole_match_regex(&pattern, case_insensitive) {
                 let at = f.get("content").map_or(node.pos, |n| n.pos);
                 let first_line = e.to_string().lines().last().unwrap_or("").trim().to_owned();
-                p.at(at, format!("the flag pattern `{pattern}` is not a valid regular expression: {first_line}"));
-                p.hint("patterns use Rust regex syntax and must match the whole flag; escape `{` `}` `.` as `\\{` `\\}` `\\.`");
+                p.at(
+                    at,
+                    msg!(
+                        "bad_regex",
+                        "the flag pattern `{pattern}` is not a valid regular expression: {detail}",
+                        pattern = &pattern,
+                        detail = first_line
+                    ),
+                );
+                p.hint(msg!("regex_rule", "patterns use Rust regex syntax and must match the whole flag; escape `{{` `}}` `.` as `\\{{` `\\}}` `\\.`"));
                 return None;
             }
             Some(Flag::Regex {
@@ -553,8 +635,15 @@ fn read_flag(p: &mut Problems, node: &Node) -> Option<Flag> {
         }
         other => {
             let at = f.get("type").map_or(node.pos, |n| n.pos);
-            p.at(at, format!("unknown flag type `{other}`"));
-            p.hint("use `static` or `regex`");
+            p.at(
+                at,
+                msg!(
+                    "unknown_flag_type",
+                    "unknown flag type `{value}`",
+                    value = other
+                ),
+            );
+            p.hint(msg!("flag_types", "use `static` or `regex`"));
             None
         }
     }
@@ -563,7 +652,7 @@ fn read_flag(p: &mut Problems, node: &Node) -> Option<Flag> {
 fn non_empty_flag(p: &mut Problems, node: &Node, s: &str) -> Option<String> {
     let t = s.trim();
     if t.is_empty() {
-        p.at(node.pos, "a flag cannot be empty");
+        p.at(node.pos, msg!("empty_flag", "a flag cannot be empty"));
         return None;
     }
     Some(t.to_owned())
@@ -598,15 +687,27 @@ fn cross_check(p: &mut Problems, s: &Scenario, at: &Positions) {
         if let Some(first) = seen.insert(t.id.as_str(), pos) {
             p.at(
                 pos,
-                format!(
-                    "team id `{}` is used twice (first at line {})",
-                    t.id, first.line
+                msg!(
+                    "team_id_twice",
+                    "team id `{id}` is used twice (first at line {first})",
+                    id = &t.id,
+                    first = first.line
                 ),
             );
         }
         if !names.insert(t.name.as_str()) {
-            p.at(pos, format!("team name `{}` is used twice", t.name));
-            p.hint("team names appear on the leaderboard and must be unique");
+            p.at(
+                pos,
+                msg!(
+                    "team_name_twice",
+                    "team name `{name}` is used twice",
+                    name = &t.name
+                ),
+            );
+            p.hint(msg!(
+                "team_names_unique",
+                "team names appear on the leaderboard and must be unique"
+            ));
         }
     }
     let mut ids: HashMap<&str, Pos> = HashMap::new();
@@ -614,9 +715,11 @@ fn cross_check(p: &mut Problems, s: &Scenario, at: &Positions) {
         if let Some(first) = ids.insert(c.id.as_str(), at.challenge[i]) {
             p.at(
                 at.challenge[i],
-                format!(
-                    "challenge id `{}` is used twice (first at line {})",
-                    c.id, first.line
+                msg!(
+                    "challenge_id_twice",
+                    "challenge id `{id}` is used twice (first at line {first})",
+                    id = &c.id,
+                    first = first.line
                 ),
             );
         }
@@ -624,25 +727,43 @@ fn cross_check(p: &mut Problems, s: &Scenario, at: &Positions) {
     for (i, c) in s.challenges.iter().enumerate() {
         for (r, pos) in c.requires.iter().zip(&at.requires[i]) {
             if r == &c.id {
-                p.at(*pos, format!("challenge `{}` requires itself", c.id));
+                p.at(
+                    *pos,
+                    msg!(
+                        "requires_itself",
+                        "challenge `{id}` requires itself",
+                        id = &c.id
+                    ),
+                );
             } else if !ids.contains_key(r.as_str()) {
                 p.at(
                     *pos,
-                    format!("challenge `{}` requires `{r}`, which is not defined", c.id),
+                    msg!(
+                        "requires_unknown",
+                        "challenge `{id}` requires `{other}`, which is not defined",
+                        id = &c.id,
+                        other = r
+                    ),
                 );
                 if let Some(s) =
                     crate::problem::suggest(r, &ids.keys().copied().collect::<Vec<_>>())
                 {
-                    p.hint(format!("did you mean `{s}`?"));
+                    p.hint(msg!("did_you_mean", "did you mean `{word}`?", word = s));
                 }
             }
         }
         if c.release_after_seconds >= s.exercise.duration_seconds {
-            p.at(at.release[i], format!(
-                "challenge `{}` is released {} after the start, which is outside the exercise ({} long)",
-                c.id, human(c.release_after_seconds), human(s.exercise.duration_seconds)
+            p.at(at.release[i], msg!(
+                "challenge_after_end",
+                "challenge `{id}` is released {after} after the start, which is outside the exercise ({duration} long)",
+                id = &c.id,
+                after = human(c.release_after_seconds),
+                duration = human(s.exercise.duration_seconds)
             ));
-            p.hint("make `release_after` shorter than the exercise `duration`");
+            p.hint(msg!(
+                "release_within",
+                "make `release_after` shorter than the exercise `duration`"
+            ));
         }
     }
     if let Some(cycle) = find_cycle(s) {
@@ -653,18 +774,30 @@ fn cross_check(p: &mut Problems, s: &Scenario, at: &Positions) {
             .unwrap_or(0);
         p.at(
             at.challenge.get(first).copied().unwrap_or_default(),
-            format!("prerequisites form a cycle: {}", cycle.join(" → ")),
+            msg!(
+                "requires_cycle",
+                "prerequisites form a cycle: {cycle}",
+                cycle = cycle.join(" → ")
+            ),
         );
-        p.hint("no team could ever open these challenges; remove one `requires` entry");
+        p.hint(msg!(
+            "break_cycle",
+            "no team could ever open these challenges; remove one `requires` entry"
+        ));
     }
     if let Some(f) = s.exercise.freeze_before_end_seconds
         && f >= s.exercise.duration_seconds
     {
-        p.at(at.freeze, format!(
-            "the board would freeze {} before the end, which is before the exercise starts ({} long)",
-            human(f), human(s.exercise.duration_seconds)
+        p.at(at.freeze, msg!(
+            "freeze_before_start",
+            "the board would freeze {before} before the end, which is before the exercise starts ({duration} long)",
+            before = human(f),
+            duration = human(s.exercise.duration_seconds)
         ));
-        p.hint("make `freeze_before_end` shorter than `duration`");
+        p.hint(msg!(
+            "freeze_within",
+            "make `freeze_before_end` shorter than `duration`"
+        ));
     }
 }
 

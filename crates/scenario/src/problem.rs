@@ -1,8 +1,39 @@
 //! Problems found in a scenario, each with where it is and how to fix it.
 
+use std::collections::BTreeMap;
 use std::fmt;
 
 use crate::yaml::Pos;
+
+/// A message with a stable code and its parameters: the English `text` is for the command line
+/// and API users, and pages say it in their reader's language from `code` and `params`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Msg {
+    /// Stable name of the message (`snake_case`), the key of its translations.
+    pub code: &'static str,
+    /// The values the message names, by the names its translations use.
+    pub params: BTreeMap<&'static str, String>,
+    /// The message in English.
+    pub text: String,
+}
+
+/// Build a [`Msg`]: `msg!("code", "English with {name}", name = value, …)`. Every parameter is
+/// both formatted into the English text and kept by name for translations.
+#[macro_export]
+macro_rules! msg {
+    ($code:literal, $fmt:literal $(, $k:ident = $v:expr)* $(,)?) => {
+        // Each value is evaluated once, then both formatted and kept.
+        match ($($v,)*) {
+            ($($k,)*) => $crate::Msg {
+                code: $code,
+                params: [$((stringify!($k), ::std::string::ToString::to_string(&$k))),*]
+                    .into_iter()
+                    .collect(),
+                text: format!($fmt $(, $k = $k)*),
+            },
+        }
+    };
+}
 
 /// One thing wrong with a scenario file.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -13,11 +44,47 @@ pub struct Problem {
     pub line: usize,
     /// Column, from 1.
     pub column: usize,
-    /// What is wrong.
+    /// Stable name of what is wrong, for pages to translate.
+    pub code: &'static str,
+    /// The values the message names.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub params: BTreeMap<&'static str, String>,
+    /// What is wrong, in English.
     pub message: String,
-    /// How to fix it, when there is something useful to say.
+    /// How to fix it, in English, when there is something useful to say.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Stable name of the hint.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub hint_code: Option<&'static str>,
+    /// The values the hint names.
+    #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+    pub hint_params: BTreeMap<&'static str, String>,
+}
+
+impl Problem {
+    /// A problem with a whole file (line and column 0).
+    pub fn whole_file(file: impl Into<String>, msg: Msg) -> Self {
+        Problem {
+            file: file.into(),
+            line: 0,
+            column: 0,
+            code: msg.code,
+            params: msg.params,
+            message: msg.text,
+            hint: None,
+            hint_code: None,
+            hint_params: BTreeMap::new(),
+        }
+    }
+
+    /// The same problem with a hint.
+    pub fn with_hint(mut self, hint: Msg) -> Self {
+        self.hint = Some(hint.text);
+        self.hint_code = Some(hint.code);
+        self.hint_params = hint.params;
+        self
+    }
 }
 
 impl fmt::Display for Problem {
@@ -51,21 +118,33 @@ impl Problems {
     }
 
     /// Record a problem at `pos`.
-    pub fn at(&mut self, pos: Pos, message: impl Into<String>) -> &mut Self {
-        self.list.push(Problem {
-            file: self.file.clone(),
-            line: pos.line,
-            column: pos.col,
-            message: message.into(),
-            hint: None,
-        });
+    pub fn at(&mut self, pos: Pos, msg: Msg) -> &mut Self {
+        let mut p = Problem::whole_file(self.file.clone(), msg);
+        p.line = pos.line;
+        p.column = pos.col;
+        self.list.push(p);
         self
     }
 
+    /// Record a problem found in another file (`inner`, e.g. a teams CSV) at `pos` of this one.
+    /// It keeps its code and parameters, with `in_file` and `in_line` added.
+    pub fn within(&mut self, pos: Pos, inner: Problem) {
+        let mut p = inner;
+        p.message = format!("in {}: line {}: {}", p.file, p.line, p.message);
+        p.params.insert("in_file", p.file.clone());
+        p.params.insert("in_line", p.line.to_string());
+        p.file = self.file.clone();
+        p.line = pos.line;
+        p.column = pos.col;
+        self.list.push(p);
+    }
+
     /// Add a hint to the problem recorded last.
-    pub fn hint(&mut self, hint: impl Into<String>) {
+    pub fn hint(&mut self, hint: Msg) {
         if let Some(last) = self.list.last_mut() {
-            last.hint = Some(hint.into());
+            last.hint = Some(hint.text);
+            last.hint_code = Some(hint.code);
+            last.hint_params = hint.params;
         }
     }
 

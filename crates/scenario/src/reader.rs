@@ -5,6 +5,7 @@ use std::collections::HashMap;
 use chrono::DateTime;
 
 use crate::model::Text;
+use crate::msg;
 use crate::problem::{Problems, suggest};
 use crate::yaml::{Node, Pos, Value};
 
@@ -31,7 +32,12 @@ impl<'n> Fields<'n> {
         if node.is_none() {
             p.at(
                 self.pos,
-                format!("{} is missing the required field `{name}`", self.what),
+                msg!(
+                    "missing_field",
+                    "{what} is missing the required field `{name}`",
+                    what = self.what,
+                    name = name
+                ),
             );
         }
         node
@@ -48,7 +54,12 @@ pub fn fields<'n>(
     let Value::Map(pairs) = &node.value else {
         p.at(
             node.pos,
-            format!("{what} must be a mapping of fields, found {}", node.kind()),
+            msg!(
+                "not_a_mapping",
+                "{what} must be a mapping of fields, found {found}",
+                what = what,
+                found = node.kind()
+            ),
         );
         return None;
     };
@@ -57,21 +68,45 @@ pub fn fields<'n>(
         let Value::Scalar { text, .. } = &key.value else {
             p.at(
                 key.pos,
-                format!("a field name in {what} must be a plain word"),
+                msg!(
+                    "field_name_not_word",
+                    "a field name in {what} must be a plain word",
+                    what = what
+                ),
             );
             continue;
         };
         if !known.contains(&text.as_str()) {
-            p.at(key.pos, format!("unknown field `{text}` in {what}"));
+            p.at(
+                key.pos,
+                msg!(
+                    "unknown_field",
+                    "unknown field `{field}` in {what}",
+                    field = text,
+                    what = what
+                ),
+            );
             match suggest(text, known) {
-                Some(s) => p.hint(format!("did you mean `{s}`?")),
-                None => p.hint(format!("allowed here: {}", known.join(", "))),
+                Some(s) => p.hint(msg!("did_you_mean", "did you mean `{word}`?", word = s)),
+                None => p.hint(msg!(
+                    "allowed_here",
+                    "allowed here: {names}",
+                    names = known.join(", ")
+                )),
             }
             continue;
         }
         if by_name.insert(text.as_str(), value).is_some() {
-            p.at(key.pos, format!("field `{text}` is given twice in {what}"));
-            p.hint("keep one of them");
+            p.at(
+                key.pos,
+                msg!(
+                    "field_twice",
+                    "field `{field}` is given twice in {what}",
+                    field = text,
+                    what = what
+                ),
+            );
+            p.hint(msg!("keep_one", "keep one of them"));
         }
     }
     Some(Fields {
@@ -88,7 +123,12 @@ pub fn string(p: &mut Problems, node: &Node, what: &str) -> Option<String> {
         _ => {
             p.at(
                 node.pos,
-                format!("{what} must be text, found {}", node.kind()),
+                msg!(
+                    "not_text",
+                    "{what} must be text, found {found}",
+                    what = what,
+                    found = node.kind()
+                ),
             );
             None
         }
@@ -103,8 +143,19 @@ pub fn ident(p: &mut Problems, node: &Node, what: &str) -> Option<String> {
         && s.chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_');
     if !ok {
-        p.at(node.pos, format!("{what} `{s}` is not a valid identifier"));
-        p.hint("use 1 to 64 lowercase letters, digits, `-` or `_`, e.g. `web-01`");
+        p.at(
+            node.pos,
+            msg!(
+                "bad_ident",
+                "{what} `{value}` is not a valid identifier",
+                what = what,
+                value = &s
+            ),
+        );
+        p.hint(msg!(
+            "ident_rule",
+            "use 1 to 64 lowercase letters, digits, `-` or `_`, e.g. `web-01`"
+        ));
         return None;
     }
     Some(s)
@@ -121,7 +172,12 @@ pub fn int(p: &mut Problems, node: &Node, what: &str) -> Option<i64> {
             Err(_) => {
                 p.at(
                     node.pos,
-                    format!("{what} must be a whole number, found `{text}`"),
+                    msg!(
+                        "not_whole_number",
+                        "{what} must be a whole number, found `{value}`",
+                        what = what,
+                        value = text
+                    ),
                 );
                 None
             }
@@ -129,9 +185,17 @@ pub fn int(p: &mut Problems, node: &Node, what: &str) -> Option<i64> {
         _ => {
             p.at(
                 node.pos,
-                format!("{what} must be a whole number, found {}", node.kind()),
+                msg!(
+                    "not_whole_number_kind",
+                    "{what} must be a whole number, found {found}",
+                    what = what,
+                    found = node.kind()
+                ),
             );
-            p.hint("write it without quotes, e.g. `100`");
+            p.hint(msg!(
+                "number_unquoted",
+                "write it without quotes, e.g. `100`"
+            ));
             None
         }
     }
@@ -143,7 +207,13 @@ pub fn int_at_least(p: &mut Problems, node: &Node, what: &str, min: i64) -> Opti
     if n < min {
         p.at(
             node.pos,
-            format!("{what} must be at least {min}, found {n}"),
+            msg!(
+                "below_min",
+                "{what} must be at least {min}, found {value}",
+                what = what,
+                min = min,
+                value = n
+            ),
         );
         return None;
     }
@@ -159,14 +229,27 @@ pub fn float(p: &mut Problems, node: &Node, what: &str) -> Option<f64> {
         } => match text.parse::<f64>() {
             Ok(n) if n.is_finite() => Some(n),
             _ => {
-                p.at(node.pos, format!("{what} must be a number, found `{text}`"));
+                p.at(
+                    node.pos,
+                    msg!(
+                        "not_number",
+                        "{what} must be a number, found `{value}`",
+                        what = what,
+                        value = text
+                    ),
+                );
                 None
             }
         },
         _ => {
             p.at(
                 node.pos,
-                format!("{what} must be a number, found {}", node.kind()),
+                msg!(
+                    "not_number_kind",
+                    "{what} must be a number, found {found}",
+                    what = what,
+                    found = node.kind()
+                ),
             );
             None
         }
@@ -181,7 +264,14 @@ pub fn boolean(p: &mut Problems, node: &Node, what: &str) -> Option<bool> {
             quoted: false,
         } if text == "true" || text == "false" => Some(text == "true"),
         _ => {
-            p.at(node.pos, format!("{what} must be `true` or `false`"));
+            p.at(
+                node.pos,
+                msg!(
+                    "not_boolean",
+                    "{what} must be `true` or `false`",
+                    what = what
+                ),
+            );
             None
         }
     }
@@ -193,8 +283,19 @@ pub fn duration(p: &mut Problems, node: &Node, what: &str) -> Option<i64> {
     match parse_duration(&s) {
         Some(secs) => Some(secs),
         None => {
-            p.at(node.pos, format!("{what} `{s}` is not a duration"));
-            p.hint("write a number with a unit: `4h`, `90m`, `1h30m`, `45s` (units d, h, m, s)");
+            p.at(
+                node.pos,
+                msg!(
+                    "not_duration",
+                    "{what} `{value}` is not a duration",
+                    what = what,
+                    value = &s
+                ),
+            );
+            p.hint(msg!(
+                "duration_rule",
+                "write a number with a unit: `4h`, `90m`, `1h30m`, `45s` (units d, h, m, s)"
+            ));
             None
         }
     }
@@ -238,9 +339,18 @@ pub fn datetime(p: &mut Problems, node: &Node, what: &str) -> Option<(i64, i32)>
         Err(e) => {
             p.at(
                 node.pos,
-                format!("{what} `{s}` is not a date and time: {e}"),
+                msg!(
+                    "not_datetime",
+                    "{what} `{value}` is not a date and time: {detail}",
+                    what = what,
+                    value = &s,
+                    detail = e
+                ),
             );
-            p.hint("write it with its offset, e.g. `2026-12-01T08:00:00+07:00`");
+            p.hint(msg!(
+                "datetime_rule",
+                "write it with its offset, e.g. `2026-12-01T08:00:00+07:00`"
+            ));
             None
         }
     }
@@ -258,7 +368,14 @@ pub fn text(p: &mut Problems, node: &Node, what: &'static str) -> Option<Text> {
         (Some(vi), Some(en)) => Some(Text { vi, en }),
         (Some(one), None) | (None, Some(one)) => Some(Text::same(one)),
         (None, None) => {
-            p.at(node.pos, format!("{what} needs `vi` or `en` text"));
+            p.at(
+                node.pos,
+                msg!(
+                    "text_needs_language",
+                    "{what} needs `vi` or `en` text",
+                    what = what
+                ),
+            );
             None
         }
     }
@@ -271,7 +388,12 @@ pub fn list<'n>(p: &mut Problems, node: &'n Node, what: &str) -> &'n [Node] {
         _ => {
             p.at(
                 node.pos,
-                format!("{what} must be a list, found {}", node.kind()),
+                msg!(
+                    "not_a_list",
+                    "{what} must be a list, found {found}",
+                    what = what,
+                    found = node.kind()
+                ),
             );
             &[]
         }

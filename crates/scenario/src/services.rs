@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use crate::model::{AttackDefense, Scenario, Service, Text};
+use crate::msg;
 use crate::problem::Problems;
 use crate::reader::{boolean, duration, fields, float, ident, int_at_least, list, string, text};
 use crate::yaml::{Node, Pos, Value};
@@ -48,7 +49,10 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
     let round = f.require(p, "round_length").and_then(|n| {
         let d = duration(p, n, "`round_length`")?;
         if d < 5 {
-            p.at(n.pos, "a round must last at least 5 seconds");
+            p.at(
+                n.pos,
+                msg!("round_too_short", "a round must last at least 5 seconds"),
+            );
             return None;
         }
         Some(d)
@@ -65,9 +69,13 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
         if !ok {
             p.at(
                 n.pos,
-                format!("`flag_prefix` `{s}` may only use letters, digits, `_`, `-` and `{{`"),
+                msg!(
+                    "bad_flag_prefix",
+                    "`flag_prefix` `{value}` may only use letters, digits, `_`, `-` and `{{`",
+                    value = &s
+                ),
             );
-            p.hint("e.g. `DRILL_` or `FLAG{`");
+            p.hint(msg!("flag_prefix_example", "e.g. `DRILL_` or `FLAG{{`"));
             return None;
         }
         Some(s)
@@ -77,7 +85,11 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
         if v > MAX_FLAG_BODY {
             p.at(
                 n.pos,
-                format!("`flag_body_length` is at most {MAX_FLAG_BODY} characters"),
+                msg!(
+                    "flag_body_too_long",
+                    "`flag_body_length` is at most {max} characters",
+                    max = MAX_FLAG_BODY
+                ),
             );
             return None;
         }
@@ -91,11 +103,13 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
         if !ok {
             p.at(
                 n.pos,
-                format!(
-                    "`flag_suffix` `{s}` may only use letters, digits, `_`, `-`, `}}` and `=` (at most 16)"
+                msg!(
+                    "bad_flag_suffix",
+                    "`flag_suffix` `{value}` may only use letters, digits, `_`, `-`, `}}` and `=` (at most 16)",
+                    value = &s
                 ),
             );
-            p.hint("e.g. `}` after `flag_prefix: FLAG{`, or `\"\"` for none");
+            p.hint(msg!("flag_suffix_example", "e.g. `}}` after `flag_prefix: FLAG{{`, or `\"\"` for none"));
             return None;
         }
         Some(s)
@@ -103,8 +117,18 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
     let formula = f.get("formula").map_or(Some("faust".to_owned()), |n| {
         let s = string(p, n, "`formula`")?;
         if s != "faust" {
-            p.at(n.pos, format!("unknown attack/defend formula `{s}`"));
-            p.hint("drillboard scores attack/defend with `faust`");
+            p.at(
+                n.pos,
+                msg!(
+                    "unknown_formula",
+                    "unknown attack/defend formula `{value}`",
+                    value = &s
+                ),
+            );
+            p.hint(msg!(
+                "formula_faust",
+                "drillboard scores attack/defend with `faust`"
+            ));
             return None;
         }
         Some(s)
@@ -122,7 +146,7 @@ pub fn read_attack_defense(p: &mut Problems, node: &Node) -> Option<AttackDefens
                 match float(p, x, "a weight") {
                     Some(v) if v >= 0.0 => w[i] = v,
                     Some(_) => {
-                        p.at(x.pos, "weights cannot be negative");
+                        p.at(x.pos, msg!("negative_weight", "weights cannot be negative"));
                         weights_ok = false;
                     }
                     None => weights_ok = false,
@@ -180,7 +204,7 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
         float(p, n, "the service `weight`").filter(|v| {
             let ok = *v >= 0.0;
             if !ok {
-                p.at(n.pos, "weights cannot be negative");
+                p.at(n.pos, msg!("negative_weight", "weights cannot be negative"));
             }
             ok
         })
@@ -198,9 +222,9 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
                     if host.is_empty() || host.contains('@') || url.chars().any(char::is_whitespace) {
                         p.at(
                             u.pos,
-                            format!("`checker.http` `{url}` is not an http:// address of a checker service"),
+                            msg!("bad_checker_url", "`checker.http` `{value}` is not an http:// address of a checker service", value = &url),
                         );
-                        p.hint("e.g. `checker: {http: \"http://10.0.0.5:9100\"}` (ENOWARS checker protocol; plain HTTP on the drill network)");
+                        p.hint(msg!("checker_url_example", "e.g. `checker: {{http: \"http://10.0.0.5:9100\"}}` (ENOWARS checker protocol; plain HTTP on the drill network)"));
                         return None;
                     }
                     Some(url)
@@ -214,8 +238,8 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
                 .collect(),
         };
         if parts.is_empty() {
-            p.at(n.pos, "`checker` needs a program to run");
-            p.hint("e.g. `checker: [python3, checkers/portal.py]`, or `checker: {http: \"http://10.0.0.5:9100\"}` for an ENOWARS checker");
+            p.at(n.pos, msg!("checker_empty", "`checker` needs a program to run"));
+            p.hint(msg!("checker_example", "e.g. `checker: [python3, checkers/portal.py]`, or `checker: {{http: \"http://10.0.0.5:9100\"}}` for an ENOWARS checker"));
             return None;
         }
         Some(parts)
@@ -225,13 +249,24 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
         if http.is_none() {
             p.at(
                 n.pos,
-                format!("`{key}` variants need an ENOWARS checker (`checker: {{http: …}}`)"),
+                msg!(
+                    "variants_need_enowars",
+                    "`{field}` variants need an ENOWARS checker (`checker: {{http: …}}`)",
+                    field = key
+                ),
             );
             return None;
         }
         let v = int_at_least(p, n, &format!("`{key}` (variants)"), 0)?;
         if v > 32 {
-            p.at(n.pos, format!("`{key}` is at most 32 variants"));
+            p.at(
+                n.pos,
+                msg!(
+                    "too_many_variants",
+                    "`{field}` is at most 32 variants",
+                    field = key
+                ),
+            );
             return None;
         }
         Some(v as u8)
@@ -244,7 +279,14 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
             duration(p, n, "`timeout`").filter(|d| {
                 let ok = *d > 0;
                 if !ok {
-                    p.at(n.pos, "`timeout` must be longer than zero");
+                    p.at(
+                        n.pos,
+                        msg!(
+                            "not_positive",
+                            "`{field}` must be longer than zero",
+                            field = "timeout"
+                        ),
+                    );
                 }
                 ok
             })
@@ -254,7 +296,10 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
     let places = f.get("places").map_or(Some(1), |n| {
         let v = int_at_least(p, n, "`places`", 1)?;
         if v > 255 {
-            p.at(n.pos, "a service has at most 255 flag places");
+            p.at(
+                n.pos,
+                msg!("too_many_places", "a service has at most 255 flag places"),
+            );
             return None;
         }
         Some(v)
@@ -265,13 +310,13 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
         while let Some(open) = rest.find('{') {
             let close = rest[open..].find('}').map(|c| open + c);
             let Some(close) = close else {
-                p.at(n.pos, format!("`host` `{h}` has a `{{` without `}}`"));
+                p.at(n.pos, msg!("host_unclosed", "`host` `{value}` has a `{{` without `}}`", value = &h));
                 return None;
             };
             let name = &rest[open + 1..close];
             if name != "team" && name != "index" {
-                p.at(n.pos, format!("`host` uses `{{{name}}}`, which is not known"));
-                p.hint("use `{team}` (the team id) or `{index}` (its position, from 1), e.g. `10.60.{index}.2:8080`");
+                p.at(n.pos, msg!("host_unknown_part", "`host` uses `{{{name}}}`, which is not known", name = name));
+                p.hint(msg!("host_parts", "use `{{team}}` (the team id) or `{{index}}` (its position, from 1), e.g. `10.60.{{index}}.2:8080`"));
                 return None;
             }
             rest = &rest[close + 1..];
@@ -292,7 +337,10 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
             }
         }
     } else if let Some(n) = f.get("hosts") {
-        p.at(n.pos, "`hosts` maps team ids to addresses");
+        p.at(
+            n.pos,
+            msg!("hosts_not_map", "`hosts` maps team ids to addresses"),
+        );
     }
     let port = host.as_deref().is_some_and(has_port);
     let on_failure = match f.get("on_checker_failure") {
@@ -303,14 +351,14 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
             "probe" => {
                 p.at(
                     n.pos,
-                    "`on_checker_failure: probe` connects to the service, but its `host` has no port",
+                    msg!("probe_needs_port", "`on_checker_failure: probe` connects to the service, but its `host` has no port"),
                 );
-                p.hint("write the port in `host` (e.g. `10.60.{index}.2:8080`), or choose `up` or `down`");
+                p.hint(msg!("probe_port_fix", "write the port in `host` (e.g. `10.60.{{index}}.2:8080`), or choose `up` or `down`"));
                 None
             }
             _ => {
-                p.at(n.pos, format!("`on_checker_failure` is `up`, `down` or `probe`, not `{v}`"));
-                p.hint("`probe` (connect to the service: refused → down, else checker error) is the default when `host` has a port");
+                p.at(n.pos, msg!("bad_on_checker_failure", "`on_checker_failure` is `up`, `down` or `probe`, not `{value}`", value = &v));
+                p.hint(msg!("probe_default", "`probe` (connect to the service: refused → down, else checker error) is the default when `host` has a port"));
                 None
             }
         }),
@@ -320,9 +368,9 @@ pub fn read_service(p: &mut Problems, node: &Node) -> Option<(Service, ServicePo
             if !has_port(addr) {
                 p.at(
                     *at,
-                    format!("the address of `{team}` in `hosts` has no port, which `on_checker_failure: probe` needs"),
+                    msg!("hosts_needs_port", "the address of `{team}` in `hosts` has no port, which `on_checker_failure: probe` needs", team = team),
                 );
-                p.hint("write it as `host:port` like `host`, or choose `on_checker_failure: up` or `down`");
+                p.hint(msg!("hosts_port_fix", "write it as `host:port` like `host`, or choose `on_checker_failure: up` or `down`"));
             }
         }
     }
@@ -358,14 +406,23 @@ pub fn cross_check(
         (None, false) => {
             p.at(
                 services_pos.unwrap_or_default(),
-                "`services` need an `attack_defense` section (round length, flags)",
+                msg!(
+                    "services_need_ad",
+                    "`services` need an `attack_defense` section (round length, flags)"
+                ),
             );
-            p.hint("add `attack_defense: {round_length: 60s}`");
+            p.hint(msg!(
+                "add_ad",
+                "add `attack_defense: {{round_length: 60s}}`"
+            ));
         }
         (Some(_), true) => {
             p.at(
                 ad_pos.unwrap_or_default(),
-                "`attack_defense` is set but no `services` are listed",
+                msg!(
+                    "ad_without_services",
+                    "`attack_defense` is set but no `services` are listed"
+                ),
             );
         }
         _ => {}
@@ -374,28 +431,38 @@ pub fn cross_check(
     let mut ids = HashSet::new();
     for (svc, pos) in s.services.iter().zip(at) {
         if !ids.insert(svc.id.as_str()) {
-            p.at(pos.at, format!("service id `{}` is used twice", svc.id));
+            p.at(
+                pos.at,
+                msg!(
+                    "service_twice",
+                    "service id `{id}` is used twice",
+                    id = &svc.id
+                ),
+            );
         }
         if let Some(ad) = &s.attack_defense
             && svc.timeout_seconds >= ad.round_seconds
         {
             p.at(
                 pos.timeout,
-                format!(
-                    "the checker `timeout` of `{}` is not shorter than a round",
-                    svc.id
+                msg!(
+                    "timeout_not_shorter",
+                    "the checker `timeout` of `{id}` is not shorter than a round",
+                    id = &svc.id
                 ),
             );
-            p.hint("check, put and get all run within one round: keep the timeout well under `round_length`");
+            p.hint(msg!("timeout_fix", "check, put and get all run within one round: keep the timeout well under `round_length`"));
         }
         if !teams.is_empty() {
             for ((team, _), tp) in svc.hosts.iter().zip(&pos.hosts) {
                 if !teams.contains(team.as_str()) {
                     p.at(
                         *tp,
-                        format!(
-                            "`hosts` of `{}` names team `{team}`, which is not defined",
-                            svc.id
+                        msg!(
+                            "hosts_unknown_team",
+                            "`hosts` of `{id}` names team `{team}`, which is not defined",
+                            id = &svc.id,
+                            team = team
                         ),
                     );
                 }

@@ -1,6 +1,7 @@
 //! Teams from a CSV file: `name,organisation,members[,id]` with a header row.
 
 use crate::model::Team;
+use crate::msg;
 use crate::problem::{Problem, Problems};
 use crate::yaml::Pos;
 
@@ -16,7 +17,11 @@ pub fn parse_teams_csv(text: &str, file: &str) -> Result<Vec<Team>, Vec<Problem>
         Err(e) => {
             p.at(
                 Pos { line: 1, col: 1 },
-                format!("cannot read the header row: {e}"),
+                msg!(
+                    "csv_bad_header",
+                    "cannot read the header row: {detail}",
+                    detail = e
+                ),
             );
             return Err(p.into_vec());
         }
@@ -30,9 +35,12 @@ pub fn parse_teams_csv(text: &str, file: &str) -> Result<Vec<Team>, Vec<Problem>
     ) else {
         p.at(
             Pos { line: 1, col: 1 },
-            "the header row has no `name` column",
+            msg!("csv_no_name_column", "the header row has no `name` column"),
         );
-        p.hint("start the file with `name,organisation,members` (an `id` column is optional)");
+        p.hint(msg!(
+            "csv_header_example",
+            "start the file with `name,organisation,members` (an `id` column is optional)"
+        ));
         return Err(p.into_vec());
     };
     let mut teams = Vec::new();
@@ -41,14 +49,20 @@ pub fn parse_teams_csv(text: &str, file: &str) -> Result<Vec<Team>, Vec<Problem>
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                p.at(Pos { line, col: 1 }, format!("cannot read this row: {e}"));
+                p.at(
+                    Pos { line, col: 1 },
+                    msg!("csv_bad_row", "cannot read this row: {detail}", detail = e),
+                );
                 continue;
             }
         };
         let get = |c: Option<usize>| c.and_then(|c| record.get(c)).unwrap_or("").to_owned();
         let name = get(Some(name_col));
         if name.is_empty() {
-            p.at(Pos { line, col: 1 }, "the team name is empty");
+            p.at(
+                Pos { line, col: 1 },
+                msg!("csv_empty_name", "the team name is empty"),
+            );
             continue;
         }
         let id = match get(id_col) {
@@ -58,9 +72,16 @@ pub fn parse_teams_csv(text: &str, file: &str) -> Result<Vec<Team>, Vec<Problem>
         if id.is_empty() {
             p.at(
                 Pos { line, col: 1 },
-                format!("cannot make an id from the name `{name}`"),
+                msg!(
+                    "csv_no_id",
+                    "cannot make an id from the name `{name}`",
+                    name = &name
+                ),
             );
-            p.hint("add an `id` column with a short name such as `hanoi`");
+            p.hint(msg!(
+                "csv_add_id",
+                "add an `id` column with a short name such as `hanoi`"
+            ));
             continue;
         }
         let valid = id.len() <= 64
@@ -70,22 +91,36 @@ pub fn parse_teams_csv(text: &str, file: &str) -> Result<Vec<Team>, Vec<Problem>
         if !valid {
             p.at(
                 Pos { line, col: 1 },
-                format!("team id `{id}` is not a valid identifier"),
+                msg!(
+                    "csv_bad_id",
+                    "team id `{id}` is not a valid identifier",
+                    id = &id
+                ),
             );
-            p.hint("use 1 to 64 lowercase letters, digits, `-` or `_`");
+            p.hint(msg!(
+                "ident_rule",
+                "use 1 to 64 lowercase letters, digits, `-` or `_`, e.g. `web-01`"
+            ));
             continue;
         }
         if name.chars().count() > 100 {
             p.at(
                 Pos { line, col: 1 },
-                "the team name is longer than 100 characters",
+                msg!(
+                    "csv_long_name",
+                    "the team name is longer than 100 characters"
+                ),
             );
             continue;
         }
         if teams.iter().any(|t: &Team| t.id == id) {
             p.at(
                 Pos { line, col: 1 },
-                format!("team id `{id}` appears twice in this file"),
+                msg!(
+                    "csv_id_twice",
+                    "team id `{id}` appears twice in this file",
+                    id = &id
+                ),
             );
             continue;
         }

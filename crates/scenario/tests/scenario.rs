@@ -110,6 +110,21 @@ challenges:
     };
     let unknown = find("unknown field `colour`");
     assert_eq!((unknown.line, unknown.column), (9, 3));
+    // Pages translate by code: the code and parameters say the same as the English message.
+    assert_eq!(unknown.code, "unknown_field");
+    assert_eq!(
+        unknown.params.get("field").map(String::as_str),
+        Some("colour")
+    );
+    assert!(
+        unknown
+            .message
+            .ends_with(&format!("in {}", unknown.params["what"]))
+    );
+    assert!(unknown.hint_code.is_some());
+    let json = serde_json::to_value(unknown).unwrap();
+    assert_eq!(json["code"], "unknown_field");
+    assert_eq!(json["params"]["field"], "colour");
     let freeze = find("freeze");
     assert_eq!(freeze.line, 8);
     let regex = find("not a valid regular expression");
@@ -117,6 +132,10 @@ challenges:
     assert!(regex.hint.is_some());
     let value = find("`value` must be a whole number");
     assert_eq!((value.line, value.column), (24, 12));
+    assert_eq!(
+        value.params.get("what").map(String::as_str),
+        Some("`value`")
+    );
     // The third challenge could not be read (bad value), so the duplicate id and the unknown
     // prerequisite are reported only once the value is fixed; the cycle a -> b -> a is found now.
     let cycle = find("cycle");

@@ -18,6 +18,7 @@ use drillboard_gameserver::flags::FlagInfo;
 use drillboard_gameserver::round::{
     Get, Job, JobResult, OnFailure, Planted, Put, State, run_round, spread,
 };
+use drillboard_scenario::{Msg, msg};
 use drillboard_scoring::{EventKind, ServiceState};
 use drillboard_store::{NewCheck, NewEvent, NewFlag, StoreError};
 use serde_json::json;
@@ -428,7 +429,7 @@ async fn record_verdicts(
 fn describe_services(
     state: &AppState,
     services: &[drillboard_scenario::Service],
-) -> tokio::task::JoinHandle<Vec<(String, String)>> {
+) -> tokio::task::JoinHandle<Vec<(String, Msg)>> {
     let state = state.clone();
     let wanted: Vec<(String, String, [u32; 3], Duration)> = services
         .iter()
@@ -448,12 +449,19 @@ fn describe_services(
             let problem = match drillboard_gameserver::enowars::info(&url, wait).await {
                 Ok(i) => {
                     let got = [i.flag_variants, i.noise_variants, i.havoc_variants];
-                    (got != want).then(|| format!(
-                        "the checker at {url} has {} flag, {} noise and {} havoc variants; the scenario plays {} places, {} noise and {} havoc",
-                        got[0], got[1], got[2], want[0], want[1], want[2]
+                    (got != want).then(|| msg!(
+                        "checker_variants",
+                        "the checker at {url} has {flags} flag, {noise} noise and {havoc} havoc variants; the scenario plays {places} places, {want_noise} noise and {want_havoc} havoc",
+                        url = &url,
+                        flags = got[0],
+                        noise = got[1],
+                        havoc = got[2],
+                        places = want[0],
+                        want_noise = want[1],
+                        want_havoc = want[2]
                     ))
                 }
-                Err(e) => Some(format!("the checker at {url}: {e}")),
+                Err(e) => Some(e),
             };
             (id, problem)
         });
@@ -467,8 +475,8 @@ fn describe_services(
         let mut problems = Vec::new();
         for (id, problem) in answers {
             match problem {
-                Some(p) if told.get(&id) != Some(&p) => {
-                    told.insert(id.clone(), p.clone());
+                Some(p) if told.get(&id) != Some(&p.text) => {
+                    told.insert(id.clone(), p.text.clone());
                     problems.push((id, p));
                 }
                 Some(_) => {}
@@ -491,17 +499,20 @@ async fn raise_alerts(
     state: &AppState,
     round: u32,
     results: &[JobResult],
-    problems: Vec<(String, String)>,
+    problems: Vec<(String, Msg)>,
     at: i64,
 ) -> ApiResult<()> {
     for (service, problem) in &problems {
-        tracing::warn!(round, service, problem, "checker alert");
+        tracing::warn!(round, service, problem = problem.text, "checker alert");
         state
             .store()
             .audit(
                 "ticker",
                 ALERT_ACTION,
-                json!({"round": round, "service": service, "teams": [], "problem": problem}),
+                json!({
+                    "round": round, "service": service, "teams": [], "problem": problem.text,
+                    "problem_code": problem.code, "problem_params": problem.params,
+                }),
                 at,
             )
             .await?;
@@ -511,7 +522,9 @@ async fn raise_alerts(
         let Some(a) = &r.alert else { continue };
         let entry = json!({
             "team": r.team, "state": r.state.name(), "step": a.step,
-            "what": a.what, "decided": a.decided, "stderr": a.tail,
+            "what": a.what.text, "what_code": a.what.code, "what_params": a.what.params,
+            "decided": a.decided.text, "decided_code": a.decided.code,
+            "decided_params": a.decided.params, "stderr": a.tail,
         });
         match by_service.iter_mut().find(|(s, _)| *s == r.service) {
             Some((_, list)) => list.push(entry),

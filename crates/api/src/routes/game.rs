@@ -339,7 +339,8 @@ pub async fn alerts(State(state): State<AppState>, Staff(_): Staff) -> ApiResult
             });
             json!({
                 "id": a.id, "at": iso(a.at), "round": d["round"], "service": d["service"],
-                "teams": d["teams"], "problem": d["problem"], "voided": voided,
+                "teams": d["teams"], "problem": d["problem"], "problem_code": d["problem_code"],
+                "problem_params": d["problem_params"], "voided": voided,
             })
         })
         .collect();

@@ -76,6 +76,11 @@ const FILES: &[(&str, &str, &str)] = &[
         include_str!("../../../../web/organiser-texts.js"),
     ),
     (
+        "problem-texts.js",
+        "text/javascript; charset=utf-8",
+        include_str!("../../../../web/problem-texts.js"),
+    ),
+    (
         "organiser.css",
         "text/css; charset=utf-8",
         include_str!("../../../../web/organiser.css"),

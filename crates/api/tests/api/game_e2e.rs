@@ -379,5 +379,11 @@ services:
         .unwrap();
     assert_eq!(alpha["step"], "havoc (variant 1)");
     assert_eq!(alpha["what"], "the checker answered CHECKER_ERROR");
+    assert_eq!(alpha["what_code"], "answered_checker_error");
+    let variants = list
+        .iter()
+        .find(|a| a["problem_code"] == "checker_variants")
+        .expect("the variant mismatch, by code");
+    assert_eq!(variants["problem_params"]["want_havoc"], "2");
     app.finish().await;
 }

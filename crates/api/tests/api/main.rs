@@ -11,6 +11,7 @@ mod game_e2e;
 mod hardening;
 mod lifecycle;
 mod openapi;
+mod problem_texts;
 mod reports;
 mod served;
 mod verdicts;

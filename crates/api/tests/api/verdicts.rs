@@ -201,6 +201,11 @@ async fn failed_checkers_follow_the_service_policy(backend: Backend) {
         team("alpha")["what"],
         "exit code 1, which is not a checker verdict"
     );
+    // Pages say it by code and parameters.
+    assert_eq!(team("alpha")["what_code"], "checker_exit_code");
+    assert_eq!(team("alpha")["what_params"]["code"], "1");
+    assert_eq!(team("alpha")["decided_code"], "decided_probe_open");
+    assert_eq!(team("bravo")["decided_code"], "decided_probe_refused");
     assert!(
         team("alpha")["decided"]
             .as_str()
