@@ -1,6 +1,7 @@
 //! Black-box tests of the `drillboard` binary: the demo over real HTTP, `scenario validate`,
 //! and the organiser's command line on SQLite and PostgreSQL.
 
+use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -427,4 +428,67 @@ fn organiser_command_line_on_postgres() {
             .await
             .unwrap();
     });
+}
+
+/// `--log-format json` writes one JSON object per log line, and `/metrics` answers a scraper
+/// over HTTP with an organiser's token (and nobody else).
+#[test]
+fn the_server_logs_json_and_serves_metrics_to_an_organiser() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = run(support::drillboard(dir.path())
+        .args(["user", "add", "--role", "organiser", "--username", "org"])
+        .args(["--password", "organiser-password"]));
+    assert!(out.status.success());
+    let mut child = support::drillboard(dir.path())
+        .args(["--log-format", "json", "serve", "--listen", "127.0.0.1:0"])
+        .args(["--flags-listen", "off"])
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap()).lines();
+    let addr = loop {
+        let line = stdout.next().expect("the server exited").unwrap();
+        if let Some(rest) = line.strip_prefix("drillboard is listening on http://") {
+            break rest.trim().to_owned();
+        }
+    };
+    std::thread::spawn(move || for _ in stdout {});
+    let stderr = child.stderr.take().unwrap();
+    let server = support::Server { child, addr };
+    let (status, _) = support::http(&server.addr, "GET", "/metrics", &[], None);
+    assert_eq!(status, 401);
+    let token = support::bearer(
+        &server.addr,
+        &json!({"username": "org", "password": "organiser-password"}),
+    );
+    let (status, text) = support::http(
+        &server.addr,
+        "GET",
+        "/metrics",
+        &[("Authorization", &token)],
+        None,
+    );
+    assert_eq!(status, 200, "{text}");
+    assert!(
+        text.contains(
+            "drillboard_http_requests_total{route=\"/api/v1/auth/login\",method=\"POST\",status=\"200\"} 1"
+        ),
+        "{text}"
+    );
+    drop(server);
+    let lines: Vec<String> = BufReader::new(stderr)
+        .lines()
+        .map_while(Result::ok)
+        .collect();
+    assert!(!lines.is_empty());
+    for line in &lines {
+        let v: Value = serde_json::from_str(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        assert!(v["level"].is_string() && v["fields"].is_object(), "{line}");
+    }
+    assert!(
+        lines.iter().any(|l| l.contains("exercise state loaded")),
+        "{lines:?}"
+    );
 }

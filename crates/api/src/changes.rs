@@ -81,6 +81,11 @@ impl Changes {
         self.closing.send_replace(true);
     }
 
+    /// How many subscriptions are open (pages following the event stream).
+    pub fn subscribers(&self) -> usize {
+        self.versions.receiver_count()
+    }
+
     /// Follow the changes from now on.
     pub fn subscribe(&self) -> Subscription {
         let mut rx = self.versions.subscribe();

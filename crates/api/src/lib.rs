@@ -13,6 +13,7 @@ pub mod housekeeping;
 pub mod json;
 pub mod limits;
 pub mod markdown;
+pub mod metrics;
 pub mod ops;
 pub mod plays;
 pub mod routes;

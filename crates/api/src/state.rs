@@ -104,6 +104,8 @@ pub struct Inner {
     /// Per service, the checker problem last told to organisers (told again only when it
     /// changes).
     pub checker_problems: std::sync::Mutex<std::collections::HashMap<String, String>>,
+    /// Counters for `GET /metrics`.
+    pub metrics: crate::metrics::Metrics,
 }
 
 /// The loaded exercise as the server holds it in memory.
@@ -402,6 +404,7 @@ impl AppState {
             flags_addr: std::sync::OnceLock::new(),
             history_lock: tokio::sync::Mutex::new(()),
             checker_problems: Default::default(),
+            metrics: Default::default(),
             ready: tokio::sync::Mutex::new(None),
             store,
             settings,

@@ -12,6 +12,15 @@ use drillboard_api::{AppState, Settings, system_clock};
 use drillboard_scenario::{Network, Problem, ctfcli, load_file, parse_teams_csv};
 use drillboard_store::Store;
 
+/// The log's format (`--log-format`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Lines for people.
+    Text,
+    /// One JSON object per line.
+    Json,
+}
+
 /// Run and score live cyber-drill exercises.
 #[derive(Debug, Parser)]
 #[command(name = "drillboard", version, about)]
@@ -49,6 +58,16 @@ pub struct Args {
         default_value_t = 12
     )]
     pub session_hours: u64,
+    /// How the log on standard error is written: `text` for people, `json` (one object per
+    /// line) for a log collector.
+    #[arg(
+        long,
+        global = true,
+        env = "DRILLBOARD_LOG_FORMAT",
+        value_enum,
+        default_value = "text"
+    )]
+    pub log_format: LogFormat,
     /// Secret that signs attack/defend flags; every replica needs the same one.
     /// Default: a random key kept in `<data-dir>/flag.key`.
     #[arg(

@@ -184,6 +184,8 @@ pub struct JobResult {
     pub private: String,
     /// Set when a checker failed or answered CHECKER_ERROR, or never got its turn.
     pub alert: Option<Alert>,
+    /// How long the job's steps took; `None` when it did not finish within the round.
+    pub took: Option<Duration>,
 }
 
 /// Run one round: start each job at its offset (at most `concurrency` at once), and kill
@@ -250,6 +252,7 @@ pub async fn run_round(
                         decided: msg!("decided_checker_error", "checker_error"),
                         tail: String::new(),
                     }),
+                    took: None,
                 }
             })
         })
@@ -270,6 +273,7 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
             }
         ));
     };
+    let began = Instant::now();
     let finish = |state: State, public: &str, log: String, alert: Option<Alert>| JobResult {
         team: job.team.clone(),
         service: job.service.clone(),
@@ -277,6 +281,7 @@ async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResu
         public: public.trim().to_owned(),
         private: log,
         alert,
+        took: Some(began.elapsed()),
     };
     let mut first_public = String::new();
     for (i, action) in job.pre.iter().enumerate() {

@@ -309,6 +309,22 @@ impl Store {
         }))
     }
 
+    /// Connections open and idle, of the read pool and of the writer (for metrics).
+    pub fn pool_use(&self) -> [(u32, usize); 2] {
+        let of = |c: &DatabaseConnection| match c.get_database_backend() {
+            DbBackend::Sqlite => {
+                let p = c.get_sqlite_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            DbBackend::Postgres => {
+                let p = c.get_postgres_connection_pool();
+                (p.size(), p.num_idle())
+            }
+            _ => (0, 0),
+        };
+        [of(&self.db), of(&self.w)]
+    }
+
     /// `sqlite` or `postgres`.
     pub fn backend(&self) -> &'static str {
         match self.db.get_database_backend() {

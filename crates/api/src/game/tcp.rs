@@ -216,6 +216,10 @@ async fn handle(state: AppState, sock: TcpStream, peer: SocketAddr) -> std::io::
         }
         if !flags.is_empty() {
             let replies = crate::game::submit::submit(&state, &team, &flags).await;
+            state
+                .0
+                .metrics
+                .submissions("tcp", replies.iter().map(|r| r.name()));
             let mut out = String::with_capacity(flags.len() * 80);
             for ((line, flag), reply) in lines.iter().zip(&flags).zip(replies) {
                 let shown = match line {

@@ -61,19 +61,25 @@ pub async fn run(state: AppState) {
         }
         let due = next_round_due(&state);
         match due {
-            Some((length, at)) if at <= state.now() => match play_round(&state, length).await {
-                Ok(Some((n, RoundEnd::Done(r)))) => {
-                    tracing::info!(round = n, verdicts = r.len(), "round done")
+            Some((length, at)) if at <= state.now() => {
+                if at > 0 {
+                    let lag = (state.now() - at).max(0) as u64;
+                    state.0.metrics.round_started(Duration::from_millis(lag));
                 }
-                Ok(Some((n, RoundEnd::Interrupted))) => {
-                    tracing::info!(round = n, "round interrupted")
+                match play_round(&state, length).await {
+                    Ok(Some((n, RoundEnd::Done(r)))) => {
+                        tracing::info!(round = n, verdicts = r.len(), "round done")
+                    }
+                    Ok(Some((n, RoundEnd::Interrupted))) => {
+                        tracing::info!(round = n, "round interrupted")
+                    }
+                    Ok(None) => {}
+                    Err(e) => {
+                        tracing::error!(error = %e, "round failed");
+                        failed = true;
+                    }
                 }
-                Ok(None) => {}
-                Err(e) => {
-                    tracing::error!(error = %e, "round failed");
-                    failed = true;
-                }
-            },
+            }
             _ => tokio::time::sleep(Duration::from_millis(250)).await,
         }
     }
@@ -327,6 +333,9 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
         return Ok(Some((number, RoundEnd::Interrupted)));
     };
     record_verdicts(state, number, &results, end).await?;
+    for r in &results {
+        state.0.metrics.verdict(&r.service, r.state.name(), r.took);
+    }
     let row = state.store().end_round(number, "done", end).await?;
     set_round(state, row);
     // Alerts after the round is closed: they never hold up or undo a round. The checkers'

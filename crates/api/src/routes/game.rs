@@ -113,6 +113,10 @@ pub async fn put_flags(
     };
     crate::routes::play::ensure_not_disqualified(&state.live(), &team.slug)?;
     let replies = crate::game::submit::submit(&state, &team, &flags).await;
+    state
+        .0
+        .metrics
+        .submissions("http", replies.iter().map(|r| r.name()));
     Ok(Json(replies_json(&flags, &replies)).into_response())
 }
 

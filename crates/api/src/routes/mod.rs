@@ -27,6 +27,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(public::healthz))
         .route("/readyz", get(public::readyz))
+        .route("/metrics", get(public::metrics))
         .route("/api/v1/exercise", get(public::exercise))
         .route("/api/v1/scoreboard", get(public::scoreboard))
         .route("/api/v1/scoreboard/ctftime", get(public::ctftime))
@@ -122,6 +123,7 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(
             crate::json::refuse_control_in_uri,
         ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), track))
         .layer(CatchPanicLayer::custom(panic_response))
         .layer(
             TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
@@ -133,6 +135,36 @@ pub fn router(state: AppState) -> Router {
             }),
         )
         .with_state(state)
+}
+
+/// Count every request for `/metrics`, by its route pattern (never the raw path).
+async fn track(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    req: Request<axum::body::Body>,
+    next: axum::middleware::Next,
+) -> Response {
+    let route = req
+        .extensions()
+        .get::<axum::extract::MatchedPath>()
+        .map_or("unmatched", |p| p.as_str())
+        .to_owned();
+    let method: &'static str = match req.method().as_str() {
+        "GET" => "GET",
+        "HEAD" => "HEAD",
+        "POST" => "POST",
+        "PUT" => "PUT",
+        "DELETE" => "DELETE",
+        "PATCH" => "PATCH",
+        "OPTIONS" => "OPTIONS",
+        _ => "other",
+    };
+    let started = std::time::Instant::now();
+    let res = next.run(req).await;
+    state
+        .0
+        .metrics
+        .request(&route, method, res.status().as_u16(), started.elapsed());
+    res
 }
 
 async fn not_found(req: Request<axum::body::Body>) -> Response {

@@ -194,8 +194,14 @@ pub async fn submit(
     json::Json(body): json::Json<Submit>,
 ) -> ApiResult<Json<Value>> {
     let team = caller.team()?.to_owned();
-    let outcome = submit_flag(&state, &team, &id, &body.flag, &caller.name).await?;
-    Ok(Json(json!(outcome)))
+    let outcome = submit_flag(&state, &team, &id, &body.flag, &caller.name).await;
+    let result = match &outcome {
+        Ok(o) => o.status,
+        Err(ApiError::RateLimited { .. }) => "rate_limited",
+        Err(_) => "refused",
+    };
+    state.0.metrics.submissions("jeopardy", [result]);
+    Ok(Json(json!(outcome?)))
 }
 
 /// The answer to a flag submission.

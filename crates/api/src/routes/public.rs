@@ -144,6 +144,73 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
     (status, Json(body)).into_response()
 }
 
+/// `GET /metrics`: Prometheus metrics in the text format. Organisers only (a scraper sends an
+/// organiser's API token as a bearer token): the counters say how the drill is going.
+pub async fn metrics(State(state): State<AppState>, _: crate::auth::Organiser) -> Response {
+    let [(read_open, read_idle), (write_open, write_idle)] = state.store().pool_use();
+    let (events, teams, round, running) = {
+        let live = state.live();
+        let running = live
+            .exercise
+            .as_ref()
+            .is_some_and(|r| status(r, state.now()) == crate::ops::Status::Running);
+        let round = live.ad.as_ref().map_or(0, |a| a.round_number());
+        (live.applied_count(), live.teams.len(), round, running)
+    };
+    let gauges: [crate::metrics::Gauge; 9] = [
+        (
+            "drillboard_stream_clients",
+            "Open event streams (pages following live).",
+            state.changes().subscribers() as f64,
+        ),
+        (
+            "drillboard_db_read_connections",
+            "Connections of the read pool.",
+            read_open as f64,
+        ),
+        (
+            "drillboard_db_read_connections_idle",
+            "Idle connections of the read pool.",
+            read_idle as f64,
+        ),
+        (
+            "drillboard_db_write_connections",
+            "Connections of the writer.",
+            write_open as f64,
+        ),
+        (
+            "drillboard_db_write_connections_idle",
+            "Idle connections of the writer.",
+            write_idle as f64,
+        ),
+        (
+            "drillboard_events_applied",
+            "Events in the live board.",
+            events as f64,
+        ),
+        ("drillboard_teams", "Teams of the exercise.", teams as f64),
+        (
+            "drillboard_round",
+            "The current attack/defend round (0: none yet).",
+            f64::from(round),
+        ),
+        (
+            "drillboard_exercise_running",
+            "1 while the exercise runs.",
+            if running { 1.0 } else { 0.0 },
+        ),
+    ];
+    let body = state.0.metrics.render(&gauges);
+    (
+        [(
+            axum::http::header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        body,
+    )
+        .into_response()
+}
+
 /// `GET /api/v1/exercise`: title, clock and status.
 pub async fn exercise(State(state): State<AppState>) -> ApiResult<Json<Value>> {
     let now = state.now();

@@ -10,6 +10,7 @@ mod game;
 mod game_e2e;
 mod hardening;
 mod lifecycle;
+mod metrics;
 mod openapi;
 mod problem_texts;
 mod reports;

@@ -173,6 +173,26 @@ async fn failed_checkers_follow_the_service_policy(backend: Backend) {
             s("charlie", "probed", "down"),
         ]
     );
+    // The metrics count each verdict by service and state, and time each job.
+    let (_, text) = crate::metrics::scrape(&app, Some(&organiser)).await;
+    let verdicts = |service: &str, state: &str| {
+        crate::metrics::sample(
+            &text,
+            &format!(
+                "drillboard_checker_verdicts_total{{service=\"{service}\",state=\"{state}\"}}"
+            ),
+        )
+    };
+    assert_eq!(verdicts("probed", "down"), Some(2.0), "{text}");
+    assert_eq!(verdicts("counted_up", "checker_error"), Some(3.0), "{text}");
+    assert_eq!(
+        crate::metrics::sample(
+            &text,
+            "drillboard_checker_job_seconds_count{service=\"probed\"}"
+        ),
+        Some(3.0),
+        "{text}"
+    );
     // SLA: checker_error counts as up; a stopped service no longer outscores a running one.
     let root3 = 3f64.sqrt();
     assert!((sla(&app, "alpha") - 2.0 * root3).abs() < 1e-9);
