@@ -8,6 +8,7 @@ mod m0003_attack_defense;
 mod m0004_announcements;
 mod m0005_hardening;
 mod m0006_inject_releases;
+mod m0007_change_notifications;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0004_announcements::Migration),
             Box::new(m0005_hardening::Migration),
             Box::new(m0006_inject_releases::Migration),
+            Box::new(m0007_change_notifications::Migration),
         ]
     }
 }

@@ -7,6 +7,7 @@ pub mod checkers;
 pub mod conn;
 pub mod error;
 pub mod export;
+pub mod follow;
 pub mod game;
 pub mod grading;
 pub mod housekeeping;

@@ -13,6 +13,7 @@ use drillboard_store::{ExerciseRow, Store, TeamRow};
 use crate::auth::Keys;
 use crate::changes::{Changes, Kind};
 use crate::error::ApiResult;
+use crate::follow::Follow;
 use crate::limits::{LoginLimiter, TrustedProxies, WrongFlagLimiter};
 
 /// Largest accepted request body (a scenario file is the largest thing anyone sends).
@@ -127,6 +128,9 @@ pub struct Live {
     applied: i64,
     /// How many events were fed to the engine.
     applied_count: u64,
+    /// Which events are fed, so that one written by another replica (or told twice) is fed
+    /// exactly once.
+    follow: Follow,
     /// When the latest event fed to the engine happened (0: none).
     changed_at: i64,
     /// Serialised boards, emptied at every change.
@@ -225,8 +229,13 @@ impl Live {
         self.scores_changed(now, i64::MIN);
     }
 
-    /// Feed one new event to the engine.
-    pub fn apply(&mut self, e: &Event) {
+    /// Feed one new event to the engine, unless it was fed already (this process stored it and
+    /// the change feed told it too, or the other way round). Whether it was new.
+    pub fn apply(&mut self, e: &Event) -> bool {
+        if self.follow.seen(e.seq) {
+            return false;
+        }
+        self.follow.mark(e.seq);
         if let Some(engine) = &mut self.engine {
             engine.apply(e);
         }
@@ -234,6 +243,19 @@ impl Live {
         self.applied_count += 1;
         // An event stored late (a busy writer) changes the history from its time on.
         self.scores_changed(e.at, e.at);
+        true
+    }
+
+    /// A stored event this version does not read (a newer kind): seen, nothing to feed.
+    pub fn skip(&mut self, seq: i64) {
+        self.follow.mark(seq);
+    }
+
+    /// What to read to catch up with the log: events above this sequence number, and those
+    /// numbered in the list (gaps below it, not committed when last read).
+    pub fn catch_up_from(&mut self) -> (i64, Vec<i64>) {
+        self.follow.advance();
+        self.follow.query(self.applied)
     }
 
     /// The standings changed at `at`, and the score history from `from` on: forget every
@@ -486,6 +508,7 @@ impl AppState {
             ad,
             changes: live.changes.clone(),
             applied: events.iter().map(|(e, _)| e.seq).max().unwrap_or(0),
+            follow: Follow::from(events.iter().map(|(e, _)| e.seq).max().unwrap_or(0)),
             applied_count: events.len() as u64,
             changed_at: events.iter().map(|(e, _)| e.at).max().unwrap_or(0),
             served,

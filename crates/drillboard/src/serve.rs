@@ -126,6 +126,8 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
     }
     let clock = tokio::spawn(drillboard_api::changes::watch_clock(state.clone()));
     let housekeeping = tokio::spawn(drillboard_api::housekeeping::run(state.clone()));
+    // On PostgreSQL, what other replicas write reaches this one's board and streams.
+    let follower = tokio::spawn(drillboard_api::follow::run(state.clone()));
     let background = if opts.ticker {
         tokio::spawn(ticker::run(state.clone()))
     } else {
@@ -153,6 +155,7 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
     background.abort();
     clock.abort();
     housekeeping.abort();
+    follower.abort();
     tracing::info!("stopped");
     Ok(())
 }

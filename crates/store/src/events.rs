@@ -397,6 +397,29 @@ impl Store {
         Ok(last.map_or(0, |e| e.seq))
     }
 
+    /// The events stored with a sequence number above `seq`, in log order, at most `limit`:
+    /// each sequence number, with its event when this version reads its kind (a replica
+    /// following the log must know every number it has seen, read or not).
+    /// Also those numbered in `also` (gaps below `seq` that may have been filled since).
+    pub async fn events_after(
+        &self,
+        seq: i64,
+        also: &[i64],
+        limit: u64,
+    ) -> Result<Vec<(i64, Option<(Event, Option<String>)>)>> {
+        let mut which = sea_orm::Condition::any().add(event::Column::Seq.gt(seq));
+        if !also.is_empty() {
+            which = which.add(event::Column::Seq.is_in(also.iter().copied()));
+        }
+        let rows = event::Entity::find()
+            .filter(which)
+            .order_by_asc(event::Column::Seq)
+            .limit(limit)
+            .all(&self.db)
+            .await?;
+        Ok(rows.into_iter().map(|m| (m.seq, from_row(m))).collect())
+    }
+
     /// Every event in log order, with the actor of each.
     pub async fn events(&self) -> Result<Vec<(Event, Option<String>)>> {
         if self.db.get_database_backend() == DbBackend::Sqlite {

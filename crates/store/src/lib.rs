@@ -128,6 +128,37 @@ pub struct Store {
     internal: Arc<AtomicU64>,
 }
 
+/// The PostgreSQL channel on which changes of the followed tables are told (migration m0007).
+pub const CHANGES_CHANNEL: &str = "drillboard_changes";
+
+/// Which followed tables changed, as PostgreSQL tells them ([`Store::change_feed`]).
+pub struct ChangeFeed(sea_orm::sqlx::postgres::PgListener);
+
+impl ChangeFeed {
+    /// Wait up to `within` for the next change: the names of the tables changed since the last
+    /// call (empty when nothing came in time). `["*"]` when the connection was lost and
+    /// restored: changes made meanwhile were not told, so everything should be read again.
+    pub async fn next(&mut self, within: Duration) -> Result<Vec<String>> {
+        let mut tables = Vec::new();
+        match tokio::time::timeout(within, self.0.try_recv()).await {
+            Err(_) => return Ok(tables),
+            Ok(Ok(Some(n))) => tables.push(n.payload().to_owned()),
+            Ok(Ok(None)) => tables.push("*".to_owned()),
+            Ok(Err(e)) => {
+                return Err(StoreError::Unavailable(DbErr::Conn(
+                    sea_orm::RuntimeErr::SqlxError(e.into()),
+                )));
+            }
+        }
+        while let Some(n) = self.0.next_buffered() {
+            tables.push(n.payload().to_owned());
+        }
+        tables.sort();
+        tables.dedup();
+        Ok(tables)
+    }
+}
+
 /// The write-ahead log is cut back to this size whenever SQLite restarts it (it otherwise keeps
 /// its largest size for good: 455–600 MB after minutes of sustained jeopardy writes).
 pub const WAL_SIZE_LIMIT: u64 = 64 * 1024 * 1024;
@@ -307,6 +338,25 @@ impl Store {
             let done: i64 = r.try_get_by_index(2).unwrap_or(-1);
             (log, done)
         }))
+    }
+
+    /// On PostgreSQL, a connection that hears which followed tables (events, exercise, teams,
+    /// announcements, rounds, audit log) any process changed, as each change commits. None on
+    /// SQLite, where one process is the only server.
+    pub async fn change_feed(&self) -> Result<Option<ChangeFeed>> {
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            return Ok(None);
+        }
+        let pool = self.db.get_postgres_connection_pool();
+        let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool)
+            .await
+            .map_err(|e| {
+                StoreError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
+            })?;
+        listener.listen(CHANGES_CHANNEL).await.map_err(|e| {
+            StoreError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
+        })?;
+        Ok(Some(ChangeFeed(listener)))
     }
 
     /// Connections open and idle, of the read pool and of the writer (for metrics).

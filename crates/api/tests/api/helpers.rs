@@ -216,6 +216,30 @@ impl TestApp {
         }
     }
 
+    /// Another server on the same PostgreSQL database, with the same settings and clock, as a
+    /// replica started beside this one. Finishing it leaves the database to this one.
+    pub async fn replica(&self) -> TestApp {
+        let (admin_url, name) = self.pg.as_ref().expect("replicas need PostgreSQL");
+        let store = Store::connect(&with_database(admin_url, name))
+            .await
+            .unwrap();
+        let c = self.clock.clone();
+        let state = AppState::new(
+            store,
+            self.state.0.settings.clone(),
+            Arc::new(move || c.load(Ordering::SeqCst)),
+        )
+        .await
+        .unwrap();
+        TestApp {
+            router: router(state.clone()),
+            state,
+            clock: self.clock.clone(),
+            _dir: None,
+            pg: None,
+        }
+    }
+
     /// Drop the PostgreSQL database (SQLite's folder goes with the value).
     pub async fn finish(self) {
         let TestApp {

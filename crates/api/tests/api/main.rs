@@ -13,6 +13,7 @@ mod lifecycle;
 mod metrics;
 mod openapi;
 mod problem_texts;
+mod replicas;
 mod reports;
 mod served;
 mod verdicts;
