@@ -128,6 +128,26 @@ pub struct Store {
     internal: Arc<AtomicU64>,
 }
 
+/// The advisory lock held by the process that runs the round ticker.
+pub const TICKER_LOCK: i64 = 0x6472_696c_6c74_6b72;
+
+/// The right to run the round ticker ([`Store::ticker_lease`]).
+pub struct TickerLease(Option<sea_orm::sqlx::PgConnection>);
+
+impl TickerLease {
+    /// Whether the lock is still held: its connection answers (a database restart or a broken
+    /// connection loses it).
+    pub async fn held(&mut self) -> bool {
+        match &mut self.0 {
+            None => true,
+            Some(conn) => sea_orm::sqlx::query("SELECT 1")
+                .execute(&mut *conn)
+                .await
+                .is_ok(),
+        }
+    }
+}
+
 /// The PostgreSQL channel on which changes of the followed tables are told (migration m0007).
 pub const CHANGES_CHANNEL: &str = "drillboard_changes";
 
@@ -357,6 +377,27 @@ impl Store {
             StoreError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
         })?;
         Ok(Some(ChangeFeed(listener)))
+    }
+
+    /// Try to become the process that runs the round ticker. On PostgreSQL: a session advisory
+    /// lock on a connection of its own, held as long as the lease lives (dropping it closes the
+    /// connection, which hands the lock over; so does the death of the process). None when
+    /// another process holds it. On SQLite, where one process is the only server: always.
+    pub async fn ticker_lease(&self) -> Result<Option<TickerLease>> {
+        if self.db.get_database_backend() != DbBackend::Postgres {
+            return Ok(Some(TickerLease(None)));
+        }
+        let lost = |e: sea_orm::sqlx::Error| {
+            StoreError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
+        };
+        let pool = self.db.get_postgres_connection_pool();
+        let mut conn = pool.acquire().await.map_err(lost)?.detach();
+        let got: bool = sea_orm::sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
+            .bind(TICKER_LOCK)
+            .fetch_one(&mut conn)
+            .await
+            .map_err(lost)?;
+        Ok(got.then_some(TickerLease(Some(conn))))
     }
 
     /// Connections open and idle, of the read pool and of the writer (for metrics).

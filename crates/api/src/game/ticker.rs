@@ -40,17 +40,59 @@ pub enum RoundEnd {
     Interrupted,
 }
 
-/// Run the ticker until the state is dropped or the exercise has ended for good.
+/// Run the round ticker for as long as the process runs. On PostgreSQL several replicas may
+/// call this: one at a time holds the ticker lease and plays the rounds; the others follow the
+/// rounds it plays and take over within about a second when it stops or dies.
 pub async fn run(state: AppState) {
-    if let Err(e) = close_stale_round(&state).await {
+    loop {
+        let lease = elect(&state).await;
+        lead(&state, lease).await;
+    }
+}
+
+/// Wait until this process holds the ticker lease, following the rounds another plays.
+async fn elect(state: &AppState) -> drillboard_store::TickerLease {
+    let mut told = false;
+    loop {
+        match state.store().ticker_lease().await {
+            Ok(Some(lease)) => {
+                if told {
+                    tracing::info!("this replica runs the round ticker now");
+                }
+                return lease;
+            }
+            Ok(None) => {
+                if !told {
+                    tracing::info!("another replica runs the round ticker; following its rounds");
+                    told = true;
+                }
+                follow_round(state).await;
+            }
+            Err(e) => tracing::warn!(error = %e, "cannot ask for the ticker lease"),
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Play rounds while `lease` is held.
+async fn lead(state: &AppState, mut lease: drillboard_store::TickerLease) {
+    if let Err(e) = close_stale_round(state).await {
         tracing::error!(error = %e, "cannot close the round left by the previous run");
     }
     // A round that failed (its results could not be stored: a full disk) is closed as
     // interrupted as soon as the database takes writes again, so it never stays "running".
     let mut failed = false;
+    let mut checked = std::time::Instant::now();
     loop {
+        if checked.elapsed() >= Duration::from_secs(2) {
+            if !lease.held().await {
+                tracing::warn!("the ticker lease was lost (database connection); electing again");
+                return;
+            }
+            checked = std::time::Instant::now();
+        }
         if failed {
-            match close_stale_round(&state).await {
+            match close_stale_round(state).await {
                 Ok(()) => failed = false,
                 Err(e) => {
                     tracing::warn!(error = %e, "cannot close the failed round yet");
@@ -59,14 +101,14 @@ pub async fn run(state: AppState) {
                 }
             }
         }
-        let due = next_round_due(&state);
+        let due = next_round_due(state);
         match due {
             Some((length, at)) if at <= state.now() => {
                 if at > 0 {
                     let lag = (state.now() - at).max(0) as u64;
                     state.0.metrics.round_started(Duration::from_millis(lag));
                 }
-                match play_round(&state, length).await {
+                match play_round(state, length).await {
                     Ok(Some((n, RoundEnd::Done(r)))) => {
                         tracing::info!(round = n, verdicts = r.len(), "round done")
                     }
@@ -566,20 +608,25 @@ async fn raise_alerts(
 /// flags are judged against the current round.
 pub async fn follow(state: AppState) {
     loop {
-        match state.store().last_round().await {
-            Ok(Some(row)) => {
-                let newer = state
-                    .live()
-                    .ad
-                    .as_ref()
-                    .is_some_and(|a| a.round.as_ref() != Some(&row));
-                if newer {
-                    set_round(&state, row);
-                }
-            }
-            Ok(None) => {}
-            Err(e) => tracing::warn!(error = %e, "cannot read the current round"),
-        }
+        follow_round(&state).await;
         tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+/// Take the current round from the database if another process started or ended one.
+async fn follow_round(state: &AppState) {
+    match state.store().last_round().await {
+        Ok(Some(row)) => {
+            let newer = state
+                .live()
+                .ad
+                .as_ref()
+                .is_some_and(|a| a.round.as_ref() != Some(&row));
+            if newer {
+                set_round(state, row);
+            }
+        }
+        Ok(None) => {}
+        Err(e) => tracing::warn!(error = %e, "cannot read the current round"),
     }
 }

@@ -185,3 +185,87 @@ async fn two_replicas_on_postgres_serve_one_drill() {
     b.finish().await;
     d.finish().await;
 }
+
+/// Wait (at most 30 s) until the last round of `app`'s database is `number` with `status`.
+async fn round_is(app: &TestApp, number: i64, status: &str) {
+    let until = Instant::now() + Duration::from_secs(30);
+    loop {
+        if let Some(r) = app.state.store().last_round().await.unwrap()
+            && i64::from(r.number) == number
+            && r.status == status
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < until,
+            "round {number} never became {status}: {:?}",
+            app.state.store().rounds().await.unwrap()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ticker_moves_to_another_replica_when_its_holder_dies() {
+    // Every check takes a second, so a round is under way when the ticker's holder dies.
+    let src = r#"
+version: 1
+exercise:
+  id: election
+  title: Election
+  timezone: Asia/Ho_Chi_Minh
+  start: 2026-12-01T08:00:00+07:00
+  duration: 2h
+teams:
+  - {id: alpha, name: Alpha}
+  - {id: bravo, name: Bravo}
+attack_defense:
+  round_length: 30s
+services:
+  - id: notes
+    checker: [sh, -c, 'sleep 1; exit 101', checker]
+    timeout: 5s
+    host: "{team}.drill.internal"
+"#;
+    let (a, _, _) = TestApp::started_with(Backend::Postgres, src).await;
+    let b = a.replica().await;
+    let ticker_a = tokio::spawn(drillboard_api::game::ticker::run(a.state.clone()));
+    round_is(&a, 1, "done").await;
+    // B stands by: A keeps playing, B plays nothing.
+    let ticker_b = tokio::spawn(drillboard_api::game::ticker::run(b.state.clone()));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    a.advance(30_000);
+    round_is(&a, 2, "done").await;
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    assert_eq!(a.state.store().rounds().await.unwrap().len(), 2);
+    // A dies in the middle of round 3 (its connection, and with it the lock, goes).
+    a.advance(30_000);
+    round_is(&a, 3, "running").await;
+    ticker_a.abort();
+    // B takes over: round 3 is closed as interrupted (its verdicts never counted), round 4 is
+    // played when due.
+    round_is(&b, 3, "interrupted").await;
+    a.advance(30_000);
+    round_is(&b, 4, "done").await;
+    let rounds = b.state.store().rounds().await.unwrap();
+    let seen: Vec<(u32, &str)> = rounds
+        .iter()
+        .map(|r| (r.number as u32, r.status.as_str()))
+        .collect();
+    assert_eq!(
+        seen,
+        [(1, "done"), (2, "done"), (3, "interrupted"), (4, "done")]
+    );
+    // Round 4's verdicts exist once per team; no round has verdicts twice.
+    for n in [1, 2, 4] {
+        assert_eq!(
+            b.state.store().checks_in(n).await.unwrap().len(),
+            2,
+            "round {n}"
+        );
+    }
+    assert!(b.state.store().checks_in(3).await.unwrap().is_empty());
+    ticker_b.abort();
+    b.finish().await;
+    a.finish().await;
+}
