@@ -13,7 +13,8 @@
 //!
 //! Run with `cargo bench -p drillboard --bench readpath` (both databases, about 10 minutes with
 //! the 5-minute WAL run), or add `-- sqlite` / `-- postgres` for one, `--wal-seconds N` to
-//! shorten the WAL run, `--only board63,writes,board1063,large,wal` for some parts. Figures go to docs/benchmarks.md; the process exits non-zero when a
+//! shorten the WAL run, `--only board63,writes,board1063,large,wal,replicas` for some parts (`replicas`:
+//! PostgreSQL only). Figures go to docs/benchmarks.md; the process exits non-zero when a
 //! target is missed.
 
 use std::collections::HashMap;
@@ -103,7 +104,7 @@ impl Backend {
 async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Result<()> {
     let db = backend.name();
     println!("\n== {db}");
-    // `-- only board63,writes,board1063,large,wal` runs some parts.
+    // `-- only board63,writes,board1063,large,wal,replicas` runs some parts.
     let args: Vec<String> = std::env::args().collect();
     let only = args
         .iter()
@@ -343,6 +344,214 @@ async fn run(backend: Backend, wal_seconds: u64, r: &mut Report) -> anyhow::Resu
         );
         server.check_log(r, db);
     }
+
+    // 6. Replicas on one PostgreSQL database: new solves through two against one, both boards
+    // equal afterwards, and one change told to 10,000 event streams spread over three.
+    if backend == Backend::Postgres && part("replicas") {
+        let set = DataSet::empty(63, WRITE_CHALLENGES);
+        let server = Server::prepare(backend, &set).await?;
+        let replica = server.replica().await?;
+        let half = WRITE_CHALLENGES / 2;
+        let one = server.load(solvers(&set, 0..half), RUN).await?;
+        let (mut a, mut b) = (Vec::new(), Vec::new());
+        for (i, c) in solvers(&set, half..WRITE_CHALLENGES)
+            .into_iter()
+            .enumerate()
+        {
+            if i % 2 == 0 { a.push(c) } else { b.push(c) }
+        }
+        let (sa, sb) = tokio::join!(server.load(a, RUN), replica.load(b, RUN));
+        let (sa, sb) = (sa?, sb?);
+        let both = sa.rate() + sb.rate();
+        r.check(
+            db,
+            "new solves, 63 conns: 1 replica / 2 replicas",
+            format!(
+                "{} / {:.0}/s ({:.0} %; p99 {:.1} and {:.1} ms)",
+                one.summary(),
+                both,
+                both / one.rate() * 100.0,
+                sa.p(0.99) as f64 / 1000.0,
+                sb.p(0.99) as f64 / 1000.0
+            ),
+            "2 replicas within 20 % of 1",
+            both >= 0.8 * one.rate(),
+        );
+        let stored = server.count_events().await?;
+        let acknowledged = one.status(200) + sa.status(200) + sb.status(200);
+        ensure!(
+            stored as usize == acknowledged,
+            "every acknowledged solve is stored once: {stored} events, {acknowledged} acknowledged"
+        );
+        let settled = Instant::now() + Duration::from_secs(10);
+        loop {
+            let (x, y) = (
+                board_rows_of(&server.get("/api/v1/scoreboard", false).await?)?,
+                board_rows_of(&replica.get("/api/v1/scoreboard", false).await?)?,
+            );
+            if x == y {
+                r.info(
+                    db,
+                    "both boards equal after the run",
+                    format!("{} teams", x.as_array().map_or(0, Vec::len)),
+                );
+                break;
+            }
+            ensure!(
+                Instant::now() < settled,
+                "the replicas' boards still differ after 10 s"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        // Each server takes at most 4,096 connections: 10,000 streams need a third replica.
+        let third = server.replica().await?;
+        let all = [&server, &replica, &third];
+        let rss = || all.iter().map(|s| s.kb("VmRSS")).sum::<f64>();
+        let before = rss();
+        let clients = 10_000;
+        let addrs: Vec<SocketAddr> = all.iter().map(|s| s.http).collect();
+        let (streams, opened) = open_streams(&addrs, clients).await?;
+        let after = rss();
+        r.info(
+            db,
+            format!(
+                "{clients} event streams over 3 replicas: opened in / server memory per stream"
+            ),
+            format!(
+                "{:.1} s / {:.1} KiB",
+                opened.as_secs_f64(),
+                (after - before) / clients as f64
+            ),
+        );
+        let token = server.organiser_token().await?;
+        let told = Instant::now();
+        adjust_once(server.http, &token, &set.slug(3)).await?;
+        let waits = heard_by_all(streams, told, Duration::from_secs(30)).await?;
+        let slowest = waits.iter().max().copied().unwrap_or_default();
+        let heard = waits.len();
+        r.check(
+            db,
+            format!(
+                "one adjustment (through one replica) told to {clients} streams over 3 replicas"
+            ),
+            format!(
+                "{heard} heard it; slowest {:.0} ms after the request was sent, median {:.0} ms",
+                slowest.as_secs_f64() * 1000.0,
+                median(&waits).as_secs_f64() * 1000.0
+            ),
+            "all within 1 s",
+            heard == clients && slowest <= Duration::from_secs(1),
+        );
+        for s in all {
+            s.check_log(r, db);
+        }
+    }
+    Ok(())
+}
+
+/// The rows of a board answer (its teams, scores and ranks), for comparing two servers.
+fn board_rows_of(body: &[u8]) -> anyhow::Result<serde_json::Value> {
+    let v: serde_json::Value = serde_json::from_slice(body)?;
+    Ok(v["rows"].clone())
+}
+
+fn median(v: &[Duration]) -> Duration {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    v.get(v.len() / 2).copied().unwrap_or_default()
+}
+
+/// Open `n` event streams, spread over `servers` and over loopback addresses (200 per address,
+/// as spectators come from many machines), each past its `hello`: the streams and how long
+/// opening them all took.
+async fn open_streams(
+    servers: &[SocketAddr],
+    n: usize,
+) -> anyhow::Result<(Vec<TcpStream>, Duration)> {
+    let began = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for i in 0..n {
+        let server = servers[i % servers.len()];
+        let from: std::net::Ipv4Addr =
+            [127, 0, 1 + (i / 200 / 250) as u8, 1 + (i / 200 % 250) as u8].into();
+        tasks.spawn(async move {
+            let socket = tokio::net::TcpSocket::new_v4()?;
+            socket.bind((from, 0).into())?;
+            let mut conn = socket.connect(server).await?;
+            conn.write_all(b"GET /api/v1/stream HTTP/1.1\r\nHost: bench\r\n\r\n")
+                .await?;
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            while !seen.windows(5).any(|w| w == b"hello") {
+                let k = conn.read(&mut buf).await?;
+                ensure!(
+                    k > 0,
+                    "a stream closed before its hello: {}",
+                    String::from_utf8_lossy(&seen)
+                );
+                seen.extend_from_slice(&buf[..k]);
+            }
+            anyhow::Ok(conn)
+        });
+    }
+    let mut out = Vec::with_capacity(n);
+    while let Some(r) = tasks.join_next().await {
+        out.push(r??);
+    }
+    Ok((out, began.elapsed()))
+}
+
+/// Wait for an `update` on every stream: how long after `began` each heard it.
+async fn heard_by_all(
+    streams: Vec<TcpStream>,
+    began: Instant,
+    within: Duration,
+) -> anyhow::Result<Vec<Duration>> {
+    let mut tasks = tokio::task::JoinSet::new();
+    for mut conn in streams {
+        tasks.spawn(async move {
+            let mut seen = Vec::new();
+            let mut buf = [0u8; 4096];
+            loop {
+                let k = conn.read(&mut buf).await?;
+                ensure!(k > 0, "a stream closed");
+                seen.extend_from_slice(&buf[..k]);
+                if seen.windows(6).any(|w| w == b"update") {
+                    return anyhow::Ok(began.elapsed());
+                }
+            }
+        });
+    }
+    let mut out = Vec::new();
+    let deadline = tokio::time::sleep(within);
+    tokio::pin!(deadline);
+    loop {
+        tokio::select! {
+            r = tasks.join_next() => match r {
+                Some(r) => out.push(r??),
+                None => break,
+            },
+            _ = &mut deadline => break,
+        }
+    }
+    tasks.abort_all();
+    Ok(out)
+}
+
+/// One adjustment of a point, as an organiser makes it.
+async fn adjust_once(addr: SocketAddr, token: &str, team: &str) -> anyhow::Result<()> {
+    let body =
+        format!("{{\"team\":\"{team}\",\"points\":1,\"reason\":\"bench: told to every stream\"}}");
+    let req = format!(
+        "POST /api/v1/adjustments HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer {token}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    let (status, body) = request(addr, req.as_bytes()).await?;
+    ensure!(
+        status == 200,
+        "adjustment: {status} {}",
+        String::from_utf8_lossy(&body)
+    );
     Ok(())
 }
 
@@ -725,6 +934,23 @@ impl Server {
             println!("  server: {l}");
         }
         Ok(())
+    }
+
+    /// A second server on the same database (a replica with its own data folder); the
+    /// database stays this one's to drop.
+    async fn replica(&self) -> anyhow::Result<Server> {
+        let mut server = Server {
+            child: Command::new("true").spawn()?,
+            pid: 0,
+            http: ([127, 0, 0, 1], 0).into(),
+            url: self.url.clone(),
+            startup: Duration::ZERO,
+            cpu_ms_at_start: 0.0,
+            pg: None,
+            dir: tempfile::tempdir()?,
+        };
+        server.start().await?;
+        Ok(server)
     }
 
     async fn restart(&mut self) -> anyhow::Result<()> {
