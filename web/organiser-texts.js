@@ -505,6 +505,17 @@ addTexts({
   'org.reports.done': { vi: 'Đã công bố điểm của “{inject}”.', en: 'The grades of “{inject}” are released.' },
   'org.reports.failed': { vi: 'Không công bố được điểm của “{inject}”.', en: 'Could not release the grades of “{inject}”.' },
   'org.alerts.heading': { vi: 'Cảnh báo trình kiểm tra', en: 'Checker alerts' },
+  'org.workers.heading': { vi: 'Máy chạy trình kiểm tra (worker)', en: 'Checker workers' },
+  'org.workers.summary': {
+    vi: '{alive} / {all} máy đang hoạt động, chạy tối đa {capacity} việc cùng lúc; {queued} việc đang chờ.',
+    en: '{alive} of {all} workers alive, running up to {capacity} jobs at once; {queued} jobs waiting.',
+  },
+  'org.workers.last_round': {
+    vi: 'Vòng {n}: xong {done} / {jobs} việc; {late} việc trễ (tính là lỗi trình kiểm tra, không trừ điểm đội); {again} việc phải chạy lại vì máy chạy bị mất.',
+    en: 'Round {n}: {done} of {jobs} jobs done; {late} late (counted as checker errors, not against the teams); {again} run again after their worker was lost.',
+  },
+  'org.workers.one': { vi: '{name}: đang chạy {running} / {capacity}, lần cuối {seen}', en: '{name}: running {running} of {capacity}, last heard {seen}' },
+  'org.workers.one_gone': { vi: '{name}: mất liên lạc từ {seen}', en: '{name}: not heard from since {seen}' },
   'org.alerts.intro': {
     vi: 'Trình kiểm tra bị lỗi hoặc báo lỗi ở các vòng dưới đây. Xem lỗi của từng đội; nếu lỗi không do đội, hãy hủy kết quả vòng đó của dịch vụ.',
     en: 'These checkers failed or reported a checker error. Read each team\'s error; if the team is not at fault, void that round of the service.',

@@ -443,6 +443,7 @@ const LOADERS = {
   announcements: async () => listOf(await api.get('/api/v1/announcements'), 'announcements'),
   rounds: async () => listOf(await api.get('/api/v1/rounds'), 'rounds'),
   alerts: async () => listOf(await api.get('/api/v1/alerts'), 'alerts'),
+  workers: async () => api.get('/api/v1/workers'),
   injects: async () => listOf(await api.get('/api/v1/injects'), 'injects'),
   reports: async () => listOf(await api.get('/api/v1/reports'), 'reports'),
   audit: async () => listOf(await api.get('/api/v1/audit'), 'audit'),
@@ -471,6 +472,7 @@ const RENDERERS = {
     renderAlerts();
   },
   alerts: renderAlerts,
+  workers: renderWorkers,
   injects: renderReports,
   reports: renderReports,
   audit: renderAudit,
@@ -1947,6 +1949,53 @@ const ALERTS_SHOWN = 10;
  * the step, what failed, how the service's policy decided it and the checker's stderr, and a
  * button to void that round of that service.
  */
+/**
+ * The checker workers, when there are any: alive and capacity, jobs waiting, and how the last
+ * round's jobs went (late jobs are checker failures, not the teams' fault).
+ */
+function renderWorkers() {
+  if (state.view !== 'console') return;
+  const root = $('workers-list');
+  if (!root) return;
+  const w = state.data.workers;
+  const list = w && Array.isArray(w.workers) ? w.workers : [];
+  if (!list.length) {
+    fill(root);
+    return;
+  }
+  const alive = list.filter((x) => x.alive);
+  const capacity = alive.reduce((n, x) => n + Number(x.capacity || 0), 0);
+  const last = w.last_round;
+  const lateCount = last ? Number(last.late || 0) : 0;
+  fill(root, el('div', { class: `notice ${alive.length && !lateCount ? '' : 'warn'}`, role: 'status' },
+    el('h3', { text: t('org.workers.heading') }),
+    el('p', {
+      text: t('org.workers.summary', {
+        alive: formatNumber(alive.length),
+        all: formatNumber(list.length),
+        capacity: formatNumber(capacity),
+        queued: formatNumber(Number(w.queued || 0)),
+      }),
+    }),
+    last ? el('p', {
+      text: t('org.workers.last_round', {
+        n: last.round,
+        done: formatNumber(Number(last.done || 0)),
+        jobs: formatNumber(Number(last.jobs || 0)),
+        late: formatNumber(lateCount),
+        again: formatNumber(Number(last.run_again || 0)),
+      }),
+    }) : null,
+    el('ul', { class: 'small' }, list.map((x) => el('li', {
+      text: t(x.alive ? 'org.workers.one' : 'org.workers.one_gone', {
+        name: String(x.name || ''),
+        running: formatNumber(Number(x.running || 0)),
+        capacity: formatNumber(Number(x.capacity || 0)),
+        seen: formatTime(x.seen_at, zone(), 'time'),
+      }),
+    })))));
+}
+
 function renderAlerts() {
   if (state.view !== 'console') return;
   const root = $('alerts-list');
@@ -2210,7 +2259,10 @@ function onLiveUpdate(what) {
     load('injects');
   }
   if (kinds.includes('announcements')) load('announcements');
-  if (kinds.includes('rounds')) load('rounds');
+  if (kinds.includes('rounds')) {
+    load('rounds');
+    load('workers');
+  }
   if (kinds.includes('alerts')) load('alerts');
 }
 

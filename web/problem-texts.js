@@ -171,6 +171,7 @@ const VI = {
   checker_connection_lost: 'mất kết nối với checker tại {base}: {detail}',
   checker_bad_http: '{base}: câu trả lời HTTP không đọc được: {detail}',
   no_checker_slot: 'không còn chỗ chạy checker trước khi vòng kết thúc',
+  no_worker_finished: 'không máy chạy checker (worker) nào làm xong việc này trong vòng',
   answered_checker_error: 'checker trả lời CHECKER_ERROR',
   checker_variants: 'checker tại {url} có {flags} biến thể cờ, {noise} biến thể noise và {havoc} biến thể havoc; kịch bản dùng {places} vị trí, {want_noise} noise và {want_havoc} havoc',
   decided_checker_error: 'tính là lỗi checker',

@@ -9,6 +9,7 @@ mod m0004_announcements;
 mod m0005_hardening;
 mod m0006_inject_releases;
 mod m0007_change_notifications;
+mod m0008_checker_jobs;
 
 /// Every migration, oldest first.
 pub struct Migrator;
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m0005_hardening::Migration),
             Box::new(m0006_inject_releases::Migration),
             Box::new(m0007_change_notifications::Migration),
+            Box::new(m0008_checker_jobs::Migration),
         ]
     }
 }

@@ -139,6 +139,16 @@ pub enum Command {
         #[arg(long, env = "DRILLBOARD_NO_TICKER")]
         no_ticker: bool,
     },
+    /// Run attack/defend checker jobs for the servers (any number of workers, on any machine that
+    /// reaches the database and the teams' network). Needs the servers' database.
+    Worker {
+        /// Jobs run at once at most (default: the number of cores).
+        #[arg(long, env = "DRILLBOARD_WORKER_CAPACITY")]
+        capacity: Option<usize>,
+        /// The name this worker is shown under (default: host name and process id).
+        #[arg(long, env = "DRILLBOARD_WORKER_NAME")]
+        name: Option<String>,
+    },
     /// Create or update the database schema.
     Migrate,
     /// Scenario files.
@@ -439,6 +449,26 @@ pub async fn run(args: Args) -> anyhow::Result<ExitCode> {
                 flags_per_address: args.max_flag_connections_per_address,
             };
             crate::serve::serve(state, opts).await?;
+        }
+        Command::Worker { capacity, name } => {
+            let url = args.database_url()?;
+            let store = Store::connect(&url)
+                .await
+                .with_context(|| format!("cannot open the database {}", redact(&url)))?;
+            let capacity = capacity
+                .unwrap_or_else(|| std::thread::available_parallelism().map_or(2, |n| n.get()))
+                .max(1);
+            let name = name.clone().unwrap_or_else(|| {
+                let host = std::fs::read_to_string("/etc/hostname").unwrap_or_default();
+                format!("{}-{}", host.trim(), std::process::id())
+            });
+            println!(
+                "drillboard worker {name}: running up to {capacity} checker jobs at once for {}",
+                redact(&url)
+            );
+            drillboard_api::game::workers::work(store, name, capacity, crate::serve::shutdown())
+                .await;
+            println!("drillboard worker stopped; its running jobs go to other workers");
         }
         Command::Migrate => {
             let url = args.database_url()?;

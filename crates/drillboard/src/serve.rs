@@ -160,7 +160,8 @@ pub async fn serve(state: AppState, opts: Options) -> anyhow::Result<()> {
     Ok(())
 }
 
-async fn shutdown() {
+/// Ctrl-C or SIGTERM.
+pub async fn shutdown() {
     let ctrl_c = async {
         let _ = tokio::signal::ctrl_c().await;
     };

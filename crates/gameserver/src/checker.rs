@@ -56,7 +56,7 @@ impl Verdict {
 }
 
 /// What to ask the checker.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Action {
     /// Is the service up and behaving?
     Check,
@@ -111,7 +111,7 @@ impl Action {
 
 /// Who and when a run is for. The ENOWARS protocol sends it to the checker; the command line
 /// does not need it.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Task {
     /// The round now.
     pub round: u32,
@@ -153,7 +153,7 @@ pub struct Outcome {
 }
 
 /// Runs one checker: a program (the command line) or an ENOWARS checker service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Runner {
     /// The program and any fixed leading arguments (e.g. `["python3", "checker.py"]`).
     pub command: Vec<String>,

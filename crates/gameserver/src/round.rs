@@ -28,7 +28,7 @@ use drillboard_scenario::{Msg, msg};
 use crate::checker::{Action, Outcome, Runner, Task, Verdict};
 
 /// How a (team, service) did in a round.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum State {
     /// Every step succeeded.
     Ok,
@@ -69,7 +69,7 @@ impl State {
 }
 
 /// A flag to plant this round.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Put {
     /// Flag place, from 1.
     pub place: u8,
@@ -80,7 +80,7 @@ pub struct Put {
 }
 
 /// A flag to read back: one planted this round (by this job's put) or in an earlier round.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Get {
     /// The round it was planted in.
     pub round: u32,
@@ -93,7 +93,7 @@ pub struct Get {
 }
 
 /// Checks of one team's instance of one service.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Job {
     /// Team id.
     pub team: String,
@@ -121,7 +121,7 @@ pub struct Job {
 }
 
 /// What a failed checker (not a checker that answered) means for the team, set per service.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum OnFailure {
     /// CHECKER_ERROR: counted as up, the organisers' fault.
     Up,
@@ -137,7 +137,7 @@ pub enum OnFailure {
 pub const PROBE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// A checker that failed or answered CHECKER_ERROR, for the organisers (they may void the round).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Alert {
     /// The step: `check`, `put (place 1)`, `get (place 1, round 3)`.
     pub step: String,
@@ -170,7 +170,7 @@ pub struct Planted {
 }
 
 /// The verdict of a job.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct JobResult {
     /// Team id.
     pub team: String,
@@ -259,7 +259,8 @@ pub async fn run_round(
         .collect()
 }
 
-async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResult {
+/// Run one job: its steps in order, each planted flag sent to `planted` as it is planted.
+pub async fn run_job(job: &Job, planted: &mpsc::UnboundedSender<Planted>) -> JobResult {
     let mut log = String::new();
     let mut step = |name: &str, o: &Outcome| {
         log.push_str(&format!(

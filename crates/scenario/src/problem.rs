@@ -7,7 +7,7 @@ use crate::yaml::Pos;
 
 /// A message with a stable code and its parameters: the English `text` is for the command line
 /// and API users, and pages say it in their reader's language from `code` and `params`.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Msg {
     /// Stable name of the message (`snake_case`), the key of its translations.
     pub code: &'static str,
@@ -15,6 +15,45 @@ pub struct Msg {
     pub params: BTreeMap<&'static str, String>,
     /// The message in English.
     pub text: String,
+}
+
+/// A [`Msg`] as read back from JSON (a checker worker's answer): codes and names are made
+/// `'static` once each ([`intern`]).
+#[derive(serde::Deserialize)]
+struct MsgWire {
+    code: String,
+    params: BTreeMap<String, String>,
+    text: String,
+}
+
+impl<'de> serde::Deserialize<'de> for Msg {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        <MsgWire as serde::Deserialize>::deserialize(d).map(Msg::from)
+    }
+}
+
+impl From<MsgWire> for Msg {
+    fn from(w: MsgWire) -> Self {
+        Msg {
+            code: intern(&w.code),
+            params: w.params.into_iter().map(|(k, v)| (intern(&k), v)).collect(),
+            text: w.text,
+        }
+    }
+}
+
+/// The one `'static` copy of a code or parameter name. Codes come from a fixed set written in
+/// this program, so each is kept once for good.
+fn intern(s: &str) -> &'static str {
+    static SEEN: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut seen = SEEN.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(k) = seen.get(s) {
+        return k;
+    }
+    let k: &'static str = Box::leak(s.to_owned().into_boxed_str());
+    seen.insert(k);
+    k
 }
 
 /// Build a [`Msg`]: `msg!("code", "English with {name}", name = value, …)`. Every parameter is

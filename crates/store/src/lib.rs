@@ -5,6 +5,7 @@ pub mod entity;
 mod events;
 mod exercise;
 mod game;
+mod jobs;
 mod people;
 mod reports;
 
@@ -22,6 +23,7 @@ use sea_orm::{
 pub use events::{KINDS as EVENT_KINDS, NewAttempt, NewEvent, event_kind, event_subject};
 pub use exercise::{ExerciseRow, ExerciseUpdate};
 pub use game::{CheckRow, FlagRow, NewCheck, NewFlag, RoundRow};
+pub use jobs::{JobRow, WorkerRow};
 pub use people::{AnnouncementRow, NewTeam, TeamRow, TokenRow, UserRow};
 pub use reports::{FileMeta, FileRow, MarkRow, NewFile, NewMark, ReportRow, VersionRow};
 

@@ -4,6 +4,7 @@
 pub mod submit;
 pub mod tcp;
 pub mod ticker;
+pub mod workers;
 
 use std::collections::{HashMap, HashSet};
 

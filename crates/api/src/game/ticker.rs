@@ -354,9 +354,22 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
     let deadline = tokio::time::Instant::now() + length;
     let concurrency = state.0.settings.checker_concurrency;
     let described = describe_services(state, &scenario.services);
-    let outcome = tokio::select! {
-        results = run_round(jobs, concurrency, deadline, tx) => Some(results),
-        _ = stopped(state) => None,
+    // With checker workers registered, they run the jobs; else this process does.
+    let remote = crate::game::workers::registered(state.store()).await? > 0;
+    let outcome = if remote {
+        drop(tx);
+        tokio::select! {
+            results = crate::game::workers::dispatch(state, number, jobs, length) => Some(results?),
+            _ = stopped(state) => {
+                state.store().close_jobs(number).await?;
+                None
+            }
+        }
+    } else {
+        tokio::select! {
+            results = run_round(jobs, concurrency, deadline, tx) => Some(results),
+            _ = stopped(state) => None,
+        }
     };
     let _ = saver.await;
     let end = state.now();

@@ -325,6 +325,46 @@ pub async fn rounds(State(state): State<AppState>) -> ApiResult<Json<Value>> {
 /// Alerts kept in `GET /api/v1/alerts`.
 const ALERTS_SHOWN: u64 = 200;
 
+/// `GET /api/v1/workers`: the checker workers (organisers and judges): each with its capacity,
+/// the jobs it ran when last heard from and whether it is alive; the jobs waiting; and how the
+/// last round's jobs went (done, late, run again after a worker died).
+pub async fn workers(State(state): State<AppState>, Staff(_): Staff) -> ApiResult<Json<Value>> {
+    let store = state.store();
+    let now = chrono::Utc::now().timestamp_millis();
+    let list: Vec<Value> = store
+        .workers()
+        .await?
+        .iter()
+        .map(|w| {
+            json!({
+                "name": w.name, "capacity": w.capacity, "running": w.running,
+                "seen_at": iso(w.seen_at), "started_at": iso(w.started_at),
+                "alive": w.seen_at >= now - crate::game::workers::WORKER_SEEN_MS,
+            })
+        })
+        .collect();
+    let round = state.live().ad.as_ref().map_or(0, |a| a.round_number());
+    let mut last = Value::Null;
+    for n in (round.saturating_sub(1)..=round).rev().filter(|n| *n > 0) {
+        let jobs = store.jobs_of(n).await?;
+        if jobs.is_empty() {
+            continue;
+        }
+        let count = |s: &str| jobs.iter().filter(|j| j.status == s).count();
+        last = json!({
+            "round": n, "jobs": jobs.len(), "done": count("done"), "late": count("late"),
+            "waiting": count("queued") + count("running"),
+            "run_again": jobs.iter().filter(|j| j.attempts > 1).count(),
+        });
+        break;
+    }
+    Ok(Json(json!({
+        "workers": list,
+        "queued": store.queued_jobs().await?,
+        "last_round": last,
+    })))
+}
+
 /// `GET /api/v1/alerts`: checker failures, newest first (organisers and judges): per round and
 /// service, each team whose checker failed or answered CHECKER_ERROR, the step, what went wrong,
 /// how the service's `on_checker_failure` policy decided it, and the tail of its stderr.

@@ -108,6 +108,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/v1/services", get(game::services))
         .route("/api/v1/rounds", get(game::rounds))
         .route("/api/v1/alerts", get(game::alerts))
+        .route("/api/v1/workers", get(game::workers))
         .route("/api/v1/rounds/{n}", get(game::round))
         .route("/api/v1/rounds/{n}/void", post(game::void))
         .route("/api/openapi.json", get(web::openapi))

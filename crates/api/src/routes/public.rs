@@ -148,6 +148,13 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// organiser's API token as a bearer token): the counters say how the drill is going.
 pub async fn metrics(State(state): State<AppState>, _: crate::auth::Organiser) -> Response {
     let [(read_open, read_idle), (write_open, write_idle)] = state.store().pool_use();
+    let now_wall = chrono::Utc::now().timestamp_millis();
+    let workers = state.store().workers().await.unwrap_or_default();
+    let alive: Vec<_> = workers
+        .iter()
+        .filter(|w| w.seen_at >= now_wall - crate::game::workers::WORKER_SEEN_MS)
+        .collect();
+    let queued = state.store().queued_jobs().await.unwrap_or(0);
     let (events, teams, round, running) = {
         let live = state.live();
         let running = live
@@ -157,7 +164,22 @@ pub async fn metrics(State(state): State<AppState>, _: crate::auth::Organiser) -
         let round = live.ad.as_ref().map_or(0, |a| a.round_number());
         (live.applied_count(), live.teams.len(), round, running)
     };
-    let gauges: [crate::metrics::Gauge; 9] = [
+    let gauges: [crate::metrics::Gauge; 12] = [
+        (
+            "drillboard_checker_workers",
+            "Checker workers heard from in the last 10 s.",
+            alive.len() as f64,
+        ),
+        (
+            "drillboard_checker_worker_capacity",
+            "Checker jobs the workers run at once, in all.",
+            alive.iter().map(|w| f64::from(w.capacity)).sum(),
+        ),
+        (
+            "drillboard_checker_jobs_queued",
+            "Checker jobs waiting for a worker.",
+            queued as f64,
+        ),
         (
             "drillboard_stream_clients",
             "Open event streams (pages following live).",

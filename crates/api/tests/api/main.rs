@@ -17,3 +17,4 @@ mod replicas;
 mod reports;
 mod served;
 mod verdicts;
+mod workers;

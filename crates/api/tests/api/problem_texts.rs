@@ -27,6 +27,7 @@ fn rust_sources() -> Vec<(String, String)> {
     for (name, path) in [
         ("checkers.rs", "crates/api/src/checkers.rs"),
         ("ticker.rs", "crates/api/src/game/ticker.rs"),
+        ("workers.rs", "crates/api/src/game/workers.rs"),
         ("checker.rs", "crates/gameserver/src/checker.rs"),
         ("enowars.rs", "crates/gameserver/src/enowars.rs"),
         ("round.rs", "crates/gameserver/src/round.rs"),
