@@ -9,7 +9,7 @@
 //! numbers never appear (a rolled-back insert: a duplicate capture, say). [`Follow`] remembers
 //! which numbers were fed, asks again for the gaps, and gives a gap up after [`GAP_WAIT`].
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use crate::changes::Kind;
@@ -31,10 +31,10 @@ const PAGE: u64 = 5_000;
 pub struct Follow {
     /// Every number up to here is fed, or was given up as never stored.
     floor: i64,
-    /// Numbers above `floor` that are fed (there is a gap just above `floor`).
-    above: BTreeSet<i64>,
-    /// The gap just above `floor`, and since when it has been open.
-    gap: Option<(i64, Instant)>,
+    /// The highest number fed.
+    high: i64,
+    /// Numbers between `floor` and `high` not fed yet, with when each was first missed.
+    gaps: BTreeMap<i64, Instant>,
 }
 
 impl From<i64> for Follow {
@@ -42,7 +42,8 @@ impl From<i64> for Follow {
     fn from(floor: i64) -> Self {
         Follow {
             floor,
-            ..Follow::default()
+            high: floor,
+            gaps: BTreeMap::new(),
         }
     }
 }
@@ -50,55 +51,45 @@ impl From<i64> for Follow {
 impl Follow {
     /// Whether `seq` was fed (or given up).
     pub fn seen(&self, seq: i64) -> bool {
-        seq <= self.floor || self.above.contains(&seq)
+        seq <= self.floor || (seq <= self.high && !self.gaps.contains_key(&seq))
     }
 
     /// `seq` is fed.
     pub fn mark(&mut self, seq: i64) {
-        if seq > self.floor {
-            self.above.insert(seq);
+        if seq > self.high {
+            let now = Instant::now();
+            for missing in self.high + 1..seq {
+                self.gaps.insert(missing, now);
+            }
+            self.high = seq;
+        } else {
+            self.gaps.remove(&seq);
         }
         self.advance();
     }
 
-    /// Move the floor over every fed number, and over a gap open longer than [`GAP_WAIT`].
+    /// Give up the gaps missed for longer than [`GAP_WAIT`], and move the floor up to the
+    /// first gap left. Gaps are missed in the order of their numbers, so the oldest are first.
     pub fn advance(&mut self) {
-        loop {
-            while self.above.first() == Some(&(self.floor + 1)) {
-                self.above.pop_first();
-                self.floor += 1;
+        while let Some(first) = self.gaps.first_entry() {
+            if first.get().elapsed() < GAP_WAIT {
+                break;
             }
-            let Some(&next) = self.above.first() else {
-                self.gap = None;
-                return;
-            };
-            match self.gap {
-                Some((at, since)) if at == self.floor + 1 => {
-                    if since.elapsed() < GAP_WAIT {
-                        return;
-                    }
-                    self.floor = next - 1;
-                    self.gap = None;
-                }
-                _ => {
-                    self.gap = Some((self.floor + 1, Instant::now()));
-                    return;
-                }
-            }
+            first.remove();
         }
+        self.floor = match self.gaps.first_key_value() {
+            Some((first, _)) => first - 1,
+            None => self.high,
+        };
     }
 
-    /// What to read: events above `high` (the highest fed), and the gaps below it by number;
-    /// when there are too many gaps, everything above the floor.
-    pub fn query(&self, high: i64) -> (i64, Vec<i64>) {
-        let span = (high - self.floor).max(0) as usize;
-        if span.saturating_sub(self.above.len()) > MAX_GAPS {
+    /// What to read: events above the highest fed, and the gaps below it by number; when
+    /// there are too many gaps, everything above the floor.
+    pub fn query(&self) -> (i64, Vec<i64>) {
+        if self.gaps.len() > MAX_GAPS {
             return (self.floor, Vec::new());
         }
-        let gaps = (self.floor + 1..high)
-            .filter(|s| !self.above.contains(s))
-            .collect();
-        (high, gaps)
+        (self.high, self.gaps.keys().copied().collect())
     }
 }
 
@@ -193,34 +184,43 @@ mod tests {
         assert!(f.seen(10) && !f.seen(11));
         f.mark(12);
         f.mark(14);
-        assert!(f.seen(12) && !f.seen(11) && !f.seen(13));
+        assert!(f.seen(12) && !f.seen(11) && !f.seen(13) && !f.seen(15));
         // 11 and 13 may still be committing: asked for by number, with everything above 14.
-        assert_eq!(f.query(14), (14, vec![11, 13]));
+        assert_eq!(f.query(), (14, vec![11, 13]));
         f.mark(11);
         assert_eq!(f.floor, 12);
-        assert_eq!(f.query(14), (14, vec![13]));
+        assert_eq!(f.query(), (14, vec![13]));
         f.mark(13);
-        assert_eq!((f.floor, f.above.len()), (14, 0));
-        assert_eq!(f.query(14), (14, vec![]));
+        assert_eq!((f.floor, f.gaps.len()), (14, 0));
+        assert_eq!(f.query(), (14, vec![]));
     }
 
     #[test]
-    fn a_gap_open_too_long_is_given_up() {
+    fn gaps_open_too_long_are_given_up_each_on_its_own_time() {
         let mut f = Follow::from(0);
         f.mark(2);
+        f.mark(5);
         assert_eq!(f.floor, 0);
-        // Pretend the gap at 1 opened long ago.
-        f.gap = Some((1, Instant::now() - GAP_WAIT - Duration::from_millis(1)));
+        // 1 was missed long ago, 3 and 4 just now: only 1 is given up.
+        let old = Instant::now() - GAP_WAIT - Duration::from_millis(1);
+        f.gaps.insert(1, old);
         f.advance();
         assert_eq!(f.floor, 2);
         assert!(f.seen(1), "given up: a late 1 is not fed");
+        assert!(!f.seen(3) && !f.seen(4));
+        // Gaps that opened one after another, all old by now, go at once.
+        for n in [3, 4] {
+            f.gaps.insert(n, old);
+        }
+        f.advance();
+        assert_eq!((f.floor, f.query()), (5, (5, vec![])));
     }
 
     #[test]
     fn many_gaps_read_from_the_floor() {
         let mut f = Follow::from(0);
         f.mark(MAX_GAPS as i64 + 10);
-        let (from, gaps) = f.query(MAX_GAPS as i64 + 10);
+        let (from, gaps) = f.query();
         assert_eq!((from, gaps.len()), (0, 0));
     }
 }

@@ -255,7 +255,7 @@ impl Live {
     /// numbered in the list (gaps below it, not committed when last read).
     pub fn catch_up_from(&mut self) -> (i64, Vec<i64>) {
         self.follow.advance();
-        self.follow.query(self.applied)
+        self.follow.query()
     }
 
     /// The standings changed at `at`, and the score history from `from` on: forget every
