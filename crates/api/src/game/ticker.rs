@@ -104,10 +104,13 @@ async fn lead(state: &AppState, mut lease: drillboard_store::TickerLease) {
         let due = next_round_due(state);
         match due {
             Some((length, at)) if at <= state.now() => {
-                if at > 0 {
-                    let lag = (state.now() - at).max(0) as u64;
-                    state.0.metrics.round_started(Duration::from_millis(lag));
-                }
+                // The first round is due at once: no lag.
+                let lag = if at > 0 {
+                    (state.now() - at).max(0) as u64
+                } else {
+                    0
+                };
+                state.0.metrics.round_started(Duration::from_millis(lag));
                 match play_round(state, length).await {
                     Ok(Some((n, RoundEnd::Done(r)))) => {
                         tracing::info!(round = n, verdicts = r.len(), "round done")
@@ -334,17 +337,7 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
         let state = state.clone();
         tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
-                let f = NewFlag {
-                    round: number,
-                    team: p.team,
-                    service: p.service,
-                    place: p.put.place,
-                    flag: p.put.flag,
-                    flag_id: p.public_id.unwrap_or(p.put.flag_id),
-                    private_id: p.private_id,
-                    planted: p.ok,
-                    at: state.now(),
-                };
+                let f = planted_flag(number, p, state.now());
                 if let Err(e) = state.store().save_flag(&f).await {
                     tracing::error!(error = %e, "a planted flag could not be stored");
                 }
@@ -403,6 +396,22 @@ pub async fn play_round(state: &AppState, length: Duration) -> ApiResult<Option<
         tracing::error!(round = number, error = %e, "the round's checker alerts could not be stored");
     }
     Ok(Some((number, RoundEnd::Done(results))))
+}
+
+/// The row that keeps a planted flag of `round` (attackers are shown the checker's attack info
+/// instead of the flag id when it gave one).
+pub fn planted_flag(round: u32, p: Planted, at: i64) -> NewFlag {
+    NewFlag {
+        round,
+        team: p.team,
+        service: p.service,
+        place: p.put.place,
+        flag: p.put.flag,
+        flag_id: p.public_id.unwrap_or(p.put.flag_id),
+        private_id: p.private_id,
+        planted: p.ok,
+        at,
+    }
 }
 
 /// The policy for a failed checker of a service whose instance is at `host`. A probe needs a

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use drillboard_gameserver::round::{Alert, Job, JobResult, Planted, State, run_job};
 use drillboard_scenario::msg;
-use drillboard_store::{NewFlag, Store};
+use drillboard_store::Store;
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
@@ -202,17 +202,7 @@ async fn run_claimed(store: &Store, name: &str, row: drillboard_store::JobRow) {
         let store = store.clone();
         tokio::spawn(async move {
             while let Some(p) = rx.recv().await {
-                let f = NewFlag {
-                    round,
-                    team: p.team,
-                    service: p.service,
-                    place: p.put.place,
-                    flag: p.put.flag,
-                    flag_id: p.public_id.unwrap_or(p.put.flag_id),
-                    private_id: p.private_id,
-                    planted: p.ok,
-                    at: wall_ms(),
-                };
+                let f = crate::game::ticker::planted_flag(round, p, wall_ms());
                 if let Err(e) = store.save_flag(&f).await {
                     tracing::error!(error = %e, "a planted flag could not be stored");
                 }
