@@ -16,6 +16,7 @@ enum CheckerJobs {
     Team,
     Service,
     Spec,
+    NotBefore,
     Status,
     Worker,
     LeaseUntil,
@@ -46,6 +47,7 @@ impl MigrationTrait for Migration {
                 .col(string(CheckerJobs::Team))
                 .col(string(CheckerJobs::Service))
                 .col(text(CheckerJobs::Spec))
+                .col(big_integer(CheckerJobs::NotBefore).default(0))
                 .col(string(CheckerJobs::Status))
                 .col(string_null(CheckerJobs::Worker))
                 .col(big_integer_null(CheckerJobs::LeaseUntil))

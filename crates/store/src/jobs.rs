@@ -148,36 +148,39 @@ impl Store {
             .collect()
     }
 
-    /// Queue `jobs` (team, service, spec) of `round`; a job queued already stays as it is.
+    /// Queue `jobs` (team, service, spec, not before: when it may start, ms) of `round`; a job
+    /// queued already stays as it is.
     pub async fn queue_jobs(
         &self,
         round: u32,
-        jobs: &[(String, String, String)],
+        jobs: &[(String, String, String, i64)],
         now: i64,
     ) -> Result<()> {
         for chunk in jobs.chunks(200) {
             let mut sql = String::from(
-                "INSERT INTO checker_jobs (round, team, service, spec, status, attempts, created_at) VALUES ",
+                "INSERT INTO checker_jobs (round, team, service, spec, not_before, status, attempts, created_at) VALUES ",
             );
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 5);
-            for (i, (team, service, spec)) in chunk.iter().enumerate() {
-                let n = i * 5;
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
+            for (i, (team, service, spec, not_before)) in chunk.iter().enumerate() {
+                let n = i * 6;
                 if i > 0 {
                     sql.push_str(", ");
                 }
                 sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, 'queued', 0, ${})",
+                    "(${}, ${}, ${}, ${}, ${}, 'queued', 0, ${})",
                     n + 1,
                     n + 2,
                     n + 3,
                     n + 4,
-                    n + 5
+                    n + 5,
+                    n + 6
                 ));
                 values.extend([
                     (round as i32).into(),
                     team.as_str().into(),
                     service.as_str().into(),
                     spec.as_str().into(),
+                    (*not_before).into(),
                     now.into(),
                 ]);
             }
@@ -187,8 +190,9 @@ impl Store {
         Ok(())
     }
 
-    /// Claim at most `n` jobs for `worker` until `lease_until`: queued ones, and running ones
-    /// whose lease ran out (their worker stopped answering), oldest first.
+    /// Claim at most `n` jobs for `worker` until `lease_until`: queued ones whose start has
+    /// come (a worker holds no job it would only wait for), and running ones whose lease ran out
+    /// (their worker stopped answering), oldest first.
     pub async fn claim_jobs(
         &self,
         worker: &str,
@@ -204,7 +208,8 @@ impl Store {
         let sql = format!(
             "UPDATE checker_jobs SET status = 'running', worker = $1, lease_until = $2, \
              attempts = attempts + 1 WHERE id IN (SELECT id FROM checker_jobs WHERE \
-             status = 'queued' OR (status = 'running' AND lease_until < $3) ORDER BY id LIMIT $4{lock}) \
+             (status = 'queued' AND not_before <= $3) OR (status = 'running' AND lease_until < $4) \
+             ORDER BY id LIMIT $5{lock}) \
              RETURNING {JOB_COLUMNS}"
         );
         let rows = self
@@ -213,6 +218,7 @@ impl Store {
                 vec![
                     worker.into(),
                     lease_until.into(),
+                    now.into(),
                     now.into(),
                     i64::from(n).into(),
                 ],

@@ -78,6 +78,7 @@ pub async fn dispatch(
                 job.team.clone(),
                 job.service.clone(),
                 serde_json::to_string(&spec).map_err(anyhow::Error::from)?,
+                start_at + job.offset.as_millis() as i64,
             ))
         })
         .collect::<ApiResult<Vec<_>>>()?;
