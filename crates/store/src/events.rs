@@ -611,7 +611,7 @@ async fn insert_chunk(
 
 /// `(?, …), (?, …)`: `rows` groups of `width` placeholders for a multi-row `VALUES`, numbered
 /// `$1, $2, …` on PostgreSQL.
-fn values_list(backend: DbBackend, rows: usize, width: usize) -> String {
+pub(crate) fn values_list(backend: DbBackend, rows: usize, width: usize) -> String {
     let mut sql = String::with_capacity(rows * (width * 4 + 3));
     for r in 0..rows {
         if r > 0 {

@@ -156,35 +156,27 @@ impl Store {
         jobs: &[(String, String, String, i64)],
         now: i64,
     ) -> Result<()> {
+        let backend = self.db.get_database_backend();
         for chunk in jobs.chunks(200) {
-            let mut sql = String::from(
-                "INSERT INTO checker_jobs (round, team, service, spec, not_before, status, attempts, created_at) VALUES ",
+            let sql = format!(
+                "INSERT INTO checker_jobs (round, team, service, spec, not_before, status, \
+                 attempts, created_at) VALUES {} \
+                 ON CONFLICT (round, team, service) DO NOTHING RETURNING id",
+                crate::events::values_list(backend, chunk.len(), 8)
             );
-            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 6);
-            for (i, (team, service, spec, not_before)) in chunk.iter().enumerate() {
-                let n = i * 6;
-                if i > 0 {
-                    sql.push_str(", ");
-                }
-                sql.push_str(&format!(
-                    "(${}, ${}, ${}, ${}, ${}, 'queued', 0, ${})",
-                    n + 1,
-                    n + 2,
-                    n + 3,
-                    n + 4,
-                    n + 5,
-                    n + 6
-                ));
+            let mut values: Vec<Value> = Vec::with_capacity(chunk.len() * 8);
+            for (team, service, spec, not_before) in chunk {
                 values.extend([
                     (round as i32).into(),
                     team.as_str().into(),
                     service.as_str().into(),
                     spec.as_str().into(),
                     (*not_before).into(),
+                    "queued".into(),
+                    0i32.into(),
                     now.into(),
                 ]);
             }
-            sql.push_str(" ON CONFLICT (round, team, service) DO NOTHING RETURNING id");
             self.write_rows(&sql, values).await?;
         }
         Ok(())

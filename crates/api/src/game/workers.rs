@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use drillboard_gameserver::round::{Alert, Job, JobResult, Planted, State, run_job};
 use drillboard_scenario::msg;
-use drillboard_store::Store;
+use drillboard_store::{Store, WorkerRow};
 use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc;
 
@@ -40,8 +40,16 @@ pub struct Spec {
     pub deadline: i64,
 }
 
-fn wall_ms() -> i64 {
+/// Now on the wall clock (ms): leases and worker heartbeats are kept in it, whatever the
+/// exercise clock says.
+pub fn wall_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// Whether `w` counts as registered at `now` (wall clock): heard from in the last
+/// [`WORKER_SEEN_MS`].
+pub fn alive(w: &WorkerRow, now: i64) -> bool {
+    w.seen_at >= now - WORKER_SEEN_MS
 }
 
 /// How many workers are registered now.
@@ -51,7 +59,7 @@ pub async fn registered(store: &Store) -> ApiResult<usize> {
         .workers()
         .await?
         .iter()
-        .filter(|w| w.seen_at >= now - WORKER_SEEN_MS)
+        .filter(|w| alive(w, now))
         .count())
 }
 

@@ -330,7 +330,7 @@ const ALERTS_SHOWN: u64 = 200;
 /// last round's jobs went (done, late, run again after a worker died).
 pub async fn workers(State(state): State<AppState>, Staff(_): Staff) -> ApiResult<Json<Value>> {
     let store = state.store();
-    let now = chrono::Utc::now().timestamp_millis();
+    let now = crate::game::workers::wall_ms();
     let list: Vec<Value> = store
         .workers()
         .await?
@@ -339,7 +339,7 @@ pub async fn workers(State(state): State<AppState>, Staff(_): Staff) -> ApiResul
             json!({
                 "name": w.name, "capacity": w.capacity, "running": w.running,
                 "seen_at": iso(w.seen_at), "started_at": iso(w.started_at),
-                "alive": w.seen_at >= now - crate::game::workers::WORKER_SEEN_MS,
+                "alive": crate::game::workers::alive(w, now),
             })
         })
         .collect();

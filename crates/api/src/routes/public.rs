@@ -148,11 +148,11 @@ pub async fn readyz(State(state): State<AppState>) -> Response {
 /// organiser's API token as a bearer token): the counters say how the drill is going.
 pub async fn metrics(State(state): State<AppState>, _: crate::auth::Organiser) -> Response {
     let [(read_open, read_idle), (write_open, write_idle)] = state.store().pool_use();
-    let now_wall = chrono::Utc::now().timestamp_millis();
+    let now_wall = crate::game::workers::wall_ms();
     let workers = state.store().workers().await.unwrap_or_default();
     let alive: Vec<_> = workers
         .iter()
-        .filter(|w| w.seen_at >= now_wall - crate::game::workers::WORKER_SEEN_MS)
+        .filter(|w| crate::game::workers::alive(w, now_wall))
         .collect();
     let queued = state.store().queued_jobs().await.unwrap_or(0);
     let (events, teams, round, running) = {
