@@ -223,14 +223,21 @@ impl Store {
 
     /// `worker` still runs `ids`: their leases last until `lease_until`.
     pub async fn renew_jobs(&self, worker: &str, ids: &[i64], lease_until: i64) -> Result<()> {
-        for id in ids {
-            self.write_rows(
-                "UPDATE checker_jobs SET lease_until = $1 WHERE id = $2 AND worker = $3 \
-                 AND status = 'running' RETURNING id",
-                vec![lease_until.into(), (*id).into(), worker.into()],
-            )
-            .await?;
+        if ids.is_empty() {
+            return Ok(());
         }
+        let list: Vec<String> = (0..ids.len()).map(|i| format!("${}", i + 3)).collect();
+        let mut values: Vec<Value> = vec![lease_until.into(), worker.into()];
+        values.extend(ids.iter().map(|id| Value::from(*id)));
+        self.write_rows(
+            &format!(
+                "UPDATE checker_jobs SET lease_until = $1 WHERE worker = $2 \
+                 AND status = 'running' AND id IN ({}) RETURNING id",
+                list.join(", ")
+            ),
+            values,
+        )
+        .await?;
         Ok(())
     }
 

@@ -150,6 +150,12 @@ impl TickerLease {
     }
 }
 
+/// An error of a connection the store holds apart from its pools (the change feed, the ticker
+/// lease): the database is unavailable, as for a pooled connection.
+fn connection_lost(e: sea_orm::sqlx::Error) -> StoreError {
+    StoreError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
+}
+
 /// The PostgreSQL channel on which changes of the followed tables are told (migration m0007).
 pub const CHANGES_CHANNEL: &str = "drillboard_changes";
 
@@ -166,11 +172,7 @@ impl ChangeFeed {
             Err(_) => return Ok(tables),
             Ok(Ok(Some(n))) => tables.push(n.payload().to_owned()),
             Ok(Ok(None)) => tables.push("*".to_owned()),
-            Ok(Err(e)) => {
-                return Err(StoreError::Unavailable(DbErr::Conn(
-                    sea_orm::RuntimeErr::SqlxError(e.into()),
-                )));
-            }
+            Ok(Err(e)) => return Err(connection_lost(e)),
         }
         while let Some(n) = self.0.next_buffered() {
             tables.push(n.payload().to_owned());
@@ -372,12 +374,11 @@ impl Store {
         let pool = self.db.get_postgres_connection_pool();
         let mut listener = sea_orm::sqlx::postgres::PgListener::connect_with(pool)
             .await
-            .map_err(|e| {
-                StoreError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
-            })?;
-        listener.listen(CHANGES_CHANNEL).await.map_err(|e| {
-            StoreError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
-        })?;
+            .map_err(connection_lost)?;
+        listener
+            .listen(CHANGES_CHANNEL)
+            .await
+            .map_err(connection_lost)?;
         Ok(Some(ChangeFeed(listener)))
     }
 
@@ -389,16 +390,13 @@ impl Store {
         if self.db.get_database_backend() != DbBackend::Postgres {
             return Ok(Some(TickerLease(None)));
         }
-        let lost = |e: sea_orm::sqlx::Error| {
-            StoreError::Unavailable(DbErr::Conn(sea_orm::RuntimeErr::SqlxError(e.into())))
-        };
         let pool = self.db.get_postgres_connection_pool();
-        let mut conn = pool.acquire().await.map_err(lost)?.detach();
+        let mut conn = pool.acquire().await.map_err(connection_lost)?.detach();
         let got: bool = sea_orm::sqlx::query_scalar("SELECT pg_try_advisory_lock($1)")
             .bind(TICKER_LOCK)
             .fetch_one(&mut conn)
             .await
-            .map_err(lost)?;
+            .map_err(connection_lost)?;
         Ok(got.then_some(TickerLease(Some(conn))))
     }
 

@@ -14,6 +14,7 @@ both!(
     checker_workers_run_the_rounds_jobs,
     a_job_whose_worker_died_is_run_again,
     a_job_no_worker_finished_is_a_checker_failure,
+    a_renewed_lease_keeps_a_job_with_its_worker,
 );
 
 fn scenario(dir: &std::path::Path) -> String {
@@ -196,5 +197,40 @@ async fn a_job_no_worker_finished_is_a_checker_failure(backend: Backend) {
             .unwrap()
             .is_empty()
     );
+    app.finish().await;
+}
+
+async fn a_renewed_lease_keeps_a_job_with_its_worker(backend: Backend) {
+    let app = TestApp::empty(backend).await;
+    let store = app.state.store().clone();
+    let now = wall_ms();
+    let jobs: Vec<(String, String, String, i64)> = ["alpha", "bravo"]
+        .iter()
+        .map(|t| (t.to_string(), "notes".into(), "{}".into(), now))
+        .collect();
+    store.queue_jobs(99, &jobs, now).await.unwrap();
+    let taken = store.claim_jobs("a", 2, now + 200, now).await.unwrap();
+    assert_eq!(taken.len(), 2);
+    let ids: Vec<i64> = taken.iter().map(|j| j.id).collect();
+    // Renewed by its worker: still its own after the first lease ran out; another worker's
+    // renewal changes nothing.
+    store.renew_jobs("a", &ids, now + 60_000).await.unwrap();
+    store.renew_jobs("b", &ids, now).await.unwrap();
+    let later = now + 1_000;
+    assert!(
+        store
+            .claim_jobs("b", 2, later + 10_000, later)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // Not renewed (the lease put back in the past): the other worker takes both.
+    store.renew_jobs("a", &ids, now).await.unwrap();
+    let again = store
+        .claim_jobs("b", 2, later + 10_000, later)
+        .await
+        .unwrap();
+    assert_eq!(again.iter().map(|j| j.id).collect::<Vec<_>>(), ids);
+    assert!(again.iter().all(|j| j.attempts == 2));
     app.finish().await;
 }
